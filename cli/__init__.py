@@ -1,0 +1,1 @@
+"""The herosim command line: parses arguments, calls sim/, prints with rich."""

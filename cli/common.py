@@ -1,0 +1,64 @@
+"""Helpers every herosim command shares: consoles, error reporting, exit codes.
+
+Exit codes: 0 success, 1 the simulated hypothesis failed (e.g. `check` not independent),
+2 the input was unusable (bad file, bad option). Commands never show a traceback for bad input:
+wrap their body in `handle_errors()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sim.loader import Problem, ScenarioError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+
+console = Console()
+err_console = Console(stderr=True)
+
+# sim/ errors that mean "the user's input is wrong", shown as messages rather than tracebacks.
+# Modules that add their own input error (a plan, observations, a CSV import) append it here,
+# or subclass ScenarioError so it renders the same way.
+INPUT_ERRORS: tuple[type[Exception], ...] = (ScenarioError,)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Print problems to stderr, one paragraph each: file, field path, message, value."""
+    for problem in problems:
+        where = f"[bold]{escape(problem.file)}[/bold]"
+        if problem.field_path:
+            where += f": [cyan]{escape(problem.field_path)}[/cyan]"
+        err_console.print(f"[red]✗[/red] {where}", soft_wrap=True)
+        err_console.print(f"    {escape(problem.message)}", soft_wrap=True)
+        if problem.value is not None:
+            err_console.print(f"    got: [yellow]{escape(problem.value)}[/yellow]", soft_wrap=True)
+        err_console.print()
+
+
+def exit_with_problems(error: Exception) -> NoReturn:
+    """Print an input error to stderr and exit with code 2."""
+    if isinstance(error, ScenarioError):
+        print_problems(error.problems)
+        count = len(error.problems)
+        err_console.print(f"[red]{count} problem{'s' if count != 1 else ''}[/red] in "
+                          f"{escape(', '.join(error.files))}")
+    else:
+        err_console.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+    raise typer.Exit(EXIT_INVALID)
+
+
+@contextmanager
+def handle_errors() -> Iterator[None]:
+    """Turn sim/ input errors raised inside the block into a message and exit code 2."""
+    try:
+        yield
+    except INPUT_ERRORS as error:
+        exit_with_problems(error)

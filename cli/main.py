@@ -1,0 +1,84 @@
+"""The `herosim` typer app. Commands live here or in sibling modules added with `app.command`
+/ `app.add_typer`; shared helpers are in `cli.common`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+import sim
+from cli.common import EXIT_INVALID, console, exit_with_problems, print_problems
+from cli.run import run
+from sim.loader import Problem, ScenarioError, load_scenario
+from sim.schema import Scenario
+
+app = typer.Typer(
+    name="herosim",
+    help="Game-day simulator for operations teams that lean on heroes.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"herosim {sim.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Show the version and exit."),
+    ] = None,
+) -> None:
+    """Game-day simulator for operations teams that lean on heroes."""
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON).")],
+) -> None:
+    """Check scenario files and report [bold]every[/bold] problem: file, field, value, fix."""
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            problems.extend(error.problems)
+            continue
+        console.print(f"[green]✓[/green] {escape(str(path))}: {_summary(scenario)}")
+    if problems:
+        exit_with_problems(ScenarioError(problems))
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario format as JSON Schema (for editors and other tools)."""
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
+app.command(name="run")(run)
+
+
+def _summary(scenario: Scenario) -> str:
+    def count(n: int, noun: str, plural: str | None = None) -> str:
+        return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+    parts = [count(len(scenario.people), "person", "people"),
+             count(len(scenario.classes), "class", "classes"),
+             count(len(scenario.services), "service")]
+    if scenario.heroes:
+        parts.append(f"heroes: {', '.join(scenario.heroes)}")
+    return ", ".join(escape(p) for p in parts)
+
+
+__all__ = ["app", "EXIT_INVALID", "print_problems"]

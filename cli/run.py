@@ -1,0 +1,199 @@
+"""`herosim run`: simulate a team, print the figures, write a results folder."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from cli.common import console, err_console, handle_errors
+from cli.progress import DelayedProgress
+from sim.journal import ResultsFolder, command_line, dump_json
+from sim.loader import load_scenario
+from sim.replicate import default_workers
+from sim.run import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
+
+
+class OutputFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    days: Annotated[int, typer.Option(min=1, max=3660, help="Simulated days.")] = 91,
+    reps: Annotated[int, typer.Option(min=1, max=100_000, help="Replications.")] = 20,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed; same seed, same results.")] = 0,
+    without: Annotated[
+        Optional[list[str]],
+        typer.Option(help="Person unavailable for the whole run (the hero-absent what-if); "
+                     "repeat for several."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Worker processes; 0 means all cores.")
+    ] = 0,
+    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
+        OutputFormat.TABLE
+    ),
+    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+) -> None:
+    """Simulate the team for N days, R replications, and report how it copes."""
+    with handle_errors():
+        model = load_scenario(scenario)
+        workers = workers or default_workers()
+        with DelayedProgress(err_console, "Simulating", total=reps) as progress:
+            result = run_scenario(
+                model, days=days, replications=reps, seed=seed, without=tuple(without or ()),
+                workers=min(workers, reps), progress=progress.update,
+            )
+        folder = write_results(result, scenario, out)
+    if format is OutputFormat.JSON:
+        sys.stdout.write(dump_json(result.to_json()))
+        err_console.print(f"results: {folder}")
+        return
+    print_result(result)
+    console.print(f"\nResults written to [bold]{folder}[/bold]")
+
+
+def write_results(result: RunResult, scenario_path: Path, root: Path) -> Path:
+    """Write journal.json, metrics.json and incidents.csv atomically; return the folder."""
+    with ResultsFolder(
+        root, result.scenario.name, command_line(), result.seed,
+        result.scenario.model_dump(mode="json", exclude_none=True),
+        extra={"scenario_file": str(scenario_path), "days": result.days,
+               "replications": result.replications, "without": list(result.without)},
+    ) as folder:
+        folder.write_json("metrics.json", result.to_json())
+        folder.write_csv("incidents.csv", INCIDENT_COLUMNS,
+                         incident_rows(result.scenario, result.incidents))
+        return folder.complete(verdict="overloaded" if result.fit["overloaded"] else None)
+
+
+# -- printing ---------------------------------------------------------------------------------
+
+
+def estimate(leaf, digits: int = 1) -> str:
+    """'mean ±half-width' of a summarised leaf (95% interval), or '–' when undefined."""
+    if not isinstance(leaf, dict) or leaf.get("mean") is None:
+        return "–"
+    mean, low, high = leaf["mean"], leaf["ci_low"], leaf["ci_high"]
+    half = (high - low) / 2 if low is not None and high is not None else 0.0
+    if half < 0.5 * 10 ** -digits:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ±{half:.{digits}f}"
+
+
+def mean_of(leaf) -> float:
+    return leaf["mean"] if isinstance(leaf, dict) and leaf.get("mean") is not None else 0.0
+
+
+def print_result(result: RunResult) -> None:
+    m = result.summary
+    scenario = result.scenario
+    absent = ", ".join(result.without) or "nobody"
+    console.print(
+        f"[bold]{scenario.name}[/bold]: {result.days} days x {result.replications} "
+        f"replications, seed {result.seed}, absent: {absent}. "
+        "Figures are means across replications ± the half-width of their 95% interval."
+    )
+    console.print(response_table(m))
+    console.print(escalation_table(m))
+    console.print(hero_table(m, scenario.heroes))
+    console.print(load_table(m))
+    console.print(responders_table(m, scenario))
+    fit = result.fit
+    style = "bold red" if fit["overloaded"] else "green"
+    console.print(f"[{style}]Fit check:[/{style}] {fit['reason']}")
+
+
+def response_table(m: dict) -> Table:
+    table = Table(title="Response", title_justify="left")
+    table.add_column("minutes")
+    for q in ("p50", "p90", "p99", "mean"):
+        table.add_column(q, justify="right")
+    for key, label in (("mtta", "time to acknowledge"), ("mttm", "time to mitigate")):
+        table.add_row(label, *(estimate(m[key][q]) for q in ("p50", "p90", "p99", "mean")))
+    table.caption = (
+        f"incidents/replication {estimate(m['incidents'], 0)} · SLO breach rate "
+        f"{estimate(_percent(m['slo_breach_rate']), 1)}% · struggled "
+        f"{estimate(m['struggled']['count'])} · unresolved {estimate(m['unresolved'])}"
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def _percent(leaf):
+    if not isinstance(leaf, dict) or leaf.get("mean") is None:
+        return leaf
+    return {k: (v * 100 if isinstance(v, float) and k != "n" else v) for k, v in leaf.items()}
+
+
+def escalation_table(m: dict) -> Table:
+    kinds = ("timeout", "manual", "informal", "reroute")
+    table = Table(title="Escalations per replication", title_justify="left")
+    table.add_column("to")
+    for kind in kinds:
+        table.add_column(kind, justify="right")
+    table.add_row("[bold]all[/bold]", *(estimate(m["escalations"][k]) for k in kinds))
+    rows = sorted(
+        m["escalations_to"].items(),
+        key=lambda kv: -sum(mean_of(v) for v in kv[1].values()),
+    )
+    for person, by_kind in rows:
+        if sum(mean_of(v) for v in by_kind.values()) > 0:
+            table.add_row(person, *(estimate(by_kind[k]) for k in kinds))
+    return table
+
+
+def hero_table(m: dict, heroes) -> Table:
+    table = Table(title="Hero interruptions per week (hero's local time)", title_justify="left")
+    for column in ("hero", "business", "off", "sleep", "total", "of which pulls", "hours/run"):
+        table.add_column(column, justify="left" if column == "hero" else "right")
+    by_hero = m["hero_interruptions_per_week"]["by_hero"]
+    hours = m["hero_hours"]["by_hero"]
+    for hero in heroes:
+        row = by_hero.get(hero, {})
+        table.add_row(hero, *(estimate(row.get(k), 2) for k in
+                              ("business", "off", "sleep", "total", "pull")),
+                      estimate(hours.get(hero)))
+    if not heroes:
+        table.add_row("(no heroes named in the scenario)", *[""] * 6)
+    return table
+
+
+def load_table(m: dict) -> Table:
+    table = Table(title="Load per person", title_justify="left")
+    for column in ("person", "pages", "pulls", "hours worked", "incidents led", "utilisation %"):
+        table.add_column(column, justify="left" if column == "person" else "right")
+    for person, row in sorted(m["load"].items(), key=lambda kv: -mean_of(kv[1]["pages"])):
+        table.add_row(person, estimate(row["pages"]), estimate(row["pulls"]),
+                      estimate(row["hours"]), estimate(row["incidents_led"]),
+                      estimate(_percent(m["utilisation"].get(person))))
+    table.caption = f"Gini of pages: {estimate(m['pages_gini'], 2)} (0 = spread evenly)"
+    table.caption_justify = "left"
+    return table
+
+
+def responders_table(m: dict, scenario) -> Table:
+    table = Table(title="Effective responders (would handle it alone)", title_justify="left")
+    for column in ("class", "service", "n", "TTM p90", "breach %", "hero involved %"):
+        table.add_column(column, justify="left" if column in ("class", "service") else "right")
+    by_class = m["by_class"]
+    responders = m["effective_responders"]["by_class"]
+    for cls in scenario.classes:
+        row = by_class.get(cls.id, {})
+        label = cls.id + (" (specialty)" if cls.specialty else "")
+        table.add_row(label, cls.service, estimate(responders.get(cls.id), 0),
+                      estimate(row.get("mttm_p90")), estimate(_percent(row.get("breach_rate"))),
+                      estimate(_percent(row.get("hero_share"))))
+    critical = m["effective_responders"]["by_critical_service"]
+    if critical:
+        table.caption = "critical services: " + ", ".join(
+            f"{svc} {estimate(n, 0)}" for svc, n in critical.items()
+        )
+        table.caption_justify = "left"
+    return table

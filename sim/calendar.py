@@ -1,0 +1,162 @@
+"""The team's calendar: local time, hour classes, absences and who is on call when.
+
+Everything here is precomputed per day before a replication starts, so the engine's questions
+("is Priya asleep now?", "who is primary?") are list lookups, not time-zone conversions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from sim.schema import (
+    MINUTES_PER_DAY,
+    WEEKDAY_INDEX,
+    HourClass,
+    Scenario,
+    Schedule,
+)
+
+# Days after the horizon still covered by the calendar: incidents that arrive late keep running.
+TAIL_DAYS = 28
+
+
+def utc_offsets(scenario: Scenario, zone: str, days: int) -> list[float]:
+    """Minutes `zone` is ahead of the scenario's zone, for each day at noon (DST-aware)."""
+    ref = ZoneInfo(scenario.timezone)
+    local = ZoneInfo(zone)
+    start = dt.datetime.combine(scenario.start_date, dt.time(12), tzinfo=ref)
+    offsets = []
+    for day in range(days):
+        instant = start + dt.timedelta(days=day)
+        ahead = instant.astimezone(local).utcoffset() - instant.utcoffset()
+        offsets.append(ahead.total_seconds() / 60.0)
+    return offsets
+
+
+class Calendar:
+    """Local time, working hours, absences and rotations of one team for one replication."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        days: int,
+        without: tuple[str, ...] = (),
+        sick_rng: np.random.Generator | None = None,
+    ):
+        self.days = days
+        self.span = days + TAIL_DAYS
+        self.people = [p.id for p in scenario.people]
+        self.offsets: dict[str, list[float]] = {}
+        self.working: dict[str, tuple[int, int, frozenset[int]]] = {}
+        self.planned: dict[str, bytearray] = {}
+        self.sick: dict[str, bytearray] = {}
+        self.wakeable = {p.id: p.wakeable for p in scenario.people}
+        zone_offsets: dict[str, list[float]] = {}
+        for p in scenario.people:
+            if p.timezone not in zone_offsets:
+                zone_offsets[p.timezone] = utc_offsets(scenario, p.timezone, self.span)
+            self.offsets[p.id] = zone_offsets[p.timezone]
+            hours = p.working_hours
+            self.working[p.id] = (
+                hours.start * 60, hours.end * 60, frozenset(WEEKDAY_INDEX[d] for d in hours.days)
+            )
+            self.planned[p.id] = self._planned_days(p.absences, p.id in without)
+            self.sick[p.id] = self._sick_days(p.sick_days_per_year, sick_rng, days)
+        self.schedules = {
+            "primary": scenario.rotation.primary,
+            "secondary": scenario.rotation.secondary,
+            "shadow": scenario.rotation.shadow,
+        }
+
+    def _planned_days(self, absences, always: bool) -> bytearray:
+        days = bytearray([1 if always else 0]) * self.span
+        for a in absences:
+            for d in range(a.start_day, min(a.end_day, self.span - 1) + 1):
+                days[d] = 1
+        return days
+
+    def _sick_days(self, per_year: float, rng: np.random.Generator | None, days: int) -> bytearray:
+        # Always draw for every person so that one person's rate never shifts another's days.
+        draws = rng.random(days) if rng is not None else np.ones(days)
+        sick = bytearray(self.span)
+        for d in np.flatnonzero(draws < per_year / 365.0):
+            sick[int(d)] = 1
+        return sick
+
+    def day(self, t: float) -> int:
+        d = int(t // MINUTES_PER_DAY)
+        return d if d < self.span else self.span - 1
+
+    def absent(self, person: str, t: float) -> bool:
+        d = self.day(t)
+        return bool(self.planned[person][d] or self.sick[person][d])
+
+    def planned_absent(self, person: str, t: float) -> bool:
+        return bool(self.planned[person][self.day(t)])
+
+    def present_ever_after(self, person: str, t: float) -> float | None:
+        """The first time at or after `t` when `person` is present, or None."""
+        for d in range(self.day(t), self.span):
+            if not (self.planned[person][d] or self.sick[person][d]):
+                return max(t, d * MINUTES_PER_DAY)
+        return None
+
+    def local_minute(self, person: str, t: float) -> tuple[int, float]:
+        """Local weekday (0 = Monday) and minute of day for `person` at `t`."""
+        local = t + self.offsets[person][self.day(t)]
+        day = int(local // MINUTES_PER_DAY)
+        return day % 7, local - day * MINUTES_PER_DAY
+
+    def hour_class(self, person: str, t: float) -> HourClass:
+        """PagerDuty's interruption class of `t` in `person`'s local time."""
+        weekday, minute = self.local_minute(person, t)
+        if minute >= 22 * 60 or minute < 8 * 60:
+            return HourClass.SLEEP
+        if weekday >= 5 or minute >= 18 * 60:
+            return HourClass.OFF
+        return HourClass.BUSINESS
+
+    def response_class(self, person: str, t: float) -> HourClass:
+        """How fast `person` answers at `t`: working hours count as business, else off/sleep."""
+        weekday, minute = self.local_minute(person, t)
+        start, end, days = self.working[person]
+        if weekday in days and start <= minute < end:
+            return HourClass.BUSINESS
+        if minute >= 22 * 60 or minute < 8 * 60:
+            return HourClass.SLEEP
+        return HourClass.OFF
+
+    def on_call(self, layer: str, t: float) -> str | None:
+        """Who holds `layer` at `t`; a planned absence hands the shift to the next member."""
+        schedule: Schedule | None = self.schedules[layer]
+        if schedule is None:
+            return None
+        members = schedule.members
+        shift = int((t - schedule.handoff_hour * 60) // (schedule.period_days * MINUTES_PER_DAY))
+        first = (shift + schedule.offset) % len(members)
+        for step in range(len(members)):
+            person = members[(first + step) % len(members)]
+            if not self.planned_absent(person, t):
+                return person
+        return members[first]
+
+    def on_rotation(self, person: str, t: float) -> bool:
+        return person == self.on_call("primary", t) or person == self.on_call("secondary", t)
+
+    def reachable(self, person: str, t: float) -> bool:
+        """Present, and either on rotation, awake, or willing to be woken."""
+        if self.absent(person, t):
+            return False
+        if self.wakeable[person] or self.on_rotation(person, t):
+            return True
+        return self.hour_class(person, t) is not HourClass.SLEEP
+
+    def available_minutes(self, person: str) -> float:
+        """Minutes of the horizon the person is not absent."""
+        absent = sum(
+            1 for d in range(self.days) if self.planned[person][d] or self.sick[person][d]
+        )
+        return float((self.days - absent) * MINUTES_PER_DAY)

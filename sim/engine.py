@@ -1,0 +1,645 @@
+"""The SimPy model of one team living through its incidents.
+
+One replication is one story: incidents arrive, the escalation policy pages people, someone
+acknowledges and sizes the incident up, leads it or hands it on (manually along the policy, or
+informally to a hero), and somebody works it to mitigation. People are scarce: each has a number
+of capacity slots, and an incident that needs a busy person waits for them, which is how the
+hero becomes a bottleneck. Processes only append records (sim/records.py); every number is
+computed afterwards (sim/metrics.py).
+
+Randomness is drawn up front, per purpose (sim/rng.py): arrival times and expert work times
+never depend on who is present, so a hero-present and a hero-absent replay of one replication see
+the same incidents. Each incident also carries a row of decision draws it consumes in order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim.calendar import Calendar
+from sim.records import (
+    Escalation,
+    IncidentRecord,
+    Interruption,
+    InterruptionKind,
+    RunRecords,
+    WorkSpan,
+)
+from sim.rng import Purpose, stream
+from sim.schema import (
+    MINUTES_PER_DAY,
+    MINUTES_PER_WEEK,
+    EscalationKind,
+    IncidentClass,
+    LevelTarget,
+    Role,
+    Scenario,
+    WorkDistribution,
+)
+from sim.skills import SkillBook, ramp
+
+DRAWS_PER_INCIDENT = 16
+Z90 = 1.2815515655446004  # standard normal quantile of 0.9
+LN2 = math.log(2.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A real incident as sampled before the run: when, which class, how hard its work is."""
+
+    incident_id: int
+    at: float
+    class_index: int
+    work_z: float  # standard normal draw for the expert work time
+
+
+def sample_arrivals(scenario: Scenario, days: int, seed: int, replication: int) -> list[Arrival]:
+    """Every real incident of a replication, in arrival order (non-homogeneous Poisson)."""
+    rng = stream(seed, replication, Purpose.ARRIVALS)
+    times, classes = _poisson_times(
+        rng, [(c.rate_per_week, c.weekly_profile) for c in scenario.classes], days
+    )
+    work_z = stream(seed, replication, Purpose.WORK).standard_normal(len(times))
+    return [
+        Arrival(i, t, k, z)
+        for i, (t, k, z) in enumerate(zip(times.tolist(), classes.tolist(), work_z.tolist()))
+    ]
+
+
+def _poisson_times(rng: np.random.Generator, rates, days: int):
+    """Arrival times and source index of independent Poisson processes, merged and sorted.
+
+    `rates` holds (events per week, optional 168 hourly weights) per source. A weekly profile
+    makes the process piecewise constant per hour with the same weekly mean.
+    """
+    horizon = days * MINUTES_PER_DAY
+    hours = days * 24
+    all_times, all_sources = [], []
+    for index, (per_week, profile) in enumerate(rates):
+        if per_week <= 0:
+            continue
+        if profile is None:
+            n = rng.poisson(per_week * horizon / MINUTES_PER_WEEK)
+            times = rng.uniform(0.0, horizon, n)
+        else:
+            weights = np.asarray(profile, dtype=float)
+            hourly = per_week * weights / weights.sum()
+            counts = rng.poisson(np.resize(hourly, hours))
+            start = np.repeat(np.arange(hours) * 60.0, counts)
+            times = start + rng.uniform(0.0, 60.0, start.size)
+        all_times.append(times)
+        all_sources.append(np.full(times.size, index))
+    if not all_times:
+        return np.empty(0), np.empty(0, dtype=int)
+    times = np.concatenate(all_times)
+    sources = np.concatenate(all_sources)
+    order = np.argsort(times, kind="stable")
+    return times[order], sources[order]
+
+
+class Slots:
+    """Capacity slots of every person: a request names candidates and waits FIFO for one.
+
+    Freed slots go to the oldest waiting request that accepts that person, so a pool of
+    candidates behaves as an M/M/c queue and a single named person as a queue in front of them.
+    """
+
+    def __init__(self, env: simpy.Environment, capacity: dict[str, int]):
+        self.env = env
+        self.free = dict(capacity)
+        self.waiting: list[tuple[tuple[str, ...], simpy.Event]] = []
+
+    def acquire(self, candidates: tuple[str, ...]) -> simpy.Event:
+        """An event that fires with the person whose slot was taken."""
+        event = self.env.event()
+        for person in candidates:
+            if self.free[person] > 0:
+                self.free[person] -= 1
+                return event.succeed(person)
+        self.waiting.append((candidates, event))
+        return event
+
+    def release(self, person: str) -> None:
+        for i, (candidates, event) in enumerate(self.waiting):
+            if person in candidates:
+                del self.waiting[i]
+                event.succeed(person)
+                return
+        self.free[person] += 1
+
+
+class _Incident:
+    """The mutable state of one incident while it is worked."""
+
+    __slots__ = (
+        "arrival", "cls", "draws", "cursor", "acknowledged", "acknowledged_by",
+        "involved", "escalations", "tried", "hero_hour_class", "touched",
+    )
+
+    def __init__(self, arrival: Arrival, cls: IncidentClass, draws: list[float]):
+        self.arrival = arrival
+        self.cls = cls
+        self.draws = draws
+        self.cursor = 0
+        self.acknowledged: float | None = None
+        self.acknowledged_by: str | None = None
+        self.involved: list[tuple[str, Role]] = []
+        self.escalations: list[Escalation] = []
+        self.tried: set[str] = set()
+        self.hero_hour_class = None
+        self.touched: set[str] = set()
+
+
+class TeamModel:
+    """One team over one replication: build it, `run()` it, read its records."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        days: int,
+        seed: int = 0,
+        replication: int = 0,
+        without: tuple[str, ...] = (),
+        skills: SkillBook | None = None,
+        arrivals: list[Arrival] | None = None,
+    ):
+        self.scenario = scenario
+        self.days = days
+        self.horizon = days * MINUTES_PER_DAY
+        self.env = simpy.Environment()
+        self.skills = skills if skills is not None else SkillBook.from_scenario(scenario)
+        self.calendar = Calendar(
+            scenario, days, without, stream(seed, replication, Purpose.ABSENCES)
+        )
+        self.arrivals = (
+            arrivals if arrivals is not None
+            else sample_arrivals(scenario, days, seed, replication)
+        )
+        self.draws = stream(seed, replication, Purpose.DECISIONS).random(
+            (len(self.arrivals), DRAWS_PER_INCIDENT)
+        ).tolist()
+        self.extra = stream(seed, replication, Purpose.EXTRA)
+        self.noise_rng = stream(seed, replication, Purpose.NOISE)
+        self.people = [p.id for p in scenario.people]
+        self.heroes = tuple(scenario.heroes)
+        self.slots = Slots(self.env, {p.id: p.capacity for p in scenario.people})
+        self.policy = scenario.policy
+        self.behaviour = scenario.behaviour
+        self.conditions = scenario.conditions
+        self.ack_mean = {
+            hc: m / LN2 for hc, m in self.behaviour.ack_median_minutes.items()
+        }
+        self.records = RunRecords(
+            days=days,
+            without=tuple(without),
+            heroes=self.heroes,
+            available_minutes={p: self.calendar.available_minutes(p) for p in self.people},
+            capacity={p.id: p.capacity for p in scenario.people},
+        )
+        self._sigma = [math.log(c.work_minutes.spread) / Z90 for c in scenario.classes]
+        self._exponential_work = [
+            c.work_minutes.distribution is WorkDistribution.EXPONENTIAL for c in scenario.classes
+        ]
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run(self) -> RunRecords:
+        """Simulate until every incident is mitigated; return the records."""
+        self.env.process(self.arrive())
+        self.env.process(self.false_alarms())
+        self.env.run()
+        self.records.incidents.sort(key=lambda r: r.incident_id)
+        return self.records
+
+    def arrive(self):
+        """Incidents arrive at their sampled times and each starts its response."""
+        env = self.env
+        classes = self.scenario.classes
+        for arrival, draws in zip(self.arrivals, self.draws):
+            if arrival.at > env.now:
+                yield env.timeout(arrival.at - env.now)
+            incident = _Incident(arrival, classes[arrival.class_index], draws)
+            env.process(self.respond(incident))
+
+    def false_alarms(self):
+        """Alert noise: false pages that cost whoever acknowledges them some triage."""
+        noise = self.conditions.alert_noise
+        if noise <= 0:
+            return
+        times, _ = _poisson_times(
+            self.noise_rng,
+            [(c.rate_per_week * noise, c.weekly_profile) for c in self.scenario.classes],
+            self.days,
+        )
+        uniforms = self.noise_rng.random((len(times), DRAWS_PER_INCIDENT)).tolist()
+        for t, draws in zip(times.tolist(), uniforms):
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            self.env.process(self.triage(t, iter(draws)))
+
+    def triage(self, at: float, draws):
+        """A false page walks the policy until acknowledged, then costs triage minutes."""
+        positions = len(self.policy.levels) * (self.policy.loops + 1)
+        for level_index in range(positions):
+            targets = self._targets(level_index, at, exclude=())
+            level = self.policy.levels[level_index % len(self.policy.levels)]
+            now = self.env.now
+            best, delay = None, math.inf
+            for person in targets:
+                if not self.calendar.reachable(person, now):
+                    continue
+                self._interrupt(person, InterruptionKind.NOISE, None, now)
+                d = self._ack_delay(person, now, next(draws, 0.5))
+                if d < delay:
+                    best, delay = person, d
+            if best is not None and delay <= level.timeout_minutes:
+                yield self.env.timeout(delay)
+                start = self.env.now
+                self.records.work.append(
+                    WorkSpan(best, start, start + self.behaviour.triage_minutes, None,
+                             Role.ACKNOWLEDGED)
+                )
+                return
+            if targets:
+                yield self.env.timeout(level.timeout_minutes)
+
+    # -- one incident -------------------------------------------------------------------------
+
+    def respond(self, inc: _Incident):
+        """An incident is paged, acknowledged, sized up, worked and mitigated."""
+        env = self.env
+        person = None
+        if self.conditions.routing_ambiguity > 0 and self._draw(inc) < self.conditions.routing_ambiguity:
+            yield from self._misroute(inc)
+        level = 0
+        pooled = self.scenario.rotation.pool
+        holding = False
+        while True:
+            if person is None:
+                if pooled and level == 0:
+                    person = yield from self._take_from_pool(inc)
+                    holding = person is not None
+                    level = 0 if holding else 1
+                if person is None:
+                    person, level = yield from self._page_levels(inc, level)
+                if person is None:
+                    break
+            lead, holding, handoff = yield from self._size_up(inc, person, holding)
+            if lead is not None:
+                yield from self._work(inc, lead, holding, struggled=False)
+                return
+            holding = False
+            person = None
+            if handoff is EscalationKind.INFORMAL:
+                person = yield from self._pull_hero(inc, lead_from=inc.involved[-1][0])
+            if person is None and inc.cls.requires and not self._has_access(inc.involved[-1][0], inc.cls):
+                person = yield from self._page_required(inc, inc.involved[-1][0])
+                if person is not None:
+                    yield from self._work(inc, person, False, struggled=self._struggles(inc, person))
+                    return
+            if person is None:
+                level += 1
+                if self._level_order(level):
+                    target = self._targets(level, env.now, exclude=inc.tried)
+                    inc.escalations.append(
+                        Escalation(EscalationKind.MANUAL, inc.involved[-1][0],
+                                   target[0] if target else None, env.now)
+                    )
+        yield from self._fallback(inc)
+
+    def _size_up(self, inc: _Incident, person: str, holding: bool):
+        """Decide whether `person` can fix it and will lead; hand on after hesitating or trying.
+
+        Returns (lead or None, whether a slot is held, the kind of hand-off).
+        """
+        cls = inc.cls
+        inc.tried.add(person)
+        knowledge, confidence = self.skills.get(person, cls.id)
+        width = self.behaviour.skill_sharpness
+        can_fix = self._has_access(person, cls) and self._draw(inc) < ramp(
+            knowledge - cls.difficulty, width
+        )
+        will_lead = self._draw(inc) < ramp(confidence - cls.difficulty, width)
+        if can_fix and will_lead:
+            return person, holding, None
+        env = self.env
+        if can_fix:
+            # Capable but unconfident: a few minutes of doubt, then ask for help.
+            yield env.timeout(self._exponential(inc, self.behaviour.hesitation_minutes))
+            role = Role.ACKNOWLEDGED
+        else:
+            # Not capable: tries (holding a slot) until stuck, then hands on.
+            if not holding:
+                yield self.slots.acquire((person,))
+            start = env.now
+            yield env.timeout(self._exponential(inc, self.behaviour.stuck_minutes)
+                              * self.conditions.observability)
+            self.records.work.append(WorkSpan(person, start, env.now, inc.arrival.incident_id,
+                                              Role.STUCK))
+            self.slots.release(person)
+            role = Role.STUCK
+        if holding and can_fix:
+            self.slots.release(person)
+        inc.involved.append((person, role))
+        wants_hero = (
+            self.heroes
+            and person not in self.heroes
+            and self._draw(inc) < self.conditions.informal_pull
+        )
+        return None, False, EscalationKind.INFORMAL if wants_hero else EscalationKind.MANUAL
+
+    def _work(self, inc: _Incident, lead: str, holding: bool, struggled: bool):
+        """`lead` takes a slot (waiting if busy) and works the incident to mitigation."""
+        env = self.env
+        if not holding:
+            yield self.slots.acquire((lead,))
+        start = env.now
+        cls_index = inc.arrival.class_index
+        cls = inc.cls
+        knowledge, _ = self.skills.get(lead, cls.id)
+        expert = self._expert_minutes(cls_index, inc.arrival.work_z)
+        stretch = 1.0 + self.behaviour.knowledge_slowdown * (1.0 - knowledge)
+        duration = expert * stretch * self.conditions.observability
+        if struggled:
+            duration *= self.behaviour.struggle_factor
+        yield env.timeout(duration)
+        self.slots.release(lead)
+        self.records.work.append(WorkSpan(lead, start, env.now, inc.arrival.incident_id, Role.LED))
+        inc.involved.append((lead, Role.LED))
+        self._record(inc, lead, start, struggled)
+
+    def _fallback(self, inc: _Incident):
+        """The policy is exhausted: the most knowledgeable person present works it.
+
+        Slowly and marked struggled when even they are not capable; when nobody is present for
+        the rest of the calendar it stays unresolved until the horizon (lead None).
+        """
+        env = self.env
+        # A fix that needs someone's access waits for one of them; anything else takes anyone.
+        candidates = list(inc.cls.requires) or self.people
+        while True:
+            present = [p for p in candidates if not self.calendar.absent(p, env.now)]
+            if present:
+                best = max(present, key=lambda p: self.skills.get(p, inc.cls.id)[0])
+                self._interrupt(best, InterruptionKind.PAGE, inc, env.now)
+                self._acknowledge(inc, best)
+                yield from self._work(inc, best, False, struggled=self._struggles(inc, best))
+                return
+            wake = [self.calendar.present_ever_after(p, env.now) for p in candidates]
+            wake = [w for w in wake if w is not None]
+            if not wake or min(wake) >= self.calendar.span * MINUTES_PER_DAY:
+                break
+            yield env.timeout(min(wake) - env.now)
+        end = max(env.now, self.horizon)
+        if end > env.now:
+            yield env.timeout(end - env.now)
+        self._record(inc, None, env.now, struggled=True)
+
+    # -- paging -------------------------------------------------------------------------------
+
+    def _level_order(self, level: int) -> bool:
+        """Whether policy position `level` exists (levels repeat for each loop)."""
+        return level < len(self.policy.levels) * (self.policy.loops + 1)
+
+    def _targets(self, level: int, t: float, exclude) -> list[str]:
+        spec = self.policy.levels[level % len(self.policy.levels)]
+        cal = self.calendar
+        if spec.target is LevelTarget.PRIMARY:
+            if self.scenario.rotation.pool:
+                people = list(self.scenario.rotation.primary.members)
+            else:
+                people = [cal.on_call("primary", t)]
+        elif spec.target is LevelTarget.SECONDARY:
+            people = [cal.on_call("secondary", t)]
+        elif spec.target is LevelTarget.PEOPLE:
+            people = list(spec.people)
+        else:
+            people = self.people
+        return [p for p in people if p is not None and p not in exclude]
+
+    def _page_levels(self, inc: _Incident, level: int):
+        """Page policy positions from `level` on until someone acknowledges.
+
+        Returns (person, level) or (None, level) when the policy is exhausted.
+        """
+        env = self.env
+        while self._level_order(level):
+            spec = self.policy.levels[level % len(self.policy.levels)]
+            now = env.now
+            targets = self._targets(level, now, exclude=inc.tried)
+            best, delay = None, math.inf
+            for person in targets:
+                if not self.calendar.reachable(person, now):
+                    continue
+                self._interrupt(person, InterruptionKind.PAGE, inc, now)
+                d = self._ack_delay(person, now, self._draw(inc))
+                if d < delay:
+                    best, delay = person, d
+            if level == 0 and best is not None:
+                self._page_shadow(inc, now)
+            if best is not None and delay <= spec.timeout_minutes:
+                if delay > 0:
+                    yield env.timeout(delay)
+                self._acknowledge(inc, best)
+                return best, level
+            if targets:
+                yield env.timeout(spec.timeout_minutes)
+            level += 1
+            if targets and self._level_order(level):
+                following = self._targets(level, env.now, exclude=inc.tried)
+                inc.escalations.append(
+                    Escalation(EscalationKind.TIMEOUT, targets[0],
+                               following[0] if following else None, env.now)
+                )
+        return None, level
+
+    def _take_from_pool(self, inc: _Incident):
+        """Pool rotation: the first free primary member takes the oldest waiting incident."""
+        members = tuple(
+            p for p in self.scenario.rotation.primary.members
+            if p not in inc.tried and self.calendar.reachable(p, self.env.now)
+        )
+        if not members:
+            return None
+        person = yield self.slots.acquire(members)
+        self._interrupt(person, InterruptionKind.PAGE, inc, self.env.now)
+        delay = self._ack_delay(person, self.env.now, self._draw(inc))
+        if delay > 0:
+            yield self.env.timeout(delay)
+        self._acknowledge(inc, person)
+        return person
+
+    def _pull_hero(self, inc: _Incident, lead_from: str):
+        """A hesitant responder messages a hero directly; None when no hero answers."""
+        now = self.env.now
+        reachable = [
+            h for h in self.heroes
+            if h not in inc.tried and self.calendar.reachable(h, now)
+        ]
+        if not reachable:
+            return None
+        hero = max(reachable, key=lambda h: self.skills.get(h, inc.cls.id)[0])
+        inc.escalations.append(Escalation(EscalationKind.INFORMAL, lead_from, hero, now))
+        self._interrupt(hero, InterruptionKind.PULL, inc, now)
+        delay = self._ack_delay(hero, now, self._draw(inc))
+        if delay > 0:
+            yield self.env.timeout(delay)
+        self._acknowledge(inc, hero)
+        return hero
+
+    def _page_required(self, inc: _Incident, lead_from: str):
+        """The fix needs someone's access: page them directly and wait until one is present."""
+        env = self.env
+        required = [p for p in inc.cls.requires if p not in inc.tried]
+        if not required:
+            return None
+        while True:
+            now = env.now
+            present = [p for p in required if not self.calendar.absent(p, now)]
+            if present:
+                break
+            back = [self.calendar.present_ever_after(p, now) for p in required]
+            back = [b for b in back if b is not None]
+            if not back or min(back) >= self.calendar.span * MINUTES_PER_DAY:
+                return None
+            yield env.timeout(min(back) - now)
+        person = max(present, key=lambda p: self.skills.get(p, inc.cls.id)[0])
+        inc.escalations.append(Escalation(EscalationKind.MANUAL, lead_from, person, env.now))
+        self._interrupt(person, InterruptionKind.PAGE, inc, env.now)
+        delay = self._ack_delay(person, env.now, self._draw(inc))
+        if delay > 0:
+            yield env.timeout(delay)
+        self._acknowledge(inc, person)
+        inc.tried.add(person)
+        return person
+
+    def _misroute(self, inc: _Incident):
+        """Routing ambiguity: the page lands on a wrong person, who bounces it."""
+        env = self.env
+        right = self._targets(0, env.now, exclude=())
+        wrong = [p for p in self.people if p not in right]
+        if not wrong:
+            return
+        person = wrong[int(self._draw(inc) * len(wrong)) % len(wrong)]
+        timeout = self.policy.levels[0].timeout_minutes
+        delay = timeout
+        if self.calendar.reachable(person, env.now):
+            self._interrupt(person, InterruptionKind.PAGE, inc, env.now)
+            delay = min(timeout, self._ack_delay(person, env.now, self._draw(inc)))
+            if delay < timeout:
+                yield env.timeout(delay)
+                self._acknowledge(inc, person)
+                inc.involved.append((person, Role.MISROUTED))
+                yield env.timeout(self.behaviour.reroute_minutes)
+            else:
+                yield env.timeout(timeout)
+        else:
+            yield env.timeout(timeout)
+        inc.escalations.append(
+            Escalation(EscalationKind.REROUTE, person, right[0] if right else None, env.now)
+        )
+
+    def _page_shadow(self, inc: _Incident, now: float) -> None:
+        shadow = self.calendar.on_call("shadow", now)
+        if shadow is not None and shadow not in inc.tried and self.calendar.reachable(shadow, now):
+            self._interrupt(shadow, InterruptionKind.PAGE, inc, now)
+            inc.involved.append((shadow, Role.SHADOW))
+
+    # -- small helpers ------------------------------------------------------------------------
+
+    def _record(self, inc: _Incident, lead: str | None, started: float, struggled: bool) -> None:
+        now = self.env.now
+        arrival = inc.arrival
+        cls = inc.cls
+        if inc.acknowledged is None:
+            inc.acknowledged = started if lead is not None else now
+            inc.acknowledged_by = lead
+        heroes = self.heroes
+        hero_involved = any(h in inc.touched for h in heroes) if heroes else False
+        for person, role in inc.involved:
+            if role is Role.SHADOW:
+                self.records.work.append(
+                    WorkSpan(person, started, now, arrival.incident_id, Role.SHADOW)
+                )
+        self.records.incidents.append(
+            IncidentRecord(
+                incident_id=arrival.incident_id,
+                class_id=cls.id,
+                service=cls.service,
+                severity=cls.severity,
+                arrived=arrival.at,
+                acknowledged=inc.acknowledged,
+                work_started=started,
+                mitigated=now,
+                acknowledged_by=inc.acknowledged_by,
+                lead=lead,
+                involved=tuple(inc.involved),
+                escalations=tuple(inc.escalations),
+                hero_involved=hero_involved,
+                hero_hour_class=inc.hero_hour_class,
+                slo_minutes=cls.slo_minutes,
+                struggled=struggled,
+            )
+        )
+
+    def _acknowledge(self, inc: _Incident, person: str) -> None:
+        if inc.acknowledged is None:
+            inc.acknowledged = self.env.now
+            inc.acknowledged_by = person
+
+    def _interrupt(self, person: str, kind: InterruptionKind, inc: _Incident | None, t: float):
+        hour_class = self.calendar.hour_class(person, t)
+        self.records.interruptions.append(
+            Interruption(person, t, hour_class, kind,
+                         inc.arrival.incident_id if inc is not None else None)
+        )
+        if inc is not None:
+            inc.touched.add(person)
+            if inc.hero_hour_class is None and person in self.heroes:
+                inc.hero_hour_class = hour_class
+
+    def _ack_delay(self, person: str, t: float, u: float) -> float:
+        mean = self.ack_mean[self.calendar.response_class(person, t)]
+        return -mean * math.log(1.0 - u) if mean > 0 else 0.0
+
+    def _expert_minutes(self, cls_index: int, z: float) -> float:
+        """An expert's work time for the class, from the incident's standard normal draw."""
+        median = self.scenario.classes[cls_index].work_minutes.median
+        if self._exponential_work[cls_index]:
+            # The same draw mapped through its normal tail probability: still one stream.
+            tail = 0.5 * math.erfc(z / math.sqrt(2.0))
+            return -median / LN2 * math.log(tail) if tail > 0 else 0.0
+        return median * math.exp(self._sigma[cls_index] * z)
+
+    def _exponential(self, inc: _Incident, mean: float) -> float:
+        return -mean * math.log(1.0 - self._draw(inc))
+
+    def _draw(self, inc: _Incident) -> float:
+        if inc.cursor < DRAWS_PER_INCIDENT:
+            u = inc.draws[inc.cursor]
+            inc.cursor += 1
+            return u
+        return float(self.extra.random())
+
+    def _has_access(self, person: str, cls: IncidentClass) -> bool:
+        return not cls.requires or person in cls.requires
+
+    def _struggles(self, inc: _Incident, person: str) -> bool:
+        knowledge, _ = self.skills.get(person, inc.cls.id)
+        return ramp(knowledge - inc.cls.difficulty, self.behaviour.skill_sharpness) < 0.5
+
+
+def simulate(
+    scenario: Scenario,
+    days: int,
+    seed: int = 0,
+    replication: int = 0,
+    without: tuple[str, ...] = (),
+    skills: SkillBook | None = None,
+) -> RunRecords:
+    """Run one replication of `scenario` for `days` days and return its records."""
+    return TeamModel(scenario, days, seed, replication, without, skills).run()

@@ -1,0 +1,100 @@
+"""Immutable records appended while a replication runs; metrics are computed from them after.
+
+Times are minutes from the scenario start. Records hold ids, not model objects, so they pickle
+cheaply across processes and read the same in a notebook as in a CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from sim.schema import EscalationKind, HourClass, Role, Severity
+
+
+class InterruptionKind(str, Enum):
+    """How a person was interrupted."""
+
+    PAGE = "page"  # paged by the escalation policy for a real incident
+    NOISE = "noise"  # paged by a false alert
+    PULL = "pull"  # messaged directly, outside the policy (informal pull)
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """One hand-off of an incident: who to whom, why, when."""
+
+    kind: EscalationKind
+    from_person: str | None  # None: the policy itself moved on (timeout with nobody acking)
+    to_person: str | None  # None: the page reached nobody at that level
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecord:
+    """Everything that happened to one real incident."""
+
+    incident_id: int
+    class_id: str
+    service: str
+    severity: Severity
+    arrived: float
+    acknowledged: float
+    work_started: float
+    mitigated: float
+    acknowledged_by: str | None
+    lead: str | None
+    involved: tuple[tuple[str, Role], ...]
+    escalations: tuple[Escalation, ...]
+    hero_involved: bool
+    hero_hour_class: HourClass | None  # the hero's local hour class at their first interruption
+    slo_minutes: float
+    struggled: bool
+
+    @property
+    def time_to_acknowledge(self) -> float:
+        return self.acknowledged - self.arrived
+
+    @property
+    def time_to_mitigate(self) -> float:
+        return self.mitigated - self.arrived
+
+    @property
+    def slo_breached(self) -> bool:
+        return self.time_to_mitigate > self.slo_minutes
+
+
+@dataclass(frozen=True, slots=True)
+class Interruption:
+    """A person was paged or pulled."""
+
+    person: str
+    at: float
+    hour_class: HourClass
+    kind: InterruptionKind
+    incident_id: int | None  # None for a false page
+
+
+@dataclass(frozen=True, slots=True)
+class WorkSpan:
+    """A person held one of their capacity slots (or triaged a false page) from start to end."""
+
+    person: str
+    start: float
+    end: float
+    incident_id: int | None
+    role: Role
+
+
+@dataclass(slots=True)
+class RunRecords:
+    """What one replication appended, plus the context needed to read it."""
+
+    days: int
+    without: tuple[str, ...]
+    heroes: tuple[str, ...]
+    incidents: list[IncidentRecord] = field(default_factory=list)
+    interruptions: list[Interruption] = field(default_factory=list)
+    work: list[WorkSpan] = field(default_factory=list)
+    available_minutes: dict[str, float] = field(default_factory=dict)
+    capacity: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,127 @@
+"""Replications outside the model: many independent runs of one team, on a pluggable executor.
+
+A replication is addressed by (seed, index); its random streams derive from that address alone
+(sim/rng.py), and results come back sorted by index, so the numbers never depend on how many
+workers ran them or in which order they finished. A replication returns its aggregates, not its
+incident log, unless the caller asks for records: memory stays flat in the number of
+replications.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from sim.engine import TeamModel
+from sim.metrics import replication_metrics
+from sim.records import RunRecords
+from sim.schema import Scenario
+from sim.skills import SkillBook
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What to simulate: one scenario, a horizon, a root seed, who is absent throughout."""
+
+    scenario: Scenario
+    days: int
+    seed: int = 0
+    without: tuple[str, ...] = ()
+    skills: SkillBook | None = None
+    keep_records: bool = False
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    replication: int
+    metrics: dict
+    records: RunRecords | None = field(default=None, repr=False)
+
+
+def run_replication(spec: RunSpec, replication: int) -> ReplicationResult:
+    """Simulate replication `replication` of `spec` and reduce it to its metrics."""
+    skills = spec.skills.copy() if spec.skills is not None else None
+    model = TeamModel(spec.scenario, spec.days, spec.seed, replication, spec.without, skills)
+    records = model.run()
+    metrics = replication_metrics(records, spec.scenario, model.skills)
+    return ReplicationResult(replication, metrics, records if spec.keep_records else None)
+
+
+def _run_batch(spec: RunSpec, replications: list[int]) -> list[ReplicationResult]:
+    return [run_replication(spec, r) for r in replications]
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_replications(
+    spec: RunSpec,
+    replications: int,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+) -> list[ReplicationResult]:
+    """Run replications 0..R-1 of `spec`; results sorted by replication index.
+
+    Args:
+        spec: what to simulate.
+        replications: how many.
+        workers: local worker processes when no executor is given (1 runs in this process).
+        progress: called with the number of replications finished, as they finish.
+        executor: any `concurrent.futures.Executor` (a Dask client's executor works too).
+    """
+    return run_tasks([(spec, r) for r in range(replications)], workers, progress, executor)
+
+
+def run_tasks(
+    tasks: Iterable[tuple[RunSpec, int]],
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+) -> list[ReplicationResult]:
+    """Run (spec, replication) tasks, possibly of several specs, in the given order."""
+    tasks = list(tasks)
+    batches = _batches(tasks, workers)
+    results: list[list[ReplicationResult]] = [[] for _ in batches]
+    done = 0
+    if executor is None and workers <= 1:
+        for i, (spec, reps) in enumerate(batches):
+            results[i] = _run_batch(spec, reps)
+            done += len(reps)
+            if progress:
+                progress(done)
+        return [r for batch in results for r in batch]
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(_run_batch, spec, reps): i for i, (spec, reps) in enumerate(batches)}
+
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            done += len(results[i])
+            if progress:
+                progress(done)
+    finally:
+        if own:
+            pool.shutdown(cancel_futures=True)
+    return [r for batch in results for r in batch]
+
+
+def _batches(tasks: list[tuple[RunSpec, int]], workers: int) -> list[tuple[RunSpec, list[int]]]:
+    """Group consecutive tasks of one spec into batches small enough to balance the workers."""
+    per_batch = max(1, len(tasks) // (max(1, workers) * 4))
+    batches: list[tuple[RunSpec, list[int]]] = []
+    for spec, rep in tasks:
+        if batches and batches[-1][0] is spec and len(batches[-1][1]) < per_batch:
+            batches[-1][1].append(rep)
+        else:
+            batches.append((spec, [rep]))
+    return batches

@@ -12,10 +12,19 @@ import typer
 from rich.markup import escape
 
 import sim
-from cli.common import EXIT_INVALID, console, exit_with_problems, print_problems
+from cli.common import console, exit_with_problems
+from cli.check import check
 from cli.run import run
-from sim.loader import Problem, ScenarioError, load_scenario
-from sim.schema import Scenario
+from sim.loader import (
+    Problem,
+    ScenarioError,
+    is_plan_document,
+    load_document,
+    load_model,
+    load_plan,
+    load_scenario,
+)
+from sim.schema import Plan, Scenario
 
 app = typer.Typer(
     name="herosim",
@@ -45,17 +54,40 @@ def main(
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON).")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario or plan files (YAML or JSON).")],
+    scenario: Annotated[
+        Optional[Path],
+        typer.Option(help="Scenario to check plan files against (default: the scenario given "
+                     "among FILES, if exactly one)."),
+    ] = None,
 ) -> None:
-    """Check scenario files and report [bold]every[/bold] problem: file, field, value, fix."""
+    """Check scenario and plan files and report [bold]every[/bold] problem: file, field, value."""
     problems: list[Problem] = []
-    for path in files:
+    scenarios: list[Scenario] = []
+    plan_files: list[Path] = []
+    for path in ([scenario] if scenario else []) + list(files):
         try:
-            scenario = load_scenario(path)
+            if is_plan_document(load_document(path)):
+                plan_files.append(path)
+                continue
+            model = load_scenario(path)
         except ScenarioError as error:
             problems.extend(error.problems)
             continue
-        console.print(f"[green]✓[/green] {escape(str(path))}: {_summary(scenario)}")
+        scenarios.append(model)
+        if path != scenario:
+            console.print(f"[green]✓[/green] {escape(str(path))}: {_summary(model)}")
+    against = scenarios[0] if len(scenarios) == 1 else None
+    for path in plan_files:
+        try:
+            plan = load_plan(path, against) if against else load_model(path, Plan)
+        except ScenarioError as error:
+            problems.extend(error.problems)
+            continue
+        checked = f"checked against {against.name}" if against else (
+            "not checked against a scenario: give --scenario")
+        console.print(f"[green]✓[/green] {escape(str(path))}: plan {escape(plan.name)}, "
+                      f"{len(plan.actions)} actions, {escape(checked)}")
     if problems:
         exit_with_problems(ScenarioError(problems))
 
@@ -67,6 +99,7 @@ def schema() -> None:
 
 
 app.command(name="run")(run)
+app.command(name="check")(check)
 
 
 def _summary(scenario: Scenario) -> str:
@@ -81,4 +114,4 @@ def _summary(scenario: Scenario) -> str:
     return ", ".join(escape(p) for p in parts)
 
 
-__all__ = ["app", "EXIT_INVALID", "print_problems"]
+__all__ = ["app"]

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cli.common import console, err_console, handle_errors
+from cli.format import estimate, mean_of
 from cli.progress import DelayedProgress
 from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import load_scenario
@@ -56,7 +58,7 @@ def run(
         err_console.print(f"results: {folder}")
         return
     print_result(result)
-    console.print(f"\nResults written to [bold]{folder}[/bold]")
+    console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
 
 
 def write_results(result: RunResult, scenario_path: Path, root: Path) -> Path:
@@ -76,28 +78,13 @@ def write_results(result: RunResult, scenario_path: Path, root: Path) -> Path:
 # -- printing ---------------------------------------------------------------------------------
 
 
-def estimate(leaf, digits: int = 1) -> str:
-    """'mean ±half-width' of a summarised leaf (95% interval), or '–' when undefined."""
-    if not isinstance(leaf, dict) or leaf.get("mean") is None:
-        return "–"
-    mean, low, high = leaf["mean"], leaf["ci_low"], leaf["ci_high"]
-    half = (high - low) / 2 if low is not None and high is not None else 0.0
-    if half < 0.5 * 10 ** -digits:
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ±{half:.{digits}f}"
-
-
-def mean_of(leaf) -> float:
-    return leaf["mean"] if isinstance(leaf, dict) and leaf.get("mean") is not None else 0.0
-
-
 def print_result(result: RunResult) -> None:
     m = result.summary
     scenario = result.scenario
     absent = ", ".join(result.without) or "nobody"
     console.print(
-        f"[bold]{scenario.name}[/bold]: {result.days} days x {result.replications} "
-        f"replications, seed {result.seed}, absent: {absent}. "
+        f"[bold]{escape(scenario.name)}[/bold]: {result.days} days x {result.replications} "
+        f"replications, seed {result.seed}, absent: {escape(absent)}. "
         "Figures are means across replications ± the half-width of their 95% interval."
     )
     console.print(response_table(m))
@@ -107,7 +94,7 @@ def print_result(result: RunResult) -> None:
     console.print(responders_table(m, scenario))
     fit = result.fit
     style = "bold red" if fit["overloaded"] else "green"
-    console.print(f"[{style}]Fit check:[/{style}] {fit['reason']}")
+    console.print(f"[{style}]Fit check:[/{style}] {escape(fit['reason'])}")
 
 
 def response_table(m: dict) -> Table:
@@ -119,17 +106,11 @@ def response_table(m: dict) -> Table:
         table.add_row(label, *(estimate(m[key][q]) for q in ("p50", "p90", "p99", "mean")))
     table.caption = (
         f"incidents/replication {estimate(m['incidents'], 0)} · SLO breach rate "
-        f"{estimate(_percent(m['slo_breach_rate']), 1)}% · struggled "
+        f"{estimate(m['slo_breach_rate'], 1, 100)}% · struggled "
         f"{estimate(m['struggled']['count'])} · unresolved {estimate(m['unresolved'])}"
     )
     table.caption_justify = "left"
     return table
-
-
-def _percent(leaf):
-    if not isinstance(leaf, dict) or leaf.get("mean") is None:
-        return leaf
-    return {k: (v * 100 if isinstance(v, float) and k != "n" else v) for k, v in leaf.items()}
 
 
 def escalation_table(m: dict) -> Table:
@@ -145,7 +126,7 @@ def escalation_table(m: dict) -> Table:
     )
     for person, by_kind in rows:
         if sum(mean_of(v) for v in by_kind.values()) > 0:
-            table.add_row(person, *(estimate(by_kind[k]) for k in kinds))
+            table.add_row(escape(person), *(estimate(by_kind[k]) for k in kinds))
     return table
 
 
@@ -157,7 +138,7 @@ def hero_table(m: dict, heroes) -> Table:
     hours = m["hero_hours"]["by_hero"]
     for hero in heroes:
         row = by_hero.get(hero, {})
-        table.add_row(hero, *(estimate(row.get(k), 2) for k in
+        table.add_row(escape(hero), *(estimate(row.get(k), 2) for k in
                               ("business", "off", "sleep", "total", "pull")),
                       estimate(hours.get(hero)))
     if not heroes:
@@ -170,9 +151,9 @@ def load_table(m: dict) -> Table:
     for column in ("person", "pages", "pulls", "hours worked", "incidents led", "utilisation %"):
         table.add_column(column, justify="left" if column == "person" else "right")
     for person, row in sorted(m["load"].items(), key=lambda kv: -mean_of(kv[1]["pages"])):
-        table.add_row(person, estimate(row["pages"]), estimate(row["pulls"]),
+        table.add_row(escape(person), estimate(row["pages"]), estimate(row["pulls"]),
                       estimate(row["hours"]), estimate(row["incidents_led"]),
-                      estimate(_percent(m["utilisation"].get(person))))
+                      estimate(m["utilisation"].get(person), 1, 100))
     table.caption = f"Gini of pages: {estimate(m['pages_gini'], 2)} (0 = spread evenly)"
     table.caption_justify = "left"
     return table
@@ -186,14 +167,14 @@ def responders_table(m: dict, scenario) -> Table:
     responders = m["effective_responders"]["by_class"]
     for cls in scenario.classes:
         row = by_class.get(cls.id, {})
-        label = cls.id + (" (specialty)" if cls.specialty else "")
-        table.add_row(label, cls.service, estimate(responders.get(cls.id), 0),
-                      estimate(row.get("mttm_p90")), estimate(_percent(row.get("breach_rate"))),
-                      estimate(_percent(row.get("hero_share"))))
+        label = escape(cls.id) + (" (specialty)" if cls.specialty else "")
+        table.add_row(label, escape(cls.service), estimate(responders.get(cls.id), 0),
+                      estimate(row.get("mttm_p90")), estimate(row.get("breach_rate"), 1, 100),
+                      estimate(row.get("hero_share"), 1, 100))
     critical = m["effective_responders"]["by_critical_service"]
     if critical:
         table.caption = "critical services: " + ", ".join(
-            f"{svc} {estimate(n, 0)}" for svc, n in critical.items()
+            f"{escape(svc)} {estimate(n, 0)}" for svc, n in critical.items()
         )
         table.caption_justify = "left"
     return table

@@ -21,11 +21,13 @@ import numpy as np
 import simpy
 
 from sim.calendar import Calendar
+from sim.plans import TeamState, start_plan
 from sim.records import (
     Escalation,
     IncidentRecord,
     Interruption,
     InterruptionKind,
+    Practice,
     RunRecords,
     WorkSpan,
 )
@@ -36,6 +38,8 @@ from sim.schema import (
     EscalationKind,
     IncidentClass,
     LevelTarget,
+    Plan,
+    PracticeKind,
     Role,
     Scenario,
     WorkDistribution,
@@ -137,7 +141,7 @@ class _Incident:
 
     __slots__ = (
         "arrival", "cls", "draws", "cursor", "acknowledged", "acknowledged_by",
-        "involved", "escalations", "tried", "hero_hour_class", "touched",
+        "involved", "escalations", "tried", "hero_hour_class", "touched", "backup",
     )
 
     def __init__(self, arrival: Arrival, cls: IncidentClass, draws: list[float]):
@@ -152,6 +156,7 @@ class _Incident:
         self.tried: set[str] = set()
         self.hero_hour_class = None
         self.touched: set[str] = set()
+        self.backup: str | None = None  # the hero backing a learner up (a transfer plan)
 
 
 class TeamModel:
@@ -166,15 +171,40 @@ class TeamModel:
         without: tuple[str, ...] = (),
         skills: SkillBook | None = None,
         arrivals: list[Arrival] | None = None,
+        state: TeamState | None = None,
+        plan: Plan | None = None,
+        learn: bool = False,
     ):
+        """Build one replication.
+
+        Args:
+            scenario: the team.
+            days: simulated days; incidents arriving later are not sampled.
+            seed, replication: the address of the random streams (sim/rng.py).
+            without: people absent for the whole run (planned, so the rotation covers them).
+            skills: the skill state to start from (default: the scenario's); it is mutated
+                when `learn` is set.
+            arrivals: incidents to replay instead of sampling them.
+            state: conditions, runbooks and rotation to start from (default: the scenario's).
+            plan: a transfer plan whose actions run on their dates.
+            learn: practice and disuse change skills during the run.
+        """
         self.scenario = scenario
         self.days = days
         self.horizon = days * MINUTES_PER_DAY
         self.env = simpy.Environment()
-        self.skills = skills if skills is not None else SkillBook.from_scenario(scenario)
+        self.learn = learn
+        self.skills = (
+            skills if skills is not None else SkillBook.from_scenario(scenario, dynamic=learn)
+        )
+        self.state = state if state is not None else TeamState.from_scenario(scenario)
         self.calendar = Calendar(
             scenario, days, without, stream(seed, replication, Purpose.ABSENCES)
         )
+        # The plan changes the rotation through the state; the calendar reads the same dict.
+        self.calendar.schedules = self.state.schedules
+        self.plan = plan
+        self.rates = scenario.learning.rates
         self.arrivals = (
             arrivals if arrivals is not None
             else sample_arrivals(scenario, days, seed, replication)
@@ -189,7 +219,6 @@ class TeamModel:
         self.slots = Slots(self.env, {p.id: p.capacity for p in scenario.people})
         self.policy = scenario.policy
         self.behaviour = scenario.behaviour
-        self.conditions = scenario.conditions
         self.ack_mean = {
             hc: m / LN2 for hc, m in self.behaviour.ack_median_minutes.items()
         }
@@ -211,6 +240,8 @@ class TeamModel:
         """Simulate until every incident is mitigated; return the records."""
         self.env.process(self.arrive())
         self.env.process(self.false_alarms())
+        if self.plan is not None:
+            start_plan(self, self.plan)
         self.env.run()
         self.records.incidents.sort(key=lambda r: r.incident_id)
         return self.records
@@ -227,19 +258,22 @@ class TeamModel:
 
     def false_alarms(self):
         """Alert noise: false pages that cost whoever acknowledges them some triage."""
-        noise = self.conditions.alert_noise
-        if noise <= 0:
+        # Sampled at the noisiest level the run may see (the starting one; plans only lower
+        # it) and thinned to the level in force, so a fix removes pages without moving others.
+        ceiling = self.state.alert_noise
+        if ceiling <= 0:
             return
         times, _ = _poisson_times(
             self.noise_rng,
-            [(c.rate_per_week * noise, c.weekly_profile) for c in self.scenario.classes],
+            [(c.rate_per_week * ceiling, c.weekly_profile) for c in self.scenario.classes],
             self.days,
         )
         uniforms = self.noise_rng.random((len(times), DRAWS_PER_INCIDENT)).tolist()
         for t, draws in zip(times.tolist(), uniforms):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
-            self.env.process(self.triage(t, iter(draws)))
+            if draws[-1] * ceiling < self.state.alert_noise:
+                self.env.process(self.triage(t, iter(draws)))
 
     def triage(self, at: float, draws):
         """A false page walks the policy until acknowledged, then costs triage minutes."""
@@ -273,7 +307,7 @@ class TeamModel:
         """An incident is paged, acknowledged, sized up, worked and mitigated."""
         env = self.env
         person = None
-        if self.conditions.routing_ambiguity > 0 and self._draw(inc) < self.conditions.routing_ambiguity:
+        if self._draw(inc) < self.state.routing_ambiguity:
             yield from self._misroute(inc)
         level = 0
         pooled = self.scenario.rotation.pool
@@ -294,10 +328,18 @@ class TeamModel:
                 return
             holding = False
             person = None
-            if handoff is EscalationKind.INFORMAL:
-                person = yield from self._pull_hero(inc, lead_from=inc.involved[-1][0])
-            if person is None and inc.cls.requires and not self._has_access(inc.involved[-1][0], inc.cls):
-                person = yield from self._page_required(inc, inc.involved[-1][0])
+            handed_by = inc.involved[-1][0]
+            requires = self.state.requires[inc.cls.id]
+            if inc.backup is not None and inc.backup not in inc.tried:
+                # The hero backing the learner up takes over: already engaged, no paging.
+                person = inc.backup
+                inc.escalations.append(
+                    Escalation(EscalationKind.MANUAL, handed_by, person, env.now))
+                inc.tried.add(person)
+            elif handoff is EscalationKind.INFORMAL:
+                person = yield from self._pull_hero(inc, lead_from=handed_by)
+            if person is None and requires and handed_by not in requires:
+                person = yield from self._page_required(inc, handed_by)
                 if person is not None:
                     yield from self._work(inc, person, False, struggled=self._struggles(inc, person))
                     return
@@ -306,7 +348,7 @@ class TeamModel:
                 if self._level_order(level):
                     target = self._targets(level, env.now, exclude=inc.tried)
                     inc.escalations.append(
-                        Escalation(EscalationKind.MANUAL, inc.involved[-1][0],
+                        Escalation(EscalationKind.MANUAL, handed_by,
                                    target[0] if target else None, env.now)
                     )
         yield from self._fallback(inc)
@@ -314,19 +356,28 @@ class TeamModel:
     def _size_up(self, inc: _Incident, person: str, holding: bool):
         """Decide whether `person` can fix it and will lead; hand on after hesitating or trying.
 
-        Returns (lead or None, whether a slot is held, the kind of hand-off).
+        A learner covered by a lead-with-backup plan leads with a hero backing them up, which
+        stands in for the confidence they lack. Returns (lead or None, whether a slot is held,
+        the kind of hand-off).
         """
         cls = inc.cls
+        env = self.env
+        now = env.now
         inc.tried.add(person)
-        knowledge, confidence = self.skills.get(person, cls.id)
+        knowledge = self._knowledge(person, cls, now)
+        confidence = self.skills.get(person, cls.id, now)[1]
         width = self.behaviour.skill_sharpness
         can_fix = self._has_access(person, cls) and self._draw(inc) < ramp(
             knowledge - cls.difficulty, width
         )
         will_lead = self._draw(inc) < ramp(confidence - cls.difficulty, width)
+        if inc.backup is None and person in self.state.backup.get(cls.id, ()):
+            hero = self._backup_hero(inc, person, now)
+            if hero is not None:
+                inc.backup = hero
+                will_lead = True
         if can_fix and will_lead:
             return person, holding, None
-        env = self.env
         if can_fix:
             # Capable but unconfident: a few minutes of doubt, then ask for help.
             yield env.timeout(self._exponential(inc, self.behaviour.hesitation_minutes))
@@ -337,7 +388,7 @@ class TeamModel:
                 yield self.slots.acquire((person,))
             start = env.now
             yield env.timeout(self._exponential(inc, self.behaviour.stuck_minutes)
-                              * self.conditions.observability)
+                              * self.state.observability)
             self.records.work.append(WorkSpan(person, start, env.now, inc.arrival.incident_id,
                                               Role.STUCK))
             self.slots.release(person)
@@ -348,9 +399,19 @@ class TeamModel:
         wants_hero = (
             self.heroes
             and person not in self.heroes
-            and self._draw(inc) < self.conditions.informal_pull
+            and self._draw(inc) < self.state.informal_pull
+            and self.state.pulls_allowed(cls.id)
         )
         return None, False, EscalationKind.INFORMAL if wants_hero else EscalationKind.MANUAL
+
+    def _backup_hero(self, inc: _Incident, learner: str, now: float) -> str | None:
+        """The hero who backs `learner` up, interrupted for it; None when none is reachable."""
+        heroes = [h for h in self.heroes if h != learner and self.calendar.reachable(h, now)]
+        if not heroes:
+            return None
+        hero = max(heroes, key=lambda h: self._knowledge(h, inc.cls, now))
+        self._interrupt(hero, InterruptionKind.BACKUP, inc, now)
+        return hero
 
     def _work(self, inc: _Incident, lead: str, holding: bool, struggled: bool):
         """`lead` takes a slot (waiting if busy) and works the incident to mitigation."""
@@ -358,19 +419,58 @@ class TeamModel:
         if not holding:
             yield self.slots.acquire((lead,))
         start = env.now
-        cls_index = inc.arrival.class_index
         cls = inc.cls
-        knowledge, _ = self.skills.get(lead, cls.id)
-        expert = self._expert_minutes(cls_index, inc.arrival.work_z)
+        knowledge = self._knowledge(lead, cls, start)
+        expert = self._expert_minutes(inc.arrival.class_index, inc.arrival.work_z)
         stretch = 1.0 + self.behaviour.knowledge_slowdown * (1.0 - knowledge)
-        duration = expert * stretch * self.conditions.observability
+        duration = (expert * stretch * self.state.observability
+                    * self.state.runbooks.work_factor(cls.id, start))
         if struggled:
             duration *= self.behaviour.struggle_factor
+        practice = PracticeKind.LEAD
+        learner = None
+        backup = inc.backup if inc.backup not in (None, lead) else None
+        if backup is not None:
+            practice = PracticeKind.LEAD_WITH_BACKUP
+        elif lead in self.heroes and self.state.pairing.get(cls.id):
+            learner = self._pair_learner(inc, lead, start)
+            if learner is not None:
+                duration *= 1.0 + self.scenario.learning.pairing_overhead
         yield env.timeout(duration)
         self.slots.release(lead)
-        self.records.work.append(WorkSpan(lead, start, env.now, inc.arrival.incident_id, Role.LED))
+        incident_id = inc.arrival.incident_id
+        end = env.now
+        self.records.work.append(WorkSpan(lead, start, end, incident_id, Role.LED))
         inc.involved.append((lead, Role.LED))
+        self._practise(lead, cls.id, practice, end)
+        if backup is not None:
+            share = self.scenario.learning.backup_share
+            self.records.work.append(
+                WorkSpan(backup, start, start + share * duration, incident_id, Role.BACKUP))
+            inc.involved.append((backup, Role.BACKUP))
+        if learner is not None:
+            self.records.work.append(WorkSpan(learner, start, end, incident_id, Role.PAIRED))
+            inc.involved.append((learner, Role.PAIRED))
+            self._practise(learner, cls.id, PracticeKind.PAIR, end)
         self._record(inc, lead, start, struggled)
+
+    def _pair_learner(self, inc: _Incident, hero: str, now: float) -> str | None:
+        """The first learner of the pairing plan who is reachable joins the hero."""
+        for learner in self.state.pairing[inc.cls.id]:
+            if learner != hero and self.calendar.reachable(learner, now):
+                self._interrupt(learner, InterruptionKind.PAGE, inc, now)
+                return learner
+        return None
+
+    def _practise(self, person: str, class_id: str, kind: PracticeKind, t: float) -> None:
+        if self.learn:
+            self.skills.practise(person, class_id, t, self.rates[kind])
+            self.records.practice.append(Practice(person, class_id, kind, t))
+
+    def _knowledge(self, person: str, cls: IncidentClass, t: float) -> float:
+        """Effective knowledge: the person's own, raised by a runbook for the class."""
+        k = self.skills.get(person, cls.id, t)[0]
+        return self.state.runbooks.knowledge(k, cls.id, t)
 
     def _fallback(self, inc: _Incident):
         """The policy is exhausted: the most knowledgeable person present works it.
@@ -380,11 +480,11 @@ class TeamModel:
         """
         env = self.env
         # A fix that needs someone's access waits for one of them; anything else takes anyone.
-        candidates = list(inc.cls.requires) or self.people
+        candidates = list(self.state.requires[inc.cls.id]) or self.people
         while True:
             present = [p for p in candidates if not self.calendar.absent(p, env.now)]
             if present:
-                best = max(present, key=lambda p: self.skills.get(p, inc.cls.id)[0])
+                best = max(present, key=lambda p: self._knowledge(p, inc.cls, env.now))
                 self._interrupt(best, InterruptionKind.PAGE, inc, env.now)
                 self._acknowledge(inc, best)
                 yield from self._work(inc, best, False, struggled=self._struggles(inc, best))
@@ -482,7 +582,7 @@ class TeamModel:
         ]
         if not reachable:
             return None
-        hero = max(reachable, key=lambda h: self.skills.get(h, inc.cls.id)[0])
+        hero = max(reachable, key=lambda h: self._knowledge(h, inc.cls, now))
         inc.escalations.append(Escalation(EscalationKind.INFORMAL, lead_from, hero, now))
         self._interrupt(hero, InterruptionKind.PULL, inc, now)
         delay = self._ack_delay(hero, now, self._draw(inc))
@@ -494,7 +594,7 @@ class TeamModel:
     def _page_required(self, inc: _Incident, lead_from: str):
         """The fix needs someone's access: page them directly and wait until one is present."""
         env = self.env
-        required = [p for p in inc.cls.requires if p not in inc.tried]
+        required = [p for p in self.state.requires[inc.cls.id] if p not in inc.tried]
         if not required:
             return None
         while True:
@@ -507,7 +607,7 @@ class TeamModel:
             if not back or min(back) >= self.calendar.span * MINUTES_PER_DAY:
                 return None
             yield env.timeout(min(back) - now)
-        person = max(present, key=lambda p: self.skills.get(p, inc.cls.id)[0])
+        person = max(present, key=lambda p: self._knowledge(p, inc.cls, env.now))
         inc.escalations.append(Escalation(EscalationKind.MANUAL, lead_from, person, env.now))
         self._interrupt(person, InterruptionKind.PAGE, inc, env.now)
         delay = self._ack_delay(person, env.now, self._draw(inc))
@@ -565,6 +665,7 @@ class TeamModel:
                 self.records.work.append(
                     WorkSpan(person, started, now, arrival.incident_id, Role.SHADOW)
                 )
+                self._practise(person, cls.id, PracticeKind.SHADOW, now)
         self.records.incidents.append(
             IncidentRecord(
                 incident_id=arrival.incident_id,
@@ -626,10 +727,11 @@ class TeamModel:
         return float(self.extra.random())
 
     def _has_access(self, person: str, cls: IncidentClass) -> bool:
-        return not cls.requires or person in cls.requires
+        requires = self.state.requires[cls.id]
+        return not requires or person in requires
 
     def _struggles(self, inc: _Incident, person: str) -> bool:
-        knowledge, _ = self.skills.get(person, inc.cls.id)
+        knowledge = self._knowledge(person, inc.cls, self.env.now)
         return ramp(knowledge - inc.cls.difficulty, self.behaviour.skill_sharpness) < 0.5
 
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.schema import IDENTIFIER_PATTERN, Scenario
+from sim.schema import IDENTIFIER_PATTERN, Plan, Scenario, check_plan
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,6 +28,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 # A scenario is a few hundred nodes; a document that expands (through aliases) to more than
 # this is a mistake or a billion-laughs bomb, and validating it would exhaust memory.
 MAX_EXPANDED_NODES = 200_000
+# libyaml's composer recurses in C: a document nested thousands deep would crash the process
+# rather than raise, so nesting is measured on the (iterative) event stream first.
+MAX_NESTING = 100
 MAX_VALUE_CHARS = 60
 # Error types meaning "this is not even the right kind of value"; in a union (e.g. a skill given
 # as a number or as a mapping) they are noise next to the branch that matched the kind.
@@ -84,6 +87,38 @@ def load_scenario(path: str | Path) -> Scenario:
         ScenarioError: listing every problem found, each naming file, field and value.
     """
     return load_model(path, Scenario)
+
+
+def load_plan(ref: str | Path, scenario: Scenario) -> Plan:
+    """A transfer plan: a plan file, or the name of a plan kept in the scenario.
+
+    The plan is checked against the scenario (its people and classes).
+
+    Raises:
+        ScenarioError: the file is bad, names what the scenario lacks, or no such plan exists.
+    """
+    path = Path(ref)
+    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
+        plan = load_model(path, Plan)
+        try:
+            check_plan(plan, scenario)
+        except ValidationError as error:
+            raise ScenarioError(problems_from_validation(str(path), error)) from None
+        return plan
+    plan = scenario.plan(str(ref))
+    if plan is None:
+        names = ", ".join(p.name for p in scenario.plans) or "none"
+        raise ScenarioError([Problem(
+            "command line", "--plan", _short(str(ref)),
+            f"no plan file of that name, and no plan called that in scenario "
+            f"'{scenario.name}' (its plans: {names})",
+        )])
+    return plan
+
+
+def is_plan_document(data: dict) -> bool:
+    """A document with `actions` and no `services` is a plan file."""
+    return "actions" in data and "services" not in data
 
 
 def load_model(path: str | Path, model_cls: type[M]) -> M:
@@ -176,6 +211,8 @@ def _read_text(path: Path, name: str) -> str:
         raise _file_error(name, "no such file")
     if path.is_dir():
         raise _file_error(name, "this is a directory; expected a scenario file (.yaml or .json)")
+    if not path.is_file():
+        raise _file_error(name, "not a regular file (a device or pipe?); expected a scenario file")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -213,6 +250,12 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _parse_yaml(text: str, name: str) -> Any:
+    try:
+        _check_nesting(text, name)
+    except yaml.MarkedYAMLError as error:
+        raise _file_error(name, _yaml_message(error)) from None
+    except yaml.YAMLError as error:
+        raise _file_error(name, f"invalid YAML: {error}") from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -224,6 +267,24 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise _file_error(name, _yaml_message(error)) from None
     except yaml.YAMLError as error:
         raise _file_error(name, f"invalid YAML: {error}") from None
+    finally:
+        loader.dispose()
+
+
+def _check_nesting(text: str, name: str) -> None:
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING:
+                    line = event.start_mark.line + 1 if event.start_mark else "?"
+                    raise _file_error(name, f"the document nests more than {MAX_NESTING} levels "
+                                      f"deep (at line {line}); a scenario needs a handful")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
     finally:
         loader.dispose()
 

@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from sim.plans import TeamState
 from sim.records import IncidentRecord, InterruptionKind, RunRecords
 from sim.schema import (
     MINUTES_PER_DAY,
@@ -277,24 +278,33 @@ def _by_class(incidents: list[IncidentRecord], scenario: Scenario) -> dict:
 
 
 def effective_responders(
-    scenario: Scenario, skills: SkillBook, class_id: str, without: Iterable[str] = ()
+    scenario: Scenario,
+    skills: SkillBook,
+    class_id: str,
+    without: Iterable[str] = (),
+    state: TeamState | None = None,
+    t: float = 0.0,
 ) -> list[str]:
     """People who would handle `class_id` alone: P(can fix) x P(will lead) >= 0.5.
 
-    People in `without` are left out; a class that `requires` someone counts only them.
+    People in `without` are left out; a class that `requires` someone counts only them. With a
+    `state` (a plan's live state), its `requires` and runbooks at minute `t` apply.
     """
     cls = scenario.incident_class(class_id)
     width = scenario.behaviour.skill_sharpness
     absent = set(without)
-    allowed = set(cls.requires) if cls.requires else None
+    requires = state.requires[class_id] if state is not None else cls.requires
+    allowed = set(requires) if requires else None
     found = []
     for p in scenario.people:
         if p.id in absent or (allowed is not None and p.id not in allowed):
             continue
         try:
-            k, c = skills.get(p.id, class_id)
+            k, c = skills.get(p.id, class_id, t)
         except KeyError:
             k, c = 0.0, 0.0
+        if state is not None:
+            k = state.runbooks.knowledge(k, class_id, t)
         if ramp(k - cls.difficulty, width) * ramp(c - cls.difficulty, width) >= EFFECTIVE_THRESHOLD:
             found.append(p.id)
     return found

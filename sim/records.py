@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from sim.schema import EscalationKind, HourClass, Role, Severity
+from sim.schema import EscalationKind, HourClass, PracticeKind, Role, Severity
 
 
 class InterruptionKind(str, Enum):
@@ -18,6 +18,7 @@ class InterruptionKind(str, Enum):
     PAGE = "page"  # paged by the escalation policy for a real incident
     NOISE = "noise"  # paged by a false alert
     PULL = "pull"  # messaged directly, outside the policy (informal pull)
+    BACKUP = "backup"  # asked to back up a learner who leads (a transfer plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,27 @@ class WorkSpan:
     role: Role
 
 
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """A person practised a class: skills moved at `at`."""
+
+    person: str
+    class_id: str
+    kind: PracticeKind
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCost:
+    """Hours a plan action cost when it happened (beyond the live work it caused)."""
+
+    at: float
+    action: int  # index in the plan's actions
+    kind: str
+    hero_hours: float
+    learner_hours: float  # all learners together
+
+
 @dataclass(slots=True)
 class RunRecords:
     """What one replication appended, plus the context needed to read it."""
@@ -96,5 +118,7 @@ class RunRecords:
     incidents: list[IncidentRecord] = field(default_factory=list)
     interruptions: list[Interruption] = field(default_factory=list)
     work: list[WorkSpan] = field(default_factory=list)
+    practice: list[Practice] = field(default_factory=list)
+    plan_costs: list[PlanCost] = field(default_factory=list)
     available_minutes: dict[str, float] = field(default_factory=dict)
     capacity: dict[str, int] = field(default_factory=dict)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.engine import TeamModel
 from sim.metrics import replication_metrics
@@ -49,8 +50,8 @@ def run_replication(spec: RunSpec, replication: int) -> ReplicationResult:
     return ReplicationResult(replication, metrics, records if spec.keep_records else None)
 
 
-def _run_batch(spec: RunSpec, replications: list[int]) -> list[ReplicationResult]:
-    return [run_replication(spec, r) for r in replications]
+def _run_batch(function: Callable, spec, replications: list[int]) -> list:
+    return [function(spec, r) for r in replications]
 
 
 def default_workers() -> int:
@@ -77,23 +78,30 @@ def run_replications(
         progress: called with the number of replications finished, as they finish.
         executor: any `concurrent.futures.Executor` (a Dask client's executor works too).
     """
-    return run_tasks([(spec, r) for r in range(replications)], workers, progress, executor)
+    return run_tasks(
+        run_replication, [(spec, r) for r in range(replications)], workers, progress, executor
+    )
 
 
 def run_tasks(
-    tasks: Iterable[tuple[RunSpec, int]],
+    function: Callable[[Any, int], Any],
+    tasks: Iterable[tuple[Any, int]],
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     executor: Executor | None = None,
-) -> list[ReplicationResult]:
-    """Run (spec, replication) tasks, possibly of several specs, in the given order."""
+) -> list:
+    """Run `function(spec, replication)` for each task; results in the order of the tasks.
+
+    `function` must be a module-level function (it is pickled to the workers); consecutive
+    tasks of one spec are batched so that the spec is sent once per batch.
+    """
     tasks = list(tasks)
     batches = _batches(tasks, workers)
     results: list[list[ReplicationResult]] = [[] for _ in batches]
     done = 0
     if executor is None and workers <= 1:
         for i, (spec, reps) in enumerate(batches):
-            results[i] = _run_batch(spec, reps)
+            results[i] = _run_batch(function, spec, reps)
             done += len(reps)
             if progress:
                 progress(done)
@@ -101,7 +109,10 @@ def run_tasks(
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers)
     try:
-        futures = {pool.submit(_run_batch, spec, reps): i for i, (spec, reps) in enumerate(batches)}
+        futures = {
+            pool.submit(_run_batch, function, spec, reps): i
+            for i, (spec, reps) in enumerate(batches)
+        }
 
         for future in as_completed(futures):
             i = futures[future]
@@ -115,10 +126,10 @@ def run_tasks(
     return [r for batch in results for r in batch]
 
 
-def _batches(tasks: list[tuple[RunSpec, int]], workers: int) -> list[tuple[RunSpec, list[int]]]:
+def _batches(tasks: list[tuple[Any, int]], workers: int) -> list[tuple[Any, list[int]]]:
     """Group consecutive tasks of one spec into batches small enough to balance the workers."""
     per_batch = max(1, len(tasks) // (max(1, workers) * 4))
-    batches: list[tuple[RunSpec, list[int]]] = []
+    batches: list[tuple[Any, list[int]]] = []
     for spec, rep in tasks:
         if batches and batches[-1][0] is spec and len(batches[-1][1]) < per_batch:
             batches[-1][1].append(rep)

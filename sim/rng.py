@@ -23,6 +23,14 @@ class Purpose(IntEnum):
     NOISE = 4  # false pages
     EXTRA = 5  # draws beyond an incident's pre-drawn row (rare)
     LEARNING = 6  # skill dynamics and plan actions
+    BOOTSTRAP = 7  # resampling replications for intervals (replication index: ANALYSIS)
+
+
+# Replication index of streams that belong to the whole run, not to one replication.
+ANALYSIS = 2**31 - 1
+# Offset of the evaluation replays of the independence check: replication r of the check
+# replays the incidents of replication EVALUATION + r at every checkpoint.
+EVALUATION = 2**30
 
 
 def stream(seed: int, replication: int, purpose: Purpose) -> np.random.Generator:

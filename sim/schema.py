@@ -59,6 +59,8 @@ class Role(str, Enum):
     STUCK = "stuck"  # tried, could not fix it, handed it on
     SHADOW = "shadow"  # paged with the primary to learn
     MISROUTED = "misrouted"  # received the page by mistake and bounced it
+    PAIRED = "paired"  # a learner working beside the hero who leads (a transfer plan)
+    BACKUP = "backup"  # the hero backing up a learner who leads (a transfer plan)
 
 
 class HourClass(str, Enum):
@@ -76,6 +78,14 @@ class LevelTarget(str, Enum):
     SECONDARY = "secondary"
     PEOPLE = "people"  # the persons named in `people`
     TEAM = "team"  # every member of the team at once
+
+
+class Verdict(str, Enum):
+    """How independent of its heroes a class (or the team) is."""
+
+    INDEPENDENT = "independent"
+    PARTLY = "partly"
+    DEPENDENT = "hero-dependent"
 
 
 class Weekday(str, Enum):
@@ -415,6 +425,256 @@ class Behaviour(Model):
     )
 
 
+class PracticeKind(str, Enum):
+    """Ways a person practises a class; each has its own learning rate."""
+
+    LEAD = "lead"  # led a live incident alone
+    LEAD_WITH_BACKUP = "lead_with_backup"  # led a live incident with the hero as backup
+    PAIR = "pair"  # worked a live incident beside the hero
+    SHADOW = "shadow"  # was paged with the primary and watched
+    DRILL = "drill"  # a game-day drill
+    CHANGE = "change"  # led a deploy or rollback
+
+
+class Rate(Model):
+    """Gain per practice: knowledge += knowledge x (1 - knowledge), same for confidence."""
+
+    knowledge: Unit
+    confidence: Unit
+
+
+def _default_rates() -> dict[PracticeKind, Rate]:
+    # Leading alone teaches most and builds confidence most; backup a little less; pairing and
+    # shadowing teach the steps more than the nerve; a drill sits between (safe, but real
+    # hands on keyboard). Reasoning and sources: docs/model.md, "Skills change".
+    return {
+        PracticeKind.LEAD: Rate(knowledge=0.10, confidence=0.15),
+        PracticeKind.LEAD_WITH_BACKUP: Rate(knowledge=0.08, confidence=0.10),
+        PracticeKind.PAIR: Rate(knowledge=0.06, confidence=0.04),
+        PracticeKind.SHADOW: Rate(knowledge=0.04, confidence=0.02),
+        PracticeKind.DRILL: Rate(knowledge=0.06, confidence=0.08),
+        PracticeKind.CHANGE: Rate(knowledge=0.03, confidence=0.04),
+    }
+
+
+class Learning(Model):
+    """How skills change with practice and fade with disuse."""
+
+    rates: dict[PracticeKind, Rate] = Field(
+        default_factory=_default_rates,
+        description="Per practice kind, the share of the remaining gap to 1 closed by one "
+        "practice, for knowledge and for confidence (diminishing returns).",
+    )
+    half_life_days: Annotated[float, Field(gt=0.0, le=3650.0)] = Field(
+        270.0, description="Days of disuse after which half of a trained gain above the "
+        "person's starting level is lost (skill-decay literature: 6-12 months)."
+    )
+    runbook_weight: Unit = Field(
+        0.5, description="Share of the knowledge gap a complete, fresh runbook closes "
+        "(knowledge only: a runbook does not give confidence)."
+    )
+    runbook_speedup: Unit = Field(
+        0.3, description="Share of work time a complete, fresh runbook saves."
+    )
+    runbook_half_life_days: Annotated[float, Field(gt=0.0, le=3650.0)] = Field(
+        180.0, description="Days after which an unrefreshed runbook is half as useful."
+    )
+    pairing_overhead: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.25, description="Extra hero time while pairing, as a share of the incident's work."
+    )
+    backup_share: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.3, description="Hero time spent backing up a learner who leads, as a share of the "
+        "incident's work."
+    )
+
+    @field_validator("rates")
+    @classmethod
+    def _all_kinds(cls, rates: dict[PracticeKind, Rate]) -> dict[PracticeKind, Rate]:
+        return {**_default_rates(), **rates}
+
+
+class Runbook(Model):
+    """An existing runbook for a class."""
+
+    class_id: Identifier = Field(alias="class", description="The class it covers.")
+    coverage: Unit = Field(0.7, description="Share of the fix the runbook covers.")
+    quality: Unit = Field(0.8, description="How right and clear it is when fresh.")
+    written_day: int = Field(
+        0, le=0, description="Day it was last written or refreshed (0 or negative: before "
+        "the scenario starts)."
+    )
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class _Action(Model):
+    """Fields every plan action shares."""
+
+    start_day: Annotated[int, Field(ge=0, le=3660)] = Field(0, description="First day in force.")
+    end_day: Annotated[int, Field(ge=0, le=3660)] | None = Field(
+        None, description="Last day in force (inclusive); default: to the end."
+    )
+    hero_hours: Annotated[float, Field(ge=0.0, le=10_000.0)] | None = Field(
+        None, description="Hero hours this action costs (per occurrence for drills and "
+        "refreshes); default per kind, see docs/plans.md. Live practice is also measured."
+    )
+    learner_hours: Annotated[float, Field(ge=0.0, le=10_000.0)] | None = Field(
+        None, description="Hours each learner spends (per occurrence where it repeats)."
+    )
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end_day is not None and self.end_day < self.start_day:
+            raise PydanticCustomError(
+                "action_order", "end_day ({end}) is before start_day ({start})",
+                {"end": self.end_day, "start": self.start_day},
+            )
+        return self
+
+
+class PairAction(_Action):
+    """Learners pair with the hero on live incidents of the classes the hero leads."""
+
+    kind: Literal["pair"]
+    learners: list[Identifier] = Field(min_length=1)
+    classes: list[Identifier] = Field(min_length=1)
+
+
+class LeadWithBackupAction(_Action):
+    """A learner who acknowledges an incident of the classes leads it, the hero backing up."""
+
+    kind: Literal["lead_with_backup"]
+    learners: list[Identifier] = Field(min_length=1)
+    classes: list[Identifier] = Field(min_length=1)
+
+
+class ShadowAction(_Action):
+    """Add a shadow layer to the rotation: learners paged with the primary."""
+
+    kind: Literal["add_shadow"]
+    schedule: Schedule
+
+
+class RotationAction(_Action):
+    """Change the rotation (e.g. the hero moves from primary to secondary)."""
+
+    kind: Literal["change_rotation"]
+    primary: Schedule | None = None
+    secondary: Schedule | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.primary is None and self.secondary is None:
+            raise PydanticCustomError(
+                "rotation_empty", "change_rotation needs a new primary, secondary or both"
+            )
+        return self
+
+
+class RunbookAction(_Action):
+    """Write (or rewrite) a runbook; optionally refresh it every N days."""
+
+    kind: Literal["runbook"]
+    classes: list[Identifier] = Field(min_length=1)
+    coverage: Unit = 0.7
+    quality: Unit = 0.8
+    refresh_every_days: Annotated[int, Field(ge=1, le=3660)] | None = None
+
+
+class DrillAction(_Action):
+    """Game-day drills: every N days the learners practise the classes."""
+
+    kind: Literal["drill"]
+    learners: list[Identifier] = Field(min_length=1)
+    classes: list[Identifier] = Field(min_length=1)
+    every_days: Annotated[int, Field(ge=1, le=3660)] = 28
+
+
+class StopPullsAction(_Action):
+    """The hero stops answering direct messages for the classes (empty: every class)."""
+
+    kind: Literal["stop_informal_pulls"]
+    classes: list[Identifier] = Field(default_factory=list)
+
+
+class ConditionName(str, Enum):
+    ALERT_NOISE = "alert_noise"
+    ROUTING_AMBIGUITY = "routing_ambiguity"
+    OBSERVABILITY = "observability"
+    INFORMAL_PULL = "informal_pull"
+
+
+class FixConditionAction(_Action):
+    """Fix a condition that keeps summoning the hero: set it to a new value."""
+
+    kind: Literal["fix_condition"]
+    condition: ConditionName
+    value: Annotated[float, Field(ge=0.0, le=100.0)]
+
+    @model_validator(mode="after")
+    def _in_range(self):
+        if self.condition is ConditionName.OBSERVABILITY and not 0.1 <= self.value <= 10:
+            raise PydanticCustomError(
+                "observability_range", "observability must be within 0.1..10, got {v}",
+                {"v": self.value},
+            )
+        if self.condition in (ConditionName.ROUTING_AMBIGUITY, ConditionName.INFORMAL_PULL) \
+                and self.value > 1:
+            raise PydanticCustomError(
+                "chance_range", "{c} is a chance within 0..1, got {v}",
+                {"c": self.condition.value, "v": self.value},
+            )
+        return self
+
+
+class RemoveRequiresAction(_Action):
+    """Remove a hard dependency: the classes no longer need these people (empty: anyone)."""
+
+    kind: Literal["remove_requires"]
+    classes: list[Identifier] = Field(min_length=1)
+    people: list[Identifier] = Field(default_factory=list)
+
+
+PlanAction = Annotated[
+    PairAction | LeadWithBackupAction | ShadowAction | RotationAction | RunbookAction
+    | DrillAction | StopPullsAction | FixConditionAction | RemoveRequiresAction,
+    Field(discriminator="kind"),
+]
+
+
+class Plan(Model):
+    """A capability-transfer plan: dated actions on the scenario's calendar."""
+
+    name: Identifier
+    description: str = ""
+    actions: list[PlanAction] = Field(default_factory=list)
+
+
+class IndependenceCriteria(Model):
+    """When a class, and the team, count as independent of the heroes."""
+
+    max_p90_ratio: Annotated[float, Field(ge=1.0, le=100.0)] = Field(
+        1.5, description="Hero-absent p90 time to mitigate at most this multiple of "
+        "hero-present."
+    )
+    max_added_breach_rate: Unit = Field(
+        0.05, description="Hero-absent SLO breach rate at most this much above hero-present "
+        "(absolute share)."
+    )
+    min_effective_responders: Annotated[int, Field(ge=0, le=50)] = Field(
+        2, description="Non-hero people who would handle each critical, non-specialty class "
+        "alone."
+    )
+    partly_factor: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
+        2.0, description="A class failing the criteria is 'partly' independent when its p90 "
+        "ratio and added breaches are within this factor of the thresholds."
+    )
+    evaluation_days: Annotated[int, Field(ge=7, le=365)] = Field(
+        28, description="Days of incidents replayed at each checkpoint."
+    )
+
+
 class Scenario(Model):
     """One team: its services, incidents, people, rotation, escalation and conditions."""
 
@@ -437,6 +697,13 @@ class Scenario(Model):
     )
     conditions: Conditions = Field(default_factory=Conditions)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    learning: Learning = Field(default_factory=Learning)
+    runbooks: list[Runbook] = Field(default_factory=list, description="Runbooks today.")
+    plans: list[Plan] = Field(
+        default_factory=list, description="Transfer plans kept with the scenario; "
+        "`--plan NAME` picks one."
+    )
+    independence: IndependenceCriteria = Field(default_factory=IndependenceCriteria)
 
     @field_validator("timezone")
     @classmethod
@@ -480,6 +747,9 @@ class Scenario(Model):
 
     def service(self, service_id: str) -> Service:
         return next(s for s in self.services if s.id == service_id)
+
+    def plan(self, name: str) -> Plan | None:
+        return next((p for p in self.plans if p.name == name), None)
 
 
 def _check_zone(zone: str) -> str:
@@ -558,6 +828,17 @@ def _reference_errors(s: Scenario):
             yield _error(("escalation", "levels", i, "target"),
                          "level pages the secondary, but rotation has no secondary schedule; "
                          "add rotation.secondary or page named people", "secondary")
+    for i, runbook in enumerate(s.runbooks):
+        if runbook.class_id not in classes:
+            yield _error(("runbooks", i, "class"), f"runbook for unknown class "
+                         f"'{runbook.class_id}'; classes: {', '.join(sorted(classes))}",
+                         runbook.class_id)
+    seen_plans: set[str] = set()
+    for i, plan in enumerate(s.plans):
+        if plan.name in seen_plans:
+            yield _error(("plans", i, "name"), f"duplicate plan name '{plan.name}'", plan.name)
+        seen_plans.add(plan.name)
+        yield from plan_reference_errors(plan, s, ("plans", i))
     total_rate = sum(c.rate_per_week for c in s.classes) * (1 + s.conditions.alert_noise)
     if total_rate > MAX_RATE_PER_WEEK:
         yield _error(("classes",),
@@ -566,3 +847,41 @@ def _reference_errors(s: Scenario):
                      total_rate)
     if not math.isfinite(total_rate):
         yield _error(("classes",), "rates must be finite numbers", total_rate)
+
+
+def plan_reference_errors(plan: Plan, s: Scenario, prefix: tuple = ()):
+    """Yield every person or class a plan names that the scenario does not have."""
+    people = {p.id for p in s.people}
+    classes = {c.id for c in s.classes}
+    for i, action in enumerate(plan.actions):
+        loc = (*prefix, "actions", i)
+        for j, pid in enumerate(getattr(action, "learners", [])):
+            if pid not in people:
+                yield _error((*loc, "learners", j), f"unknown person '{pid}'; known people: "
+                             f"{', '.join(sorted(people))}", pid)
+        for j, cid in enumerate(getattr(action, "classes", [])):
+            if cid not in classes:
+                yield _error((*loc, "classes", j), f"unknown class '{cid}'; classes: "
+                             f"{', '.join(sorted(classes))}", cid)
+        for j, pid in enumerate(getattr(action, "people", [])):
+            if pid not in people:
+                yield _error((*loc, "people", j), f"unknown person '{pid}'; known people: "
+                             f"{', '.join(sorted(people))}", pid)
+        for layer in ("schedule", "primary", "secondary"):
+            schedule = getattr(action, layer, None)
+            if schedule is None:
+                continue
+            for j, pid in enumerate(schedule.members):
+                if pid not in people:
+                    yield _error((*loc, layer, "members", j), f"unknown person '{pid}'; known "
+                                 f"people: {', '.join(sorted(people))}", pid)
+        if action.kind in ("pair", "lead_with_backup") and not s.heroes:
+            yield _error((*loc, "kind"), f"'{action.kind}' needs a hero to pair with or back "
+                         "up; name one in the scenario's heroes", action.kind)
+
+
+def check_plan(plan: Plan, scenario: Scenario) -> None:
+    """Raise a ValidationError listing what `plan` names that `scenario` lacks."""
+    errors = list(plan_reference_errors(plan, scenario))
+    if errors:
+        raise ValidationError.from_exception_data("Plan", errors)

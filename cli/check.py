@@ -1,0 +1,153 @@
+"""`herosim check`: the independence check, as a gate a pipeline can use (exit 0/1/2)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cli.common import EXIT_FAILED, console, err_console, handle_errors
+from cli.format import new_table, number
+from cli.progress import DelayedProgress
+from cli.run import OutputFormat
+from sim.independence import CheckResult, run_check
+from sim.journal import ResultsFolder, command_line, dump_json
+from sim.loader import load_plan, load_scenario
+from sim.markdown import independence_markdown, week_span
+from sim.replicate import default_workers
+
+VERDICT_STYLE = {"independent": "green", "partly": "yellow", "hero-dependent": "red"}
+
+
+def check(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    plan: Annotated[
+        Optional[str],
+        typer.Option(help="Plan file, or the name of a plan in the scenario's `plans`. "
+                     "Without one: today's team."),
+    ] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=520, help="Weeks the plan runs.")] = 26,
+    every: Annotated[int, typer.Option(min=1, max=520, help="Weeks between checkpoints.")] = 4,
+    reps: Annotated[int, typer.Option(min=1, max=100_000, help="Replications.")] = 20,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed; same seed, same results.")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes; 0 = all cores.")] = 0,
+    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
+        OutputFormat.TABLE
+    ),
+    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+) -> None:
+    """Is the team independent of its heroes, and from which week of the plan?
+
+    Exit 0 when the last checkpoint passes, 1 when it does not, 2 on bad input.
+    """
+    with handle_errors():
+        model = load_scenario(scenario)
+        chosen = load_plan(plan, model) if plan else None
+        workers = workers or default_workers()
+        with DelayedProgress(err_console, "Checking", total=reps) as progress:
+            result = run_check(model, chosen, weeks=weeks, every=every, replications=reps,
+                               seed=seed, workers=min(workers, reps), progress=progress.update)
+        folder = write_check(result, scenario, plan, out)
+    if format is OutputFormat.JSON:
+        sys.stdout.write(dump_json(result.to_json()))
+        err_console.print(f"results: {folder}")
+    else:
+        print_check(result)
+        console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
+    if not result.passed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def write_check(result: CheckResult, scenario_path: Path, plan_ref: str | None,
+                root: Path = Path("results")) -> Path:
+    spec = result.spec
+    name = spec.scenario.name + (f"-{spec.plan.name}" if spec.plan else "") + "-check"
+    with ResultsFolder(
+        root, name, command_line(), spec.seed,
+        spec.scenario.model_dump(mode="json", exclude_none=True),
+        extra={"scenario_file": str(scenario_path), "plan": plan_ref,
+               "plan_definition": spec.plan.model_dump(mode="json") if spec.plan else None},
+    ) as folder:
+        document = result.to_json()
+        folder.write_json("independence.json", document)
+        folder.write_text("independence.md", independence_markdown(document))
+        return folder.complete(verdict=document["final"]["verdict"])
+
+
+def print_check(result: CheckResult) -> None:
+    doc = result.to_json()
+    plan = doc["plan"] or "no plan (today's team)"
+    console.print(
+        f"[bold]{escape(doc['scenario'])}[/bold] — plan [bold]{escape(plan)}[/bold]: "
+        f"{doc['weeks']} weeks, {doc['replications']} replications, seed {doc['seed']}; each "
+        f"checkpoint replays {doc['evaluation_days']} days with heroes "
+        f"({escape(', '.join(doc['heroes']) or 'none named')}) present and absent."
+    )
+    console.print(checkpoint_table(doc))
+    last = doc["checkpoints"][-1]
+    console.print(class_table(last, f"Classes at week {last['week']}"))
+    final = doc["final"]
+    style = "green" if final["passed"] else "red"
+    console.print(f"[bold {style}]Verdict: {final['verdict']}[/bold {style}] at week "
+                  f"{final['week']}. Time to independence: "
+                  f"{escape(week_span(doc['time_to_independence']))}.")
+    for item in final["holding_back"]:
+        console.print(f"  [bold]{escape(item['class'])}[/bold] ({item['verdict']}):")
+        for reason in item["reasons"]:
+            console.print(f"    - {escape(reason)}")
+    for cid, verdict in final["specialty"].items():
+        console.print(f"  specialty [bold]{escape(cid)}[/bold]: {verdict} (reported apart)")
+
+
+def shift(here, gone, digits: int = 0, scale: float = 1.0, suffix: str = "") -> str:
+    """'here→gone' of a hero-present and a hero-absent figure."""
+    return f"{number(here, digits, scale, suffix)}→{number(gone, digits, scale, suffix)}"
+
+
+def checkpoint_table(doc: dict) -> Table:
+    rows = []
+    for cp in doc["checkpoints"]:
+        overall = cp["overall"]
+        classes = [r for r in cp["classes"].values() if not r["specialty"]]
+        independent = sum(r["verdict"] == "independent" for r in classes)
+        rows.append([
+            str(cp["week"]), "[green]yes[/green]" if cp["passed"] else "[red]no[/red]",
+            shift(overall["present_p90"], overall["absent_p90"]),
+            number(overall["p90_ratio"], 2),
+            shift(overall["present_escalation_rate"], overall["absent_escalation_rate"],
+                  0, 100, "%"),
+            number(cp["hero_interruptions_per_week"]["mean"], 1),
+            number(cp["plan_hero_hours"]["mean"], 0),
+            f"{independent}/{len(classes)}",
+        ])
+    return new_table(
+        "Independence by checkpoint (hero present→absent, pooled across replications)",
+        ["week", "passes", "TTM p90 min", "ratio", "escalated", "hero int. /week",
+         "plan hero hours", "classes indep."],
+        rows, left=2)
+
+
+def class_table(checkpoint: dict, title: str) -> Table:
+    rows = []
+    for cid, row in checkpoint["classes"].items():
+        style = VERDICT_STYLE[row["verdict"]]
+        present, absent = row["present"], row["absent"]
+        rows.append([
+            escape(cid) + (" [dim](specialty)[/dim]" if row["specialty"] else ""),
+            f"[{style}]{row['verdict']}[/{style}]",
+            shift(present["ttm_p90"], absent["ttm_p90"]), number(row["p90_ratio"], 2),
+            number(row["added_breach_rate"], 0, 100, "%"),
+            shift(present["escalation_rate"], absent["escalation_rate"], 0, 100, "%"),
+            number(present["informal_per_incident"], 2),
+            number(row["effective_responders"]),
+        ])
+    return new_table(
+        f"{title} (hero present→absent)",
+        ["class", "verdict", "TTM p90 min", "ratio", "breach +", "escal.", "pulls /inc",
+         "resp."], rows, left=2,
+        caption="breach +: SLO breaches the absence adds; escal.: share escalated; pulls: "
+                "informal pulls per incident (present); resp.: non-hero effective responders")

@@ -1,0 +1,53 @@
+"""Formatting of estimates for rich tables: one way to show a number with its interval."""
+
+from __future__ import annotations
+
+
+def _bounds(leaf: dict) -> tuple[float | None, float | None]:
+    if "ci_low" in leaf:
+        return leaf["ci_low"], leaf["ci_high"]
+    return leaf.get("low"), leaf.get("high")
+
+
+def estimate(leaf, digits: int = 1, scale: float = 1.0) -> str:
+    """'mean ±half-width' of an estimate ({mean, ci_low, ci_high} or {mean, low, high}), a plain
+    number as is, '–' when undefined. `scale` multiplies (100 for percentages)."""
+    if isinstance(leaf, int | float):
+        return f"{leaf * scale:.{digits}f}"
+    if not isinstance(leaf, dict) or leaf.get("mean") is None:
+        return "–"
+    mean = leaf["mean"] * scale
+    low, high = _bounds(leaf)
+    half = (high - low) * scale / 2 if low is not None and high is not None else 0.0
+    if half < 0.5 * 10 ** -digits:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ±{half:.{digits}f}"
+
+
+def number(value, digits: int = 1, scale: float = 1.0, suffix: str = "") -> str:
+    """A plain number, or '–' for None."""
+    if value is None:
+        return "–"
+    return f"{value * scale:.{digits}f}{suffix}"
+
+
+def mean_of(leaf) -> float:
+    """The mean of an estimate, 0 when undefined (for sorting)."""
+    return leaf["mean"] if isinstance(leaf, dict) and leaf.get("mean") is not None else 0.0
+
+
+def new_table(title: str, columns: list[str], rows: list[list[str]], left: int = 1,
+              caption: str | None = None):
+    """A rich table: the first `left` columns (names) left-aligned, the others (numbers)
+    right-aligned. Cells never wrap or truncate; headers wrap between words instead, so a table
+    stays readable on an 80-column terminal."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
+    for i, column in enumerate(columns):
+        width = max((Text.from_markup(row[i]).cell_len for row in rows), default=1)
+        table.add_column(column, justify="left" if i < left else "right", min_width=width)
+    for row in rows:
+        table.add_row(*row)
+    return table

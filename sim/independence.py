@@ -1,0 +1,565 @@
+"""The independence check: is the team getting independent of its heroes, and when?
+
+For each replication, a transfer plan runs over the weeks with learning on (the team's skills
+evolve with the incidents and practice it produces). At each checkpoint the skill state and the
+plan's state (conditions, runbooks, rotation) are frozen and one evaluation window of incidents
+is replayed twice, heroes present and heroes absent. The window is the same at every checkpoint
+and in both arms (common random numbers), so differences come from the team, not from luck.
+
+Per checkpoint and class, incidents are pooled across replications: the hero-absent /
+hero-present ratio of p90 time to mitigate, the breaches the absence adds, escalations and
+informal pulls, and the non-hero effective responders give a verdict. Intervals (time to
+independence, curves) come from resampling replications (bootstrap), which keeps the paired
+structure of each replication intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import __version__
+from sim.engine import TeamModel, sample_arrivals
+from sim.metrics import effective_responders
+from sim.records import RunRecords
+from sim.replicate import run_tasks
+from sim.rng import ANALYSIS, EVALUATION, Purpose, stream
+from sim.schema import (
+    MINUTES_PER_DAY,
+    EscalationKind,
+    IndependenceCriteria,
+    Plan,
+    Role,
+    Scenario,
+    Verdict,
+)
+from sim.skills import ramp
+
+BOOTSTRAP_SAMPLES = 200
+ARMS = ("present", "absent")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What to check: a scenario, an optional plan, the weeks and the checkpoint spacing."""
+
+    scenario: Scenario
+    plan: Plan | None
+    weeks: int = 26
+    every: int = 4
+    seed: int = 0
+
+    @property
+    def checkpoints(self) -> list[int]:
+        """Checkpoint weeks: 0, every N weeks, and the last week."""
+        weeks = list(range(0, self.weeks + 1, self.every))
+        if weeks[-1] != self.weeks:
+            weeks.append(self.weeks)
+        return weeks
+
+    @property
+    def criteria(self) -> IndependenceCriteria:
+        return self.scenario.independence
+
+
+# -- one replication --------------------------------------------------------------------------
+
+
+def check_replication(spec: CheckSpec, replication: int) -> dict:
+    """Run the plan once, replay the evaluation window at every checkpoint; compact numbers."""
+    scenario = spec.scenario
+    model = TeamModel(scenario, spec.weeks * 7, spec.seed, replication, plan=spec.plan,
+                      learn=True)
+    snapshots = []
+
+    def snapshot():
+        """At each checkpoint, freeze the skills and the plan's state."""
+        for week in spec.checkpoints:
+            t = week * 7 * MINUTES_PER_DAY
+            if t > model.env.now:
+                yield model.env.timeout(t - model.env.now)
+            snapshots.append((week, t, model.skills.frozen(t), model.state.frozen(t)))
+
+    model.env.process(snapshot())
+    records = model.run()
+    days = spec.criteria.evaluation_days
+    eval_replication = EVALUATION + replication
+    arrivals = sample_arrivals(scenario, days, spec.seed, eval_replication)
+    heroes = tuple(scenario.heroes)
+    checkpoints = []
+    for week, t, skills, state in snapshots:
+        arms = {}
+        hero_load = {}
+        for arm, without in (("present", ()), ("absent", heroes)):
+            replay = TeamModel(scenario, days, spec.seed, eval_replication, without=without,
+                               skills=skills, arrivals=arrivals, state=state.frozen(t))
+            replay_records = replay.run()
+            arms[arm] = _arm_stats(replay_records, scenario)
+            hero_load[arm] = _hero_interruptions(replay_records, heroes, days)
+        hero_hours, learner_hours = plan_hours(
+            records, t, heroes, scenario.learning.pairing_overhead)
+        checkpoints.append({
+            "week": week,
+            "arms": arms,
+            "hero_interruptions_per_week": hero_load["present"],
+            "plan_hero_hours": hero_hours,
+            "plan_learner_hours": learner_hours,
+            "effective": {
+                c.id: len(effective_responders(scenario, skills, c.id, heroes, state, t))
+                for c in scenario.classes
+            },
+            "skills": {p: {c: [v["knowledge"], v["confidence"]] for c, v in row.items()}
+                       for p, row in skills.as_dict(t).items()},
+        })
+    return {"replication": replication, "checkpoints": checkpoints}
+
+
+def _arm_stats(records: RunRecords, scenario: Scenario) -> dict:
+    """Per class: times to mitigate and counts of what went wrong, for pooling."""
+    stats = {
+        c.id: {"ttm": [], "n": 0, "breaches": 0, "escalated": 0, "informal": 0,
+               "struggled": 0, "unresolved": 0, "hero": 0}
+        for c in scenario.classes
+    }
+    for i in records.incidents:
+        row = stats[i.class_id]
+        row["n"] += 1
+        if i.lead is None:
+            row["unresolved"] += 1
+        else:
+            row["ttm"].append(round(i.time_to_mitigate, 3))
+        row["breaches"] += i.slo_breached
+        row["escalated"] += bool(i.escalations)
+        row["informal"] += sum(e.kind is EscalationKind.INFORMAL for e in i.escalations)
+        row["struggled"] += i.struggled
+        row["hero"] += i.hero_involved
+    return stats
+
+
+def _hero_interruptions(records: RunRecords, heroes: Sequence[str], days: int) -> float:
+    hero_set = set(heroes)
+    return sum(1 for x in records.interruptions if x.person in hero_set) / (days / 7)
+
+
+def plan_hours(
+    records: RunRecords, until: float, heroes: Sequence[str], pairing_overhead: float
+) -> tuple[float, float]:
+    """Hero and learner hours a plan cost up to minute `until`.
+
+    Explicit costs of actions (runbooks, drills, fixes) plus the live practice they caused:
+    hero backup time, the pairing overhead on the hero's own work, and the learners' time
+    pairing, shadowing and leading with backup.
+    """
+    hero_set = set(heroes)
+    hero = sum(c.hero_hours for c in records.plan_costs if c.at <= until)
+    learner = sum(c.learner_hours for c in records.plan_costs if c.at <= until)
+    paired: set[int] = set()
+    backed: set[int] = set()
+    for span in records.work:
+        if span.start > until:
+            continue
+        minutes = span.end - span.start
+        if span.role is Role.BACKUP:
+            hero += minutes / 60
+            backed.add(span.incident_id)
+        elif span.role in (Role.PAIRED, Role.SHADOW):
+            learner += minutes / 60
+            if span.role is Role.PAIRED:
+                paired.add(span.incident_id)
+    overhead = 0.0
+    if paired or backed:
+        for span in records.work:
+            if span.start > until or span.role is not Role.LED:
+                continue
+            if span.incident_id in paired and span.person in hero_set:
+                overhead += (span.end - span.start) / 60
+            elif span.incident_id in backed and span.person not in hero_set:
+                learner += (span.end - span.start) / 60
+    # Pairing stretches the hero's work by (1 + o): the stretch is o / (1 + o) of the span.
+    return hero + overhead * pairing_overhead / (1 + pairing_overhead), learner
+
+
+# -- pooling and verdicts -----------------------------------------------------------------------
+
+
+def _pool(reps: list[dict], index: int, arm: str, class_id: str) -> dict:
+    """Pool one checkpoint's arm of one class across replications."""
+    ttm: list[float] = []
+    totals = {"n": 0, "breaches": 0, "escalated": 0, "informal": 0, "struggled": 0,
+              "unresolved": 0, "hero": 0}
+    for rep in reps:
+        row = rep["checkpoints"][index]["arms"][arm][class_id]
+        ttm.extend(row["ttm"])
+        for key in totals:
+            totals[key] += row[key]
+    n = totals["n"]
+    p50, p90 = (np.percentile(ttm, [50, 90]).tolist() if ttm else (None, None))
+    return {
+        "n": n,
+        "ttm_p50": p50,
+        "ttm_p90": p90,
+        "breach_rate": totals["breaches"] / n if n else None,
+        "escalation_rate": totals["escalated"] / n if n else None,
+        "informal_per_incident": totals["informal"] / n if n else None,
+        "hero_share": totals["hero"] / n if n else None,
+        "struggled": totals["struggled"],
+        "unresolved": totals["unresolved"],
+    }
+
+
+def class_verdict(
+    present: dict, absent: dict, effective: float, critical: bool,
+    criteria: IndependenceCriteria,
+) -> tuple[Verdict, float | None, float | None, list[str]]:
+    """Verdict of one class at one checkpoint: (verdict, p90 ratio, added breaches, notes)."""
+    notes = []
+    needed = criteria.min_effective_responders if critical else 1
+    enough = effective >= needed
+    if not enough:
+        notes.append(f"{effective:.1f} non-hero effective responders, {needed} needed")
+    if not present["n"] or present["ttm_p90"] is None:
+        notes.append("no incidents in the evaluation window: judged by effective responders")
+        return (Verdict.INDEPENDENT if enough else Verdict.DEPENDENT), None, None, notes
+    if absent["ttm_p90"] is None:
+        notes.append("without the heroes nobody could work any of its incidents")
+        return Verdict.DEPENDENT, None, absent["breach_rate"] - present["breach_rate"], notes
+    ratio = absent["ttm_p90"] / present["ttm_p90"] if present["ttm_p90"] > 0 else None
+    added = absent["breach_rate"] - present["breach_rate"]
+    if absent["unresolved"]:
+        notes.append(f"{absent['unresolved']} incidents nobody could work without the heroes")
+    ratio_ok = ratio is not None and ratio <= criteria.max_p90_ratio and not absent["unresolved"]
+    added_ok = added <= criteria.max_added_breach_rate
+    if ratio_ok and added_ok and enough:
+        return Verdict.INDEPENDENT, ratio, added, notes
+    if ratio is not None and not ratio_ok:
+        notes.append(f"p90 {ratio:.2f}x slower without the heroes "
+                     f"(at most {criteria.max_p90_ratio:g}x)")
+    if not added_ok:
+        notes.append(f"{added:+.1%} SLO breaches without the heroes "
+                     f"(at most {criteria.max_added_breach_rate:+.1%})")
+    close = (
+        ratio is not None and ratio <= criteria.max_p90_ratio * criteria.partly_factor
+        and added <= criteria.max_added_breach_rate * criteria.partly_factor
+        and not absent["unresolved"]
+    )
+    return (Verdict.PARTLY if close else Verdict.DEPENDENT), ratio, added, notes
+
+
+def _checkpoint_passes(reps: list[dict], index: int, scenario: Scenario) -> bool:
+    for c in scenario.classes:
+        if c.specialty:
+            continue
+        verdict = _class_row(reps, index, c, scenario)["verdict"]
+        if verdict != Verdict.INDEPENDENT.value:
+            return False
+    return True
+
+
+def _class_row(reps: list[dict], index: int, cls, scenario: Scenario) -> dict:
+    present = _pool(reps, index, "present", cls.id)
+    absent = _pool(reps, index, "absent", cls.id)
+    effective = float(np.mean([r["checkpoints"][index]["effective"][cls.id] for r in reps]))
+    critical = scenario.service(cls.service).critical
+    verdict, ratio, added, notes = class_verdict(
+        present, absent, effective, critical, scenario.independence)
+    return {
+        "verdict": verdict.value,
+        "specialty": cls.specialty,
+        "critical": critical,
+        "present": present,
+        "absent": absent,
+        "p90_ratio": ratio,
+        "added_breach_rate": added,
+        "effective_responders": effective,
+        "notes": notes,
+    }
+
+
+def _overall(reps: list[dict], index: int, arm: str) -> tuple[float | None, float | None]:
+    """p90 time to mitigate and escalation rate over all classes of one arm, pooled."""
+    ttm, n, escalated = [], 0, 0
+    for rep in reps:
+        for row in rep["checkpoints"][index]["arms"][arm].values():
+            ttm.extend(row["ttm"])
+            n += row["n"]
+            escalated += row["escalated"]
+    p90 = float(np.percentile(ttm, 90)) if ttm else None
+    return p90, (escalated / n if n else None)
+
+
+def _interval(values: list[float]) -> dict:
+    arr = np.asarray(values, dtype=float)
+    return {"mean": float(arr.mean()), "low": float(np.percentile(arr, 2.5)),
+            "high": float(np.percentile(arr, 97.5))}
+
+
+# -- the whole check ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The independence check, usable from Python; `to_json()` is independence.json."""
+
+    spec: CheckSpec
+    replications: int
+    document: dict
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.document["final"]["passed"])
+
+    def to_json(self) -> dict:
+        return self.document
+
+
+def run_check(
+    scenario: Scenario,
+    plan: Plan | None = None,
+    weeks: int = 26,
+    every: int = 4,
+    replications: int = 20,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+) -> CheckResult:
+    """Run the independence check of `plan` (or of today's team, with no plan).
+
+    Args:
+        scenario: the team; its `independence` section holds the pass criteria.
+        plan: the transfer plan, or None for today's team.
+        weeks: weeks the plan runs; every: weeks between checkpoints.
+        replications: independent replications; seed: the root seed.
+        workers, progress, executor: as in `sim.replicate.run_tasks`.
+    """
+    spec = CheckSpec(scenario, plan, weeks, every, seed)
+    reps = run_tasks(check_replication, [(spec, r) for r in range(replications)],
+                     workers, progress, executor)
+    return CheckResult(spec, replications, summarize_check(spec, reps))
+
+
+def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
+    """The independence.json document from the per-replication results."""
+    scenario = spec.scenario
+    weeks = spec.checkpoints
+    checkpoints = []
+    for index, week in enumerate(weeks):
+        classes = {c.id: _class_row(reps, index, c, scenario) for c in scenario.classes}
+        passed = all(row["verdict"] == Verdict.INDEPENDENT.value
+                     for row in classes.values() if not row["specialty"])
+        present_p90, present_esc = _overall(reps, index, "present")
+        absent_p90, absent_esc = _overall(reps, index, "absent")
+        checkpoints.append({
+            "week": week,
+            "passed": passed,
+            "classes": classes,
+            "overall": {
+                "present_p90": present_p90, "absent_p90": absent_p90,
+                "p90_ratio": absent_p90 / present_p90 if absent_p90 and present_p90 else None,
+                "present_escalation_rate": present_esc, "absent_escalation_rate": absent_esc,
+            },
+            "hero_interruptions_per_week": _interval(
+                [r["checkpoints"][index]["hero_interruptions_per_week"] for r in reps]),
+            "plan_hero_hours": _interval(
+                [r["checkpoints"][index]["plan_hero_hours"] for r in reps]),
+            "plan_learner_hours": _interval(
+                [r["checkpoints"][index]["plan_learner_hours"] for r in reps]),
+        })
+    first = next((c["week"] for c in checkpoints if c["passed"]), None)
+    bands = _bootstrap(spec, reps)
+    for checkpoint, band in zip(checkpoints, bands["curves"]):
+        checkpoint["overall"]["bands"] = band
+    final = checkpoints[-1]
+    holding_back = [
+        {"class": cid, "verdict": row["verdict"],
+         "reasons": diagnose(spec, reps, cid) + row["notes"]}
+        for cid, row in final["classes"].items()
+        if row["verdict"] != Verdict.INDEPENDENT.value and not row["specialty"]
+    ]
+    specialty = {cid: row["verdict"] for cid, row in final["classes"].items() if row["specialty"]}
+    return {
+        "herosim_version": __version__,
+        "scenario": scenario.name,
+        "plan": spec.plan.name if spec.plan else None,
+        "weeks": spec.weeks,
+        "every": spec.every,
+        "replications": len(reps),
+        "seed": spec.seed,
+        "evaluation_days": spec.criteria.evaluation_days,
+        "heroes": list(scenario.heroes),
+        "criteria": spec.criteria.model_dump(mode="json"),
+        "checkpoints": checkpoints,
+        "time_to_independence": {
+            "week": first,
+            "low": bands["first_low"],
+            "high": bands["first_high"],
+            "reached_share": bands["reached_share"],
+        },
+        "final": {
+            "week": final["week"],
+            "passed": final["passed"],
+            "verdict": "independent" if final["passed"] else "not independent",
+            "holding_back": holding_back,
+            "specialty": specialty,
+        },
+        "skills": {
+            "start": _mean_skills(reps, 0),
+            "end": _mean_skills(reps, len(weeks) - 1),
+        },
+    }
+
+
+def _bootstrap(spec: CheckSpec, reps: list[dict]) -> dict:
+    """Resample replications: intervals of time to independence and of the curves."""
+    rng = stream(spec.seed, ANALYSIS, Purpose.BOOTSTRAP)
+    weeks = spec.checkpoints
+    n = len(reps)
+    firsts: list[float] = []
+    curves: list[list[tuple]] = [[] for _ in weeks]
+    samples = BOOTSTRAP_SAMPLES if n > 1 else 1
+    for _ in range(samples):
+        sample = [reps[i] for i in rng.integers(0, n, n)] if n > 1 else reps
+        first = np.inf
+        for index, week in enumerate(weeks):
+            if first == np.inf and _checkpoint_passes(sample, index, spec.scenario):
+                first = week
+            curves[index].append((*_overall(sample, index, "present"),
+                                  *_overall(sample, index, "absent")))
+        firsts.append(first)
+    arr = np.asarray(firsts)
+    # "Not reached" sorts after every week; an interval end there means "not reached".
+    never = weeks[-1] + 1
+    low, high = np.percentile(np.where(np.isfinite(arr), arr, never), [2.5, 97.5],
+                              method="inverted_cdf")
+    return {
+        "first_low": None if low >= never else float(low),
+        "first_high": None if high >= never else float(high),
+        "reached_share": float(np.mean(np.isfinite(arr))),
+        "curves": [_bands(c) for c in curves],
+    }
+
+
+def _bands(samples: list[tuple]) -> dict:
+    names = ("present_p90", "present_escalation_rate", "absent_p90", "absent_escalation_rate")
+    out = {}
+    for i, name in enumerate(names):
+        values = [s[i] for s in samples if s[i] is not None]
+        out[name] = (
+            [float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))]
+            if values else None
+        )
+    return out
+
+
+def _mean_skills(reps: list[dict], index: int) -> dict:
+    first = reps[0]["checkpoints"][index]["skills"]
+    return {
+        p: {
+            c: {
+                "knowledge": float(np.mean([r["checkpoints"][index]["skills"][p][c][0]
+                                            for r in reps])),
+                "confidence": float(np.mean([r["checkpoints"][index]["skills"][p][c][1]
+                                             for r in reps])),
+            }
+            for c in row
+        }
+        for p, row in first.items()
+    }
+
+
+def diagnose(spec: CheckSpec, reps: list[dict], class_id: str) -> list[str]:
+    """Why a class still holds the team back at the end: access, knowledge, confidence,
+    rotation, conditions."""
+    scenario = spec.scenario
+    cls = scenario.incident_class(class_id)
+    heroes = set(scenario.heroes)
+    width = scenario.behaviour.skill_sharpness
+    skills = _mean_skills(reps, len(spec.checkpoints) - 1)
+    state = _final_state(spec)
+    reasons = []
+    requires = state.requires[class_id]
+    if requires and set(requires) <= heroes:
+        reasons.append(f"requires: only {', '.join(requires)} has the access the fix needs")
+    others = [p.id for p in scenario.people if p.id not in heroes]
+    t = spec.weeks * 7 * MINUTES_PER_DAY
+    can_fix = {
+        p: ramp(state.runbooks.knowledge(skills[p][class_id]["knowledge"], class_id, t)
+                - cls.difficulty, width) >= 0.5
+        for p in others
+    }
+    will_lead = {p: ramp(skills[p][class_id]["confidence"] - cls.difficulty, width) >= 0.5
+                 for p in others}
+    if not any(can_fix.values()):
+        best = max(others, key=lambda p: skills[p][class_id]["knowledge"], default=None)
+        if best is not None:
+            reasons.append(
+                f"knowledge: nobody but the heroes can fix it (best: {best}, knowledge "
+                f"{skills[best][class_id]['knowledge']:.2f} vs difficulty {cls.difficulty:.2f})")
+    hesitant = [p for p in others if can_fix[p] and not will_lead[p]]
+    if hesitant:
+        reasons.append(
+            "confidence: " + ", ".join(
+                f"{p} (confidence {skills[p][class_id]['confidence']:.2f})" for p in hesitant)
+            + f" could fix it but would not lead it (difficulty {cls.difficulty:.2f}): "
+            "hesitation sends it to the heroes")
+    capable = {p for p in others if can_fix[p] and will_lead[p]}
+    on_path = _escalation_path(scenario, state)
+    if capable and not capable & on_path:
+        reasons.append(f"rotation: the people who could handle it ({', '.join(sorted(capable))})"
+                       " are not on the rotation or the escalation path")
+    rota = {m for layer in ("primary", "secondary") if state.schedules.get(layer)
+            for m in state.schedules[layer].members}
+    if rota and rota <= heroes:
+        reasons.append("rotation: only heroes are on call")
+    elif _backstop_is_heroes(scenario, state, heroes):
+        reasons.append("escalation: after the primary the policy pages only heroes; without "
+                       "them a page that the primary cannot handle waits out the timeouts")
+    if state.observability >= 1.5:
+        reasons.append(f"condition: observability x{state.observability:g} slows diagnosis")
+    if state.alert_noise >= 1.0:
+        reasons.append(f"condition: {state.alert_noise:g} false pages per real incident")
+    if state.routing_ambiguity >= 0.2:
+        reasons.append(f"condition: {state.routing_ambiguity:.0%} of pages land on the wrong "
+                       "person first")
+    return reasons
+
+
+def _final_state(spec: CheckSpec):
+    """The plan's state at its end (deterministic: plans act on dates, not on chance)."""
+    model = TeamModel(spec.scenario, spec.weeks * 7, spec.seed, ANALYSIS, plan=spec.plan,
+                      arrivals=[])
+    model.run()
+    return model.state
+
+
+def _escalation_path(scenario: Scenario, state) -> set[str]:
+    path: set[str] = set()
+    for level in scenario.policy.levels:
+        if level.target.value == "team":
+            return {p.id for p in scenario.people}
+        if level.target.value == "people":
+            path.update(level.people)
+    for layer in ("primary", "secondary", "shadow"):
+        schedule = state.schedules.get(layer)
+        if schedule is not None:
+            path.update(schedule.members)
+    return path
+
+
+def _backstop_is_heroes(scenario: Scenario, state, heroes: set[str]) -> bool:
+    """Whether every level after the first pages heroes only (no team level)."""
+    backstop: set[str] = set()
+    for level in scenario.policy.levels[1:]:
+        target = level.target.value
+        if target == "team":
+            return False
+        if target == "people":
+            backstop.update(level.people)
+        elif target == "secondary" and state.schedules.get("secondary") is not None:
+            backstop.update(state.schedules["secondary"].members)
+        elif target == "primary":
+            backstop.update(state.schedules["primary"].members)
+    return bool(backstop) and backstop <= heroes

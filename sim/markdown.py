@@ -1,0 +1,112 @@
+"""Readable markdown artifacts written beside the JSON ones (independence.md, ...).
+
+User-supplied strings (ids, names, notes) are escaped for markdown tables: a `|` or a newline
+in a name must not break the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+def cell(value) -> str:
+    """A value safe inside a markdown table cell."""
+    text = "–" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def num(value, digits: int = 1, scale: float = 1.0, suffix: str = "") -> str:
+    return "–" if value is None else f"{value * scale:.{digits}f}{suffix}"
+
+
+def week_span(ttl: dict) -> str:
+    """'week 12 (95% interval 8–16)' or 'not reached'."""
+    week = ttl["week"]
+    if week is None:
+        share = ttl.get("reached_share") or 0.0
+        return f"not reached (reached in {share:.0%} of bootstrap resamples)"
+    low = "week " + f"{ttl['low']:.0f}" if ttl.get("low") is not None else "?"
+    high = f"week {ttl['high']:.0f}" if ttl.get("high") is not None else "not reached"
+    return f"week {week} (95% interval: {low} to {high})"
+
+
+def independence_markdown(doc: dict) -> str:
+    """The playbook's independence-check artifact, from an independence.json document."""
+    final = doc["final"]
+    plan = doc["plan"] or "no plan (today's team)"
+    c = doc["criteria"]
+    out = [
+        f"# Independence check: {cell(doc['scenario'])}",
+        "",
+        f"- Plan: **{cell(plan)}**, {doc['weeks']} weeks, checkpoints every {doc['every']} "
+        f"weeks; {doc['replications']} replications, seed {doc['seed']}.",
+        f"- Heroes tested: {cell(', '.join(doc['heroes']) or 'none named')}; each checkpoint "
+        f"replays the same {doc['evaluation_days']} days of incidents with them present and "
+        "absent.",
+        f"- Pass criteria per class: hero-absent p90 time to mitigate at most "
+        f"{c['max_p90_ratio']:g}x hero-present; at most {c['max_added_breach_rate']:.0%} added "
+        f"SLO breaches; at least {c['min_effective_responders']} non-hero effective responders "
+        "for critical classes (1 otherwise). Specialty classes are reported apart.",
+        "",
+        f"## Verdict: {final['verdict']} at week {final['week']}",
+        "",
+        f"Time to independence: {week_span(doc['time_to_independence'])}.",
+        "",
+    ]
+    if final["holding_back"]:
+        out += ["### What still holds it back", ""]
+        for item in final["holding_back"]:
+            out.append(f"- **{cell(item['class'])}** ({item['verdict']})")
+            out += [f"  - {cell(reason)}" for reason in item["reasons"]]
+        out.append("")
+    if final["specialty"]:
+        out += ["### Specialty classes (accepted as specialist work)", ""]
+        out += [f"- {cell(k)}: {v}" for k, v in final["specialty"].items()]
+        out.append("")
+    out += ["## Checkpoints", "", table(
+        ["week", "passes", "p90 present (min)", "p90 absent (min)", "ratio",
+         "escalation present", "escalation absent", "hero interruptions/week",
+         "plan hero hours", "plan learner hours"],
+        [
+            [cp["week"], "yes" if cp["passed"] else "no",
+             num(cp["overall"]["present_p90"]), num(cp["overall"]["absent_p90"]),
+             num(cp["overall"]["p90_ratio"], 2),
+             num(cp["overall"]["present_escalation_rate"], 0, 100, "%"),
+             num(cp["overall"]["absent_escalation_rate"], 0, 100, "%"),
+             num(cp["hero_interruptions_per_week"]["mean"], 2),
+             num(cp["plan_hero_hours"]["mean"]), num(cp["plan_learner_hours"]["mean"])]
+            for cp in doc["checkpoints"]
+        ],
+    ), ""]
+    last = doc["checkpoints"][-1]
+    out += [f"## Classes at week {last['week']}", "", class_table(last["classes"]), ""]
+    first = doc["checkpoints"][0]
+    if len(doc["checkpoints"]) > 1:
+        out += [f"## Classes at week {first['week']} (start)", "",
+                class_table(first["classes"]), ""]
+    return "\n".join(out)
+
+
+def class_table(classes: dict) -> str:
+    return table(
+        ["class", "verdict", "p50 present", "p90 present", "p90 absent", "ratio",
+         "breaches added", "escalation absent", "informal pulls/incident", "effective responders",
+         "notes"],
+        [
+            [cid + (" (specialty)" if row["specialty"] else ""), row["verdict"],
+             num(row["present"]["ttm_p50"]), num(row["present"]["ttm_p90"]),
+             num(row["absent"]["ttm_p90"]), num(row["p90_ratio"], 2),
+             num(row["added_breach_rate"], 0, 100, "%"),
+             num(row["absent"]["escalation_rate"], 0, 100, "%"),
+             num(row["present"]["informal_per_incident"], 2),
+             num(row["effective_responders"]), "; ".join(row["notes"])]
+            for cid, row in classes.items()
+        ],
+    )

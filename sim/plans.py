@@ -1,0 +1,245 @@
+"""Transfer plans on the simulated calendar, and the live team state they change.
+
+`TeamState` is everything a plan can change while a replication runs: conditions, `requires`,
+which classes the hero no longer answers direct messages for, who pairs and who leads with
+backup, the runbooks and the rotation. The engine reads it at every decision; `apply_plan` is a
+SimPy process that changes it on the plan's dates and appends what each action costs.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from sim.records import PlanCost
+from sim.schema import (
+    MINUTES_PER_DAY,
+    DrillAction,
+    FixConditionAction,
+    LeadWithBackupAction,
+    PairAction,
+    Plan,
+    PracticeKind,
+    RemoveRequiresAction,
+    RotationAction,
+    RunbookAction,
+    Scenario,
+    Schedule,
+    ShadowAction,
+    StopPullsAction,
+)
+from sim.skills import Runbooks
+
+# Default costs, in hours, of one occurrence of each action: (hero, each learner). Live
+# practice (pairing, backup, shadowing) is measured in the run on top of these. The reasoning
+# is in docs/plans.md: a runbook is a day of the hero's writing and a review; a drill is a
+# two-hour session the hero runs; a condition fix is a couple of days of engineering.
+DEFAULT_COSTS: dict[str, tuple[float, float]] = {
+    "pair": (0.0, 0.0),
+    "lead_with_backup": (0.5, 0.5),
+    "add_shadow": (0.0, 0.5),
+    "change_rotation": (1.0, 0.5),
+    "runbook": (8.0, 2.0),
+    "runbook_refresh": (2.0, 0.5),
+    "drill": (2.0, 2.0),
+    "stop_informal_pulls": (0.5, 0.0),
+    "fix_condition": (16.0, 8.0),
+    "remove_requires": (8.0, 4.0),
+}
+
+
+@dataclass
+class TeamState:
+    """What a transfer plan can change, read by the engine at every decision."""
+
+    alert_noise: float
+    routing_ambiguity: float
+    observability: float
+    informal_pull: float
+    requires: dict[str, tuple[str, ...]]
+    runbooks: Runbooks
+    no_pulls: set[str] = field(default_factory=set)  # classes the hero stops answering DMs for
+    no_pulls_all: bool = False
+    pairing: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
+    backup: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
+    schedules: dict[str, Schedule | None] = field(default_factory=dict)
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> TeamState:
+        c = scenario.conditions
+        return cls(
+            alert_noise=c.alert_noise,
+            routing_ambiguity=c.routing_ambiguity,
+            observability=c.observability,
+            informal_pull=c.informal_pull,
+            requires={k.id: tuple(k.requires) for k in scenario.classes},
+            runbooks=Runbooks.from_scenario(scenario),
+            schedules={
+                "primary": scenario.rotation.primary,
+                "secondary": scenario.rotation.secondary,
+                "shadow": scenario.rotation.shadow,
+            },
+        )
+
+    def pulls_allowed(self, class_id: str) -> bool:
+        return not self.no_pulls_all and class_id not in self.no_pulls
+
+    def frozen(self, t: float) -> TeamState:
+        """A copy as the state is at `t`, with runbooks that no longer age."""
+        state = copy.copy(self)
+        state.requires = dict(self.requires)
+        state.no_pulls = set(self.no_pulls)
+        state.pairing = {k: list(v) for k, v in self.pairing.items()}
+        state.backup = {k: list(v) for k, v in self.backup.items()}
+        state.schedules = dict(self.schedules)
+        state.runbooks = self.runbooks.frozen(t)
+        return state
+
+    def summary(self, t: float) -> dict:
+        """The state as plain data, for reports."""
+        return {
+            "conditions": {
+                "alert_noise": self.alert_noise, "routing_ambiguity": self.routing_ambiguity,
+                "observability": self.observability, "informal_pull": self.informal_pull,
+            },
+            "requires": {k: list(v) for k, v in self.requires.items() if v},
+            "informal_pulls_stopped": sorted(self.no_pulls) if not self.no_pulls_all else "all",
+            "runbooks": self.runbooks.as_dict(t),
+            "rotation": {k: list(v.members) if v else None for k, v in self.schedules.items()},
+        }
+
+
+def costs(action, kind: str | None = None) -> tuple[float, float]:
+    """(hero hours, hours per learner) of one occurrence of `action`."""
+    hero, learner = DEFAULT_COSTS[kind or action.kind]
+    if action.hero_hours is not None:
+        hero = action.hero_hours
+    if action.learner_hours is not None:
+        learner = action.learner_hours
+    return hero, learner
+
+
+def learners_of(action) -> list[str]:
+    if hasattr(action, "learners"):
+        return list(action.learners)
+    if isinstance(action, ShadowAction):
+        return list(action.schedule.members)
+    return []
+
+
+def start_plan(model, plan: Plan) -> None:
+    """Start one SimPy process per action of `plan`, each acting on its own dates."""
+    for index, action in enumerate(plan.actions):
+        model.env.process(_run_action(model, index, action))
+
+
+def _run_action(model, index: int, action):
+    """One action: wait for its start, switch it on, repeat it or switch it off at its end."""
+    env = model.env
+    start = action.start_day * MINUTES_PER_DAY
+    end = None if action.end_day is None else (action.end_day + 1) * MINUTES_PER_DAY
+    if start > env.now:
+        yield env.timeout(start - env.now)
+    horizon = model.horizon if end is None else min(end, model.horizon)
+    if isinstance(action, DrillAction):
+        while env.now < horizon:
+            _drill(model, index, action)
+            yield env.timeout(action.every_days * MINUTES_PER_DAY)
+        return
+    undo = _switch_on(model, index, action)
+    if isinstance(action, RunbookAction) and action.refresh_every_days:
+        while True:
+            yield env.timeout(action.refresh_every_days * MINUTES_PER_DAY)
+            if env.now >= horizon:
+                break
+            for class_id in action.classes:
+                model.state.runbooks.refresh(class_id, env.now)
+            _charge(model, index, action, "runbook_refresh")
+    if end is not None and undo is not None:
+        if end > env.now:
+            yield env.timeout(end - env.now)
+        undo()
+
+
+def _charge(model, index: int, action, kind: str | None = None) -> None:
+    hero, learner = costs(action, kind)
+    learners = learners_of(action)
+    model.records.plan_costs.append(
+        PlanCost(model.env.now, index, kind or action.kind, hero,
+                 learner * max(1, len(learners)) if learners else learner)
+    )
+
+
+def _switch_on(model, index: int, action):
+    """Apply `action` now; return a function that undoes it at its end day, or None."""
+    state: TeamState = model.state
+    now = model.env.now
+    _charge(model, index, action)
+    if isinstance(action, PairAction | LeadWithBackupAction):
+        table = state.pairing if isinstance(action, PairAction) else state.backup
+        for class_id in action.classes:
+            table.setdefault(class_id, []).extend(action.learners)
+
+        def undo():
+            for class_id in action.classes:
+                for person in action.learners:
+                    table[class_id].remove(person)
+        return undo
+    if isinstance(action, ShadowAction):
+        before = state.schedules.get("shadow")
+        state.schedules["shadow"] = action.schedule
+        return lambda: state.schedules.__setitem__("shadow", before)
+    if isinstance(action, RotationAction):
+        before = dict(state.schedules)
+        if action.primary is not None:
+            state.schedules["primary"] = action.primary
+        if action.secondary is not None:
+            state.schedules["secondary"] = action.secondary
+
+        def undo():
+            state.schedules.update({k: before[k] for k in ("primary", "secondary")})
+        return undo
+    if isinstance(action, RunbookAction):
+        for class_id in action.classes:
+            state.runbooks.write(class_id, action.coverage, action.quality, now)
+        return None
+    if isinstance(action, StopPullsAction):
+        if action.classes:
+            added = set(action.classes) - state.no_pulls
+            state.no_pulls |= added
+            return lambda: state.no_pulls.difference_update(added)
+        state.no_pulls_all = True
+        return lambda: setattr(state, "no_pulls_all", False)
+    if isinstance(action, FixConditionAction):
+        name = action.condition.value
+        before = getattr(state, name)
+        setattr(state, name, action.value)
+        return lambda: setattr(state, name, before)
+    if isinstance(action, RemoveRequiresAction):
+        before = {c: state.requires[c] for c in action.classes}
+        for class_id in action.classes:
+            keep = () if not action.people else tuple(
+                p for p in state.requires[class_id] if p not in action.people
+            )
+            state.requires[class_id] = keep
+
+        def undo():
+            state.requires.update(before)
+        return undo
+    raise TypeError(f"unknown plan action {action!r}")  # pragma: no cover
+
+
+def _drill(model, index: int, action: DrillAction) -> None:
+    """A game-day drill: each learner present practises each class."""
+    now = model.env.now
+    rate = model.scenario.learning.rates[PracticeKind.DRILL]
+    present = [p for p in action.learners if not model.calendar.absent(p, now)]
+    for person in present:
+        for class_id in action.classes:
+            if model.learn:
+                model.skills.practise(person, class_id, now, rate)
+    hero, learner = costs(action)
+    model.records.plan_costs.append(
+        PlanCost(now, index, action.kind, hero if present else 0.0, learner * len(present))
+    )
+

@@ -21,6 +21,8 @@ from sim.markdown import independence_markdown, week_span
 from sim.replicate import default_workers
 
 VERDICT_STYLE = {"independent": "green", "partly": "yellow", "hero-dependent": "red"}
+# Short labels keep the class table within 80 columns.
+VERDICT_LABEL = {"independent": "indep.", "partly": "partly", "hero-dependent": "HERO"}
 
 
 def check(
@@ -138,7 +140,7 @@ def class_table(checkpoint: dict, title: str) -> Table:
         present, absent = row["present"], row["absent"]
         rows.append([
             escape(cid) + (" [dim](specialty)[/dim]" if row["specialty"] else ""),
-            f"[{style}]{row['verdict']}[/{style}]",
+            f"[{style}]{VERDICT_LABEL[row['verdict']]}[/{style}]",
             shift(present["ttm_p90"], absent["ttm_p90"]), number(row["p90_ratio"], 2),
             number(row["added_breach_rate"], 0, 100, "%"),
             shift(present["escalation_rate"], absent["escalation_rate"], 0, 100, "%"),
@@ -149,5 +151,6 @@ def class_table(checkpoint: dict, title: str) -> Table:
         f"{title} (hero present→absent)",
         ["class", "verdict", "TTM p90 min", "ratio", "breach +", "escal.", "pulls /inc",
          "resp."], rows, left=2,
-        caption="breach +: SLO breaches the absence adds; escal.: share escalated; pulls: "
-                "informal pulls per incident (present); resp.: non-hero effective responders")
+        caption="indep./partly/HERO: independent, partly, hero-dependent; breach +: SLO "
+                "breaches the absence adds; escal.: share escalated; pulls: informal pulls per "
+                "incident (present); resp.: non-hero effective responders")

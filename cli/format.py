@@ -41,10 +41,12 @@ def new_table(title: str, columns: list[str], rows: list[list[str]], left: int =
     """A rich table: the first `left` columns (names) left-aligned, the others (numbers)
     right-aligned. Cells never wrap or truncate; headers wrap between words instead, so a table
     stays readable on an 80-column terminal."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left",
+                  box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     for i, column in enumerate(columns):
         width = max((Text.from_markup(row[i]).cell_len for row in rows), default=1)
         table.add_column(column, justify="left" if i < left else "right", min_width=width)

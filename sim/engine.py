@@ -15,7 +15,7 @@ the same incidents. Each incident also carries a row of decision draws it consum
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import simpy
@@ -141,7 +141,7 @@ class _Incident:
 
     __slots__ = (
         "arrival", "cls", "draws", "cursor", "acknowledged", "acknowledged_by",
-        "involved", "escalations", "tried", "hero_hour_class", "touched", "backup",
+        "involved", "escalations", "tried", "hero_hour_class", "touched", "backup", "pending",
     )
 
     def __init__(self, arrival: Arrival, cls: IncidentClass, draws: list[float]):
@@ -157,6 +157,7 @@ class _Incident:
         self.hero_hour_class = None
         self.touched: set[str] = set()
         self.backup: str | None = None  # the hero backing a learner up (a transfer plan)
+        self.pending: list[int] = []  # escalations whose target is whoever acknowledges next
 
 
 class TeamModel:
@@ -344,13 +345,10 @@ class TeamModel:
                     yield from self._work(inc, person, False, struggled=self._struggles(inc, person))
                     return
             if person is None:
-                level += 1
+                level = self._next_level(inc, level + 1)
                 if self._level_order(level):
-                    target = self._targets(level, env.now, exclude=inc.tried)
-                    inc.escalations.append(
-                        Escalation(EscalationKind.MANUAL, handed_by,
-                                   target[0] if target else None, env.now)
-                    )
+                    self._escalate(inc, EscalationKind.MANUAL, handed_by,
+                                   self._targets(level, env.now, exclude=inc.tried))
         yield from self._fallback(inc)
 
     def _size_up(self, inc: _Incident, person: str, holding: bool):
@@ -510,16 +508,32 @@ class TeamModel:
         cal = self.calendar
         if spec.target is LevelTarget.PRIMARY:
             if self.scenario.rotation.pool:
-                people = list(self.scenario.rotation.primary.members)
+                people = list(cal.schedules["primary"].members)
             else:
                 people = [cal.on_call("primary", t)]
         elif spec.target is LevelTarget.SECONDARY:
             people = [cal.on_call("secondary", t)]
-        elif spec.target is LevelTarget.PEOPLE:
-            people = list(spec.people)
         else:
-            people = self.people
+            # Named people and the whole team: a planned absence takes the person off the
+            # policy (as an override does on a rotation); a sick day does not.
+            named = spec.people if spec.target is LevelTarget.PEOPLE else self.people
+            people = [p for p in named if not cal.planned_absent(p, t)]
         return [p for p in people if p is not None and p not in exclude]
+
+    def _escalate(self, inc: _Incident, kind: EscalationKind, source: str | None,
+                  targets: list[str]) -> None:
+        """Record a hand-off to the next policy level; when that level pages several people,
+        its target is whoever acknowledges (filled in by `_reached`)."""
+        to = targets[0] if len(targets) == 1 else None
+        inc.escalations.append(Escalation(kind, source, to, self.env.now))
+        if to is None and targets:
+            inc.pending.append(len(inc.escalations) - 1)
+
+    def _reached(self, inc: _Incident, person: str) -> None:
+        """`person` took the incident: they are the target of the pending hand-offs."""
+        for index in inc.pending:
+            inc.escalations[index] = replace(inc.escalations[index], to_person=person)
+        inc.pending.clear()
 
     def _page_levels(self, inc: _Incident, level: int):
         """Page policy positions from `level` on until someone acknowledges.
@@ -548,19 +562,22 @@ class TeamModel:
                 return best, level
             if targets:
                 yield env.timeout(spec.timeout_minutes)
-            level += 1
+            level = self._next_level(inc, level + 1)
             if targets and self._level_order(level):
-                following = self._targets(level, env.now, exclude=inc.tried)
-                inc.escalations.append(
-                    Escalation(EscalationKind.TIMEOUT, targets[0],
-                               following[0] if following else None, env.now)
-                )
+                self._escalate(inc, EscalationKind.TIMEOUT, targets[0],
+                               self._targets(level, env.now, exclude=inc.tried))
         return None, level
+
+    def _next_level(self, inc: _Incident, level: int) -> int:
+        """The first policy position from `level` on that pages somebody not yet tried."""
+        while self._level_order(level) and not self._targets(level, self.env.now, inc.tried):
+            level += 1
+        return level
 
     def _take_from_pool(self, inc: _Incident):
         """Pool rotation: the first free primary member takes the oldest waiting incident."""
         members = tuple(
-            p for p in self.scenario.rotation.primary.members
+            p for p in self.calendar.schedules["primary"].members
             if p not in inc.tried and self.calendar.reachable(p, self.env.now)
         )
         if not members:
@@ -691,6 +708,8 @@ class TeamModel:
         if inc.acknowledged is None:
             inc.acknowledged = self.env.now
             inc.acknowledged_by = person
+        if inc.pending:
+            self._reached(inc, person)
 
     def _interrupt(self, person: str, kind: InterruptionKind, inc: _Incident | None, t: float):
         hour_class = self.calendar.hour_class(person, t)

@@ -90,7 +90,8 @@ def check_replication(spec: CheckSpec, replication: int) -> dict:
     arrivals = sample_arrivals(scenario, days, spec.seed, eval_replication)
     heroes = tuple(scenario.heroes)
     checkpoints = []
-    for week, t, skills, state in snapshots:
+    last = len(snapshots) - 1
+    for index, (week, t, skills, state) in enumerate(snapshots):
         arms = {}
         hero_load = {}
         for arm, without in (("present", ()), ("absent", heroes)):
@@ -111,8 +112,12 @@ def check_replication(spec: CheckSpec, replication: int) -> dict:
                 c.id: len(effective_responders(scenario, skills, c.id, heroes, state, t))
                 for c in scenario.classes
             },
-            "skills": {p: {c: [v["knowledge"], v["confidence"]] for c, v in row.items()}
-                       for p, row in skills.as_dict(t).items()},
+            # The start and the end are enough for the heatmap; keep replications small.
+            "skills": (
+                {p: {c: [v["knowledge"], v["confidence"]] for c, v in row.items()}
+                 for p, row in skills.as_dict(t).items()}
+                if index in (0, last) else None
+            ),
         })
     return {"replication": replication, "checkpoints": checkpoints}
 
@@ -130,12 +135,15 @@ def _arm_stats(records: RunRecords, scenario: Scenario) -> dict:
         if i.lead is None:
             row["unresolved"] += 1
         else:
-            row["ttm"].append(round(i.time_to_mitigate, 3))
+            row["ttm"].append(i.time_to_mitigate)
         row["breaches"] += i.slo_breached
         row["escalated"] += bool(i.escalations)
         row["informal"] += sum(e.kind is EscalationKind.INFORMAL for e in i.escalations)
         row["struggled"] += i.struggled
         row["hero"] += i.hero_involved
+    for row in stats.values():
+        # float32 arrays pickle compactly: a replication's result stays small.
+        row["ttm"] = np.asarray(row["ttm"], dtype=np.float32)
     return stats
 
 
@@ -187,16 +195,17 @@ def plan_hours(
 
 def _pool(reps: list[dict], index: int, arm: str, class_id: str) -> dict:
     """Pool one checkpoint's arm of one class across replications."""
-    ttm: list[float] = []
+    arrays = []
     totals = {"n": 0, "breaches": 0, "escalated": 0, "informal": 0, "struggled": 0,
               "unresolved": 0, "hero": 0}
     for rep in reps:
         row = rep["checkpoints"][index]["arms"][arm][class_id]
-        ttm.extend(row["ttm"])
+        arrays.append(row["ttm"])
         for key in totals:
             totals[key] += row[key]
     n = totals["n"]
-    p50, p90 = (np.percentile(ttm, [50, 90]).tolist() if ttm else (None, None))
+    ttm = np.concatenate(arrays) if arrays else np.empty(0)
+    p50, p90 = (np.percentile(ttm, [50, 90]).tolist() if ttm.size else (None, None))
     return {
         "n": n,
         "ttm_p50": p50,
@@ -280,13 +289,14 @@ def _class_row(reps: list[dict], index: int, cls, scenario: Scenario) -> dict:
 
 def _overall(reps: list[dict], index: int, arm: str) -> tuple[float | None, float | None]:
     """p90 time to mitigate and escalation rate over all classes of one arm, pooled."""
-    ttm, n, escalated = [], 0, 0
+    arrays, n, escalated = [], 0, 0
     for rep in reps:
         for row in rep["checkpoints"][index]["arms"][arm].values():
-            ttm.extend(row["ttm"])
+            arrays.append(row["ttm"])
             n += row["n"]
             escalated += row["escalated"]
-    p90 = float(np.percentile(ttm, 90)) if ttm else None
+    ttm = np.concatenate(arrays) if arrays else np.empty(0)
+    p90 = float(np.percentile(ttm, 90)) if ttm.size else None
     return p90, (escalated / n if n else None)
 
 

@@ -85,12 +85,17 @@ class TeamState:
         return not self.no_pulls_all and class_id not in self.no_pulls
 
     def frozen(self, t: float) -> TeamState:
-        """A copy as the state is at `t`, with runbooks that no longer age."""
+        """A copy as the state is at `t`, with runbooks that no longer age.
+
+        Pairing and lead-with-backup are left out: they are ways of practising, not the team's
+        state, and a checkpoint replay with them would slow the hero-present arm (pairing
+        overhead, learners leading) and so flatter the plan.
+        """
         state = copy.copy(self)
         state.requires = dict(self.requires)
         state.no_pulls = set(self.no_pulls)
-        state.pairing = {k: list(v) for k, v in self.pairing.items()}
-        state.backup = {k: list(v) for k, v in self.backup.items()}
+        state.pairing = {}
+        state.backup = {}
         state.schedules = dict(self.schedules)
         state.runbooks = self.runbooks.frozen(t)
         return state
@@ -232,12 +237,11 @@ def _switch_on(model, index: int, action):
 def _drill(model, index: int, action: DrillAction) -> None:
     """A game-day drill: each learner present practises each class."""
     now = model.env.now
-    rate = model.scenario.learning.rates[PracticeKind.DRILL]
     present = [p for p in action.learners if not model.calendar.absent(p, now)]
     for person in present:
         for class_id in action.classes:
-            if model.learn:
-                model.skills.practise(person, class_id, now, rate)
+            # Through the model, so a drill is recorded as practice like any other.
+            model._practise(person, class_id, PracticeKind.DRILL, now)
     hero, learner = costs(action)
     model.records.plan_costs.append(
         PlanCost(now, index, action.kind, hero if present else 0.0, learner * len(present))

@@ -397,6 +397,13 @@ class Behaviour(Model):
         description="Median minutes to acknowledge a page, by the person's local hour class; "
         "exponential around it. 0 means instant.",
     )
+    @field_validator("ack_median_minutes")
+    @classmethod
+    def _all_hour_classes(cls, medians: dict[HourClass, float]) -> dict[HourClass, float]:
+        # A partial mapping overrides some hour classes and keeps the defaults of the others.
+        defaults = {HourClass.BUSINESS: 2.0, HourClass.OFF: 5.0, HourClass.SLEEP: 9.0}
+        return {**defaults, **medians}
+
     skill_sharpness: Annotated[float, Field(gt=0.0, le=2.0)] = Field(
         0.2, description="Width of the ramp in P(can fix) = clamp(0.5 + (k - d) / width, 0, 1), "
         "and likewise P(will lead) with confidence c: certain when skill exceeds difficulty "

@@ -130,10 +130,21 @@ class Calendar:
         return HourClass.OFF
 
     def on_call(self, layer: str, t: float) -> str | None:
-        """Who holds `layer` at `t`; a planned absence hands the shift to the next member."""
-        schedule: Schedule | None = self.schedules[layer]
-        if schedule is None:
+        """Who holds `layer` at `t`; a planned absence hands the shift to the next member.
+
+        Of several schedule layers, the first whose hours cover `t` decides; None when no
+        layer covers `t` (nobody is on call for it then).
+        """
+        layers: list[Schedule] | None = self.schedules[layer]
+        if not layers:
             return None
+        minute_of_day = t % MINUTES_PER_DAY
+        for schedule in layers:
+            if schedule.hours is None or schedule.hours.covers(minute_of_day):
+                return self._member_on_call(schedule, t)
+        return None
+
+    def _member_on_call(self, schedule: Schedule, t: float) -> str:
         members = schedule.members
         shift = int((t - schedule.handoff_hour * 60) // (schedule.period_days * MINUTES_PER_DAY))
         first = (shift + schedule.offset) % len(members)

@@ -43,6 +43,7 @@ from sim.schema import (
     Role,
     Scenario,
     WorkDistribution,
+    members_of,
 )
 from sim.skills import SkillBook, ramp
 
@@ -508,7 +509,7 @@ class TeamModel:
         cal = self.calendar
         if spec.target is LevelTarget.PRIMARY:
             if self.scenario.rotation.pool:
-                people = list(cal.schedules["primary"].members)
+                people = members_of(cal.schedules["primary"])
             else:
                 people = [cal.on_call("primary", t)]
         elif spec.target is LevelTarget.SECONDARY:
@@ -577,7 +578,7 @@ class TeamModel:
     def _take_from_pool(self, inc: _Incident):
         """Pool rotation: the first free primary member takes the oldest waiting incident."""
         members = tuple(
-            p for p in self.calendar.schedules["primary"].members
+            p for p in members_of(self.calendar.schedules["primary"])
             if p not in inc.tried and self.calendar.reachable(p, self.env.now)
         )
         if not members:

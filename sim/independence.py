@@ -35,6 +35,7 @@ from sim.schema import (
     Role,
     Scenario,
     Verdict,
+    members_of,
 )
 from sim.skills import ramp
 
@@ -520,8 +521,8 @@ def diagnose(spec: CheckSpec, reps: list[dict], class_id: str) -> list[str]:
     if capable and not capable & on_path:
         reasons.append(f"rotation: the people who could handle it ({', '.join(sorted(capable))})"
                        " are not on the rotation or the escalation path")
-    rota = {m for layer in ("primary", "secondary") if state.schedules.get(layer)
-            for m in state.schedules[layer].members}
+    rota = {m for layer in ("primary", "secondary")
+            for m in members_of(state.schedules.get(layer))}
     if rota and rota <= heroes:
         reasons.append("rotation: only heroes are on call")
     elif _backstop_is_heroes(scenario, state, heroes):
@@ -553,9 +554,7 @@ def _escalation_path(scenario: Scenario, state) -> set[str]:
         if level.target.value == "people":
             path.update(level.people)
     for layer in ("primary", "secondary", "shadow"):
-        schedule = state.schedules.get(layer)
-        if schedule is not None:
-            path.update(schedule.members)
+        path.update(members_of(state.schedules.get(layer)))
     return path
 
 
@@ -568,8 +567,8 @@ def _backstop_is_heroes(scenario: Scenario, state, heroes: set[str]) -> bool:
             return False
         if target == "people":
             backstop.update(level.people)
-        elif target == "secondary" and state.schedules.get("secondary") is not None:
-            backstop.update(state.schedules["secondary"].members)
+        elif target == "secondary":
+            backstop.update(members_of(state.schedules.get("secondary")))
         elif target == "primary":
-            backstop.update(state.schedules["primary"].members)
+            backstop.update(members_of(state.schedules.get("primary")))
     return bool(backstop) and backstop <= heroes

@@ -63,6 +63,7 @@ from sim.schema import (
     Role,
     Scenario,
     Severity,
+    members_of,
 )
 from sim.skills import SkillBook, ramp
 
@@ -408,10 +409,10 @@ def on_call_slots(scenario: Scenario) -> float:
     rotation = scenario.rotation
     capacity = {p.id: p.capacity for p in scenario.people}
     if rotation.pool:
-        return float(sum(capacity[m] for m in rotation.primary.members))
-    slots = float(np.mean([capacity[m] for m in rotation.primary.members]))
+        return float(sum(capacity[m] for m in members_of(rotation.primary)))
+    slots = float(np.mean([capacity[m] for m in members_of(rotation.primary)]))
     if rotation.secondary is not None:
-        slots += float(np.mean([capacity[m] for m in rotation.secondary.members]))
+        slots += float(np.mean([capacity[m] for m in members_of(rotation.secondary)]))
     return slots
 
 

@@ -27,6 +27,7 @@ from sim.schema import (
     Schedule,
     ShadowAction,
     StopPullsAction,
+    members_of,
 )
 from sim.skills import Runbooks
 
@@ -62,7 +63,7 @@ class TeamState:
     no_pulls_all: bool = False
     pairing: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
     backup: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
-    schedules: dict[str, Schedule | None] = field(default_factory=dict)
+    schedules: dict[str, list[Schedule] | None] = field(default_factory=dict)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> TeamState:
@@ -110,7 +111,7 @@ class TeamState:
             "requires": {k: list(v) for k, v in self.requires.items() if v},
             "informal_pulls_stopped": sorted(self.no_pulls) if not self.no_pulls_all else "all",
             "runbooks": self.runbooks.as_dict(t),
-            "rotation": {k: list(v.members) if v else None for k, v in self.schedules.items()},
+            "rotation": {k: members_of(v) or None for k, v in self.schedules.items()},
         }
 
 
@@ -128,7 +129,7 @@ def learners_of(action) -> list[str]:
     if hasattr(action, "learners"):
         return list(action.learners)
     if isinstance(action, ShadowAction):
-        return list(action.schedule.members)
+        return members_of(action.schedule)
     return []
 
 

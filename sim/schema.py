@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -325,12 +326,50 @@ class Schedule(Model):
     offset: Annotated[int, Field(ge=0)] = Field(
         0, description="Which member (index) is on call in the first shift."
     )
+    hours: HourRange | None = Field(
+        None, description="Restrict this layer to these hours of the day (scenario time "
+        "zone), e.g. {start: 8, end: 20} for a day shift; overnight ranges wrap. Several "
+        "restricted layers make a follow-the-sun rotation."
+    )
+
+
+class HourRange(Model):
+    start: Annotated[int, Field(ge=0, le=23)]
+    end: Annotated[int, Field(ge=0, le=24)]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> HourRange:
+        if self.start == self.end % 24:
+            raise PydanticCustomError(
+                "hours_empty", "start ({start}) and end ({end}) are the same hour; leave the "
+                "restriction out for a 24-hour layer", {"start": self.start, "end": self.end})
+        return self
+
+    def covers(self, minute_of_day: float) -> bool:
+        start, end = self.start * 60, self.end * 60
+        if start < end:
+            return start <= minute_of_day < end
+        return minute_of_day >= start or minute_of_day < end
+
+
+def _as_layers(value):
+    """A schedule may be given as one layer or a list of layers; keep a list."""
+    return [value] if isinstance(value, dict | Schedule) else value
+
+
+Layers = Annotated[list[Schedule], Field(min_length=1), BeforeValidator(_as_layers)]
+
+
+def members_of(layers: list[Schedule] | None) -> list[str]:
+    """Everyone on any layer, in order of first appearance."""
+    return list(dict.fromkeys(m for layer in layers or () for m in layer.members))
 
 
 class Rotation(Model):
-    primary: Schedule
-    secondary: Schedule | None = None
-    shadow: Schedule | None = Field(
+    primary: Layers = Field(description="One schedule layer, or a list of layers: the first "
+                            "layer whose hours cover a moment decides who is on call.")
+    secondary: Layers | None = None
+    shadow: Layers | None = Field(
         None, description="Learners paged with the primary who join the work."
     )
     pool: bool = Field(
@@ -560,15 +599,15 @@ class ShadowAction(_Action):
     """Add a shadow layer to the rotation: learners paged with the primary."""
 
     kind: Literal["add_shadow"]
-    schedule: Schedule
+    schedule: Layers
 
 
 class RotationAction(_Action):
     """Change the rotation (e.g. the hero moves from primary to secondary)."""
 
     kind: Literal["change_rotation"]
-    primary: Schedule | None = None
-    secondary: Schedule | None = None
+    primary: Layers | None = None
+    secondary: Layers | None = None
 
     @model_validator(mode="after")
     def _something(self):
@@ -817,16 +856,17 @@ def _reference_errors(s: Scenario):
         if pid not in people:
             yield unknown_person(("heroes", i), pid)
     for layer in ("primary", "secondary", "shadow"):
-        schedule = getattr(s.rotation, layer)
-        if schedule is None:
-            continue
-        for j, pid in enumerate(schedule.members):
-            if pid not in people:
-                yield unknown_person(("rotation", layer, "members", j), pid)
-        if schedule.offset >= len(schedule.members):
-            yield _error(("rotation", layer, "offset"),
-                         f"offset {schedule.offset} is past the {len(schedule.members)} "
-                         "members", schedule.offset)
+        layers = getattr(s.rotation, layer)
+        for index, schedule in enumerate(layers or ()):
+            # A single layer keeps the short path users wrote: rotation.primary.members[2].
+            loc = ("rotation", layer) if len(layers) == 1 else ("rotation", layer, index)
+            for j, pid in enumerate(schedule.members):
+                if pid not in people:
+                    yield unknown_person((*loc, "members", j), pid)
+            if schedule.offset >= len(schedule.members):
+                yield _error((*loc, "offset"),
+                             f"offset {schedule.offset} is past the {len(schedule.members)} "
+                             "members", schedule.offset)
     for i, level in enumerate(s.policy.levels):
         for j, pid in enumerate(level.people):
             if pid not in people:
@@ -875,13 +915,13 @@ def plan_reference_errors(plan: Plan, s: Scenario, prefix: tuple = ()):
                 yield _error((*loc, "people", j), f"unknown person '{pid}'; known people: "
                              f"{', '.join(sorted(people))}", pid)
         for layer in ("schedule", "primary", "secondary"):
-            schedule = getattr(action, layer, None)
-            if schedule is None:
-                continue
-            for j, pid in enumerate(schedule.members):
-                if pid not in people:
-                    yield _error((*loc, layer, "members", j), f"unknown person '{pid}'; known "
-                                 f"people: {', '.join(sorted(people))}", pid)
+            layers = getattr(action, layer, None)
+            for index, schedule in enumerate(layers or ()):
+                where = (*loc, layer) if len(layers) == 1 else (*loc, layer, index)
+                for j, pid in enumerate(schedule.members):
+                    if pid not in people:
+                        yield _error((*where, "members", j), f"unknown person '{pid}'; known "
+                                     f"people: {', '.join(sorted(people))}", pid)
         if action.kind in ("pair", "lead_with_backup") and not s.heroes:
             yield _error((*loc, "kind"), f"'{action.kind}' needs a hero to pair with or back "
                          "up; name one in the scenario's heroes", action.kind)

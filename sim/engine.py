@@ -366,9 +366,9 @@ class TeamModel:
         knowledge = self._knowledge(person, cls, now)
         confidence = self.skills.get(person, cls.id, now)[1]
         width = self.behaviour.skill_sharpness
-        can_fix = self._has_access(person, cls) and self._draw(inc) < ramp(
-            knowledge - cls.difficulty, width
-        )
+        access = self._has_access(person, cls)
+        capable = self._draw(inc) < ramp(knowledge - cls.difficulty, width)
+        can_fix = access and capable
         will_lead = self._draw(inc) < ramp(confidence - cls.difficulty, width)
         if inc.backup is None and person in self.state.backup.get(cls.id, ()):
             hero = self._backup_hero(inc, person, now)
@@ -377,8 +377,9 @@ class TeamModel:
                 will_lead = True
         if can_fix and will_lead:
             return person, holding, None
-        if can_fix:
-            # Capable but unconfident: a few minutes of doubt, then ask for help.
+        if can_fix or not access:
+            # Capable but unconfident, or the fix needs someone else's access: a few minutes
+            # of doubt or of checking, then ask for help.
             yield env.timeout(self._exponential(inc, self.behaviour.hesitation_minutes))
             role = Role.ACKNOWLEDGED
         else:
@@ -392,7 +393,7 @@ class TeamModel:
                                               Role.STUCK))
             self.slots.release(person)
             role = Role.STUCK
-        if holding and can_fix:
+        if holding and role is Role.ACKNOWLEDGED:
             self.slots.release(person)
         inc.involved.append((person, role))
         wants_hero = (
@@ -610,16 +611,23 @@ class TeamModel:
         return hero
 
     def _page_required(self, inc: _Incident, lead_from: str):
-        """The fix needs someone's access: page them directly and wait until one is present."""
+        """The fix needs someone's access: page one of them directly.
+
+        Waits while nobody with the access is present; when the only ones present have
+        already tried, returns None and the policy moves on (to the fallback).
+        """
         env = self.env
-        required = [p for p in self.state.requires[inc.cls.id] if p not in inc.tried]
-        if not required:
+        required = self.state.requires[inc.cls.id]
+        untried = [p for p in required if p not in inc.tried]
+        if not untried:
             return None
         while True:
             now = env.now
-            present = [p for p in required if not self.calendar.absent(p, now)]
+            present = [p for p in untried if not self.calendar.absent(p, now)]
             if present:
                 break
+            if any(not self.calendar.absent(p, now) for p in required):
+                return None
             back = [self.calendar.present_ever_after(p, now) for p in required]
             back = [b for b in back if b is not None]
             if not back or min(back) >= self.calendar.span * MINUTES_PER_DAY:

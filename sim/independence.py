@@ -530,8 +530,6 @@ def diagnose(spec: CheckSpec, reps: list[dict], class_id: str) -> list[str]:
                        "them a page that the primary cannot handle waits out the timeouts")
     if state.observability >= 1.5:
         reasons.append(f"condition: observability x{state.observability:g} slows diagnosis")
-    if state.alert_noise >= 1.0:
-        reasons.append(f"condition: {state.alert_noise:g} false pages per real incident")
     if state.routing_ambiguity >= 0.2:
         reasons.append(f"condition: {state.routing_ambiguity:.0%} of pages land on the wrong "
                        "person first")

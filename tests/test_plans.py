@@ -288,12 +288,29 @@ def test_one_off_actions_charge_once_on_their_start_day(make_scenario, action, k
             for c in records.plan_costs] == [(3 * MINUTES_PER_DAY, 0, kind, *expected)]
 
 
-def test_action_starting_after_the_horizon_never_acts(make_scenario):
+@pytest.mark.parametrize("action", [
+    {"kind": "drill", "learners": ["ann"], "classes": ["k"]},
+    {"kind": "stop_informal_pulls"},
+    {"kind": "runbook", "classes": ["k"], "refresh_every_days": 5},
+    {"kind": "remove_requires", "classes": ["k"]},
+], ids=lambda a: a["kind"])
+def test_action_starting_after_the_horizon_never_acts(make_scenario, action):
     """An action dated after the run's end neither changes the state nor costs anything."""
-    plan = plan_of({"kind": "drill", "learners": ["ann"], "classes": ["k"], "start_day": 60})
-    records = TeamModel(drill_scenario(make_scenario), 28, plan=plan, arrivals=[],
-                        learn=True).run()
+    scenario = drill_scenario(make_scenario)
+    model = TeamModel(scenario, 28, plan=plan_of({**action, "start_day": 60}), arrivals=[],
+                      learn=True)
+    records = model.run()
     assert records.plan_costs == [] and records.practice == []
+    fresh = TeamModel(scenario, 28, arrivals=[])
+    assert model.state.summary(28 * MINUTES_PER_DAY) == fresh.state.summary(28 * MINUTES_PER_DAY)
+
+
+def test_action_ending_after_the_horizon_is_in_force_at_the_end(make_scenario):
+    """An action whose end day falls after the run is still in force when the run ends."""
+    plan = plan_of({"kind": "stop_informal_pulls", "start_day": 20, "end_day": 40})
+    model = TeamModel(make_scenario(), 28, plan=plan, arrivals=[])
+    model.run()
+    assert not model.state.pulls_allowed("k")
 
 
 # -- what the actions do to incidents ----------------------------------------------------------

@@ -36,8 +36,17 @@ def utc_offsets(scenario: Scenario, zone: str, days: int) -> list[float]:
     return offsets
 
 
+BIN_MINUTES = 15  # local-time questions are answered per quarter hour (Asia/Kolkata is +5:30)
+BINS_PER_DAY = MINUTES_PER_DAY // BIN_MINUTES
+HOUR_CLASS_BY_CODE = (HourClass.BUSINESS, HourClass.OFF, HourClass.SLEEP)
+
+
 class Calendar:
-    """Local time, working hours, absences and rotations of one team for one replication."""
+    """Local time, working hours, absences and rotations of one team for one replication.
+
+    Hour classes are tabulated per quarter hour and who is on call per hour, so that the
+    engine's questions cost a list lookup.
+    """
 
     def __init__(
         self,
@@ -53,7 +62,12 @@ class Calendar:
         self.working: dict[str, tuple[int, int, frozenset[int]]] = {}
         self.planned: dict[str, bytearray] = {}
         self.sick: dict[str, bytearray] = {}
+        self.absent_days: dict[str, bytearray] = {}
+        self.hour_codes: dict[str, bytes] = {}
+        self.response_codes: dict[str, bytes] = {}
         self.wakeable = {p.id: p.wakeable for p in scenario.people}
+        self._last_bin = self.span * BINS_PER_DAY - 1
+        self._last_hour = self.span * 24 - 1
         zone_offsets: dict[str, list[float]] = {}
         for p in scenario.people:
             if p.timezone not in zone_offsets:
@@ -65,11 +79,32 @@ class Calendar:
             )
             self.planned[p.id] = self._planned_days(p.absences, p.id in without)
             self.sick[p.id] = self._sick_days(p.sick_days_per_year, sick_rng, days)
+            self.absent_days[p.id] = bytearray(
+                a | b for a, b in zip(self.planned[p.id], self.sick[p.id]))
+            self.hour_codes[p.id], self.response_codes[p.id] = self._hour_tables(p.id)
         self.schedules = {
             "primary": scenario.rotation.primary,
             "secondary": scenario.rotation.secondary,
             "shadow": scenario.rotation.shadow,
         }
+        self._on_call_tables: dict[tuple[str, int], tuple[object, list]] = {}
+
+    def _hour_tables(self, person: str) -> tuple[bytes, bytes]:
+        """Per quarter hour: the PagerDuty hour class, and the class that sets answer speed
+        (working hours count as business), coded 0 business, 1 off, 2 sleep."""
+        t = np.arange(self.span * BINS_PER_DAY, dtype=np.float64) * BIN_MINUTES
+        offsets = np.asarray(self.offsets[person])[(t // MINUTES_PER_DAY).astype(int)]
+        local = t + offsets
+        local_day = np.floor(local / MINUTES_PER_DAY)
+        minute = local - local_day * MINUTES_PER_DAY
+        weekday = (local_day % 7).astype(int)
+        sleep = (minute >= 22 * 60) | (minute < 8 * 60)
+        off = (weekday >= 5) | (minute >= 18 * 60)
+        hour_code = np.where(sleep, 2, np.where(off, 1, 0)).astype(np.uint8)
+        start, end, days = self.working[person]
+        working = np.isin(weekday, list(days)) & (minute >= start) & (minute < end)
+        response = np.where(working, 0, np.where(sleep, 2, 1)).astype(np.uint8)
+        return hour_code.tobytes(), response.tobytes()
 
     def _planned_days(self, absences, always: bool) -> bytearray:
         days = bytearray([1 if always else 0]) * self.span
@@ -91,16 +126,17 @@ class Calendar:
         return d if d < self.span else self.span - 1
 
     def absent(self, person: str, t: float) -> bool:
-        d = self.day(t)
-        return bool(self.planned[person][d] or self.sick[person][d])
+        d = int(t // MINUTES_PER_DAY)
+        return self.absent_days[person][d if d < self.span else self.span - 1] == 1
 
     def planned_absent(self, person: str, t: float) -> bool:
         return bool(self.planned[person][self.day(t)])
 
     def present_ever_after(self, person: str, t: float) -> float | None:
         """The first time at or after `t` when `person` is present, or None."""
+        absent = self.absent_days[person]
         for d in range(self.day(t), self.span):
-            if not (self.planned[person][d] or self.sick[person][d]):
+            if not absent[d]:
                 return max(t, d * MINUTES_PER_DAY)
         return None
 
@@ -110,24 +146,17 @@ class Calendar:
         day = int(local // MINUTES_PER_DAY)
         return day % 7, local - day * MINUTES_PER_DAY
 
+    def _bin(self, t: float) -> int:
+        b = int(t // BIN_MINUTES)
+        return b if b < self._last_bin else self._last_bin
+
     def hour_class(self, person: str, t: float) -> HourClass:
         """PagerDuty's interruption class of `t` in `person`'s local time."""
-        weekday, minute = self.local_minute(person, t)
-        if minute >= 22 * 60 or minute < 8 * 60:
-            return HourClass.SLEEP
-        if weekday >= 5 or minute >= 18 * 60:
-            return HourClass.OFF
-        return HourClass.BUSINESS
+        return HOUR_CLASS_BY_CODE[self.hour_codes[person][self._bin(t)]]
 
     def response_class(self, person: str, t: float) -> HourClass:
         """How fast `person` answers at `t`: working hours count as business, else off/sleep."""
-        weekday, minute = self.local_minute(person, t)
-        start, end, days = self.working[person]
-        if weekday in days and start <= minute < end:
-            return HourClass.BUSINESS
-        if minute >= 22 * 60 or minute < 8 * 60:
-            return HourClass.SLEEP
-        return HourClass.OFF
+        return HOUR_CLASS_BY_CODE[self.response_codes[person][self._bin(t)]]
 
     def on_call(self, layer: str, t: float) -> str | None:
         """Who holds `layer` at `t`; a planned absence hands the shift to the next member.
@@ -135,14 +164,31 @@ class Calendar:
         Of several schedule layers, the first whose hours cover `t` decides; None when no
         layer covers `t` (nobody is on call for it then).
         """
-        layers: list[Schedule] | None = self.schedules[layer]
+        layers = self.schedules[layer]
         if not layers:
             return None
-        minute_of_day = t % MINUTES_PER_DAY
-        for schedule in layers:
-            if schedule.hours is None or schedule.hours.covers(minute_of_day):
-                return self._member_on_call(schedule, t)
-        return None
+        key = (layer, id(layers))
+        cached = self._on_call_tables.get(key)
+        if cached is None or cached[0] is not layers:
+            # A plan may swap the schedule; each version is tabulated once.
+            cached = (layers, self._tabulate(layers))
+            self._on_call_tables[key] = cached
+        h = int(t // 60)
+        return cached[1][h if h < self._last_hour else self._last_hour]
+
+    def _tabulate(self, layers: list[Schedule]) -> list[str | None]:
+        """Who is on call for each hour of the calendar (hand-offs and hours are whole)."""
+        table: list[str | None] = []
+        for hour in range(self.span * 24):
+            t = hour * 60.0
+            minute_of_day = t % MINUTES_PER_DAY
+            person = None
+            for schedule in layers:
+                if schedule.hours is None or schedule.hours.covers(minute_of_day):
+                    person = self._member_on_call(schedule, t)
+                    break
+            table.append(person)
+        return table
 
     def _member_on_call(self, schedule: Schedule, t: float) -> str:
         members = schedule.members
@@ -163,11 +209,9 @@ class Calendar:
             return False
         if self.wakeable[person] or self.on_rotation(person, t):
             return True
-        return self.hour_class(person, t) is not HourClass.SLEEP
+        return self.hour_codes[person][self._bin(t)] != 2
 
     def available_minutes(self, person: str) -> float:
         """Minutes of the horizon the person is not absent."""
-        absent = sum(
-            1 for d in range(self.days) if self.planned[person][d] or self.sick[person][d]
-        )
+        absent = sum(self.absent_days[person][: self.days])
         return float((self.days - absent) * MINUTES_PER_DAY)

@@ -15,12 +15,12 @@ the same incidents. Each incident also carries a row of decision draws it consum
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import simpy
 
-from sim.calendar import Calendar
+from sim.calendar import BIN_MINUTES, HOUR_CLASS_BY_CODE, Calendar
 from sim.plans import TeamState, start_plan
 from sim.records import (
     Escalation,
@@ -47,13 +47,15 @@ from sim.schema import (
 )
 from sim.skills import SkillBook, ramp
 
-DRAWS_PER_INCIDENT = 16
+# Decision draws kept per incident: the common paths use fewer; rare long escalation chains
+# continue on a shared stream (EXTRA).
+DRAWS_PER_INCIDENT = 8
 Z90 = 1.2815515655446004  # standard normal quantile of 0.9
 LN2 = math.log(2.0)
+SQRT2 = math.sqrt(2.0)
 
 
-@dataclass(frozen=True, slots=True)
-class Arrival:
+class Arrival(NamedTuple):
     """A real incident as sampled before the run: when, which class, how hard its work is."""
 
     incident_id: int
@@ -118,15 +120,30 @@ class Slots:
         self.free = dict(capacity)
         self.waiting: list[tuple[tuple[str, ...], simpy.Event]] = []
 
-    def acquire(self, candidates: tuple[str, ...]) -> simpy.Event:
-        """An event that fires with the person whose slot was taken."""
-        event = self.env.event()
+    def take(self, candidates: tuple[str, ...]) -> str | None:
+        """Take a free slot of the first candidate who has one, at once; None if all are busy.
+
+        A free slot means nobody is waiting for that person, so taking it skips no queue.
+        """
+        free = self.free
         for person in candidates:
-            if self.free[person] > 0:
-                self.free[person] -= 1
-                return event.succeed(person)
+            if free[person] > 0:
+                free[person] -= 1
+                return person
+        return None
+
+    def wait(self, candidates: tuple[str, ...]) -> simpy.Event:
+        """Queue for the first slot any candidate frees; the event's value is the person."""
+        event = self.env.event()
         self.waiting.append((candidates, event))
         return event
+
+    def acquire(self, candidates: tuple[str, ...]) -> simpy.Event:
+        """An event that fires with the person whose slot was taken (at once when free)."""
+        person = self.take(candidates)
+        if person is not None:
+            return self.env.event().succeed(person)
+        return self.wait(candidates)
 
     def release(self, person: str) -> None:
         for i, (candidates, event) in enumerate(self.waiting):
@@ -141,15 +158,16 @@ class _Incident:
     """The mutable state of one incident while it is worked."""
 
     __slots__ = (
-        "arrival", "cls", "draws", "cursor", "acknowledged", "acknowledged_by",
+        "arrival", "cls", "draws", "cursor", "end", "acknowledged", "acknowledged_by",
         "involved", "escalations", "tried", "hero_hour_class", "touched", "backup", "pending",
     )
 
-    def __init__(self, arrival: Arrival, cls: IncidentClass, draws: list[float]):
+    def __init__(self, arrival: Arrival, cls: IncidentClass, draws: list[float], base: int):
         self.arrival = arrival
         self.cls = cls
-        self.draws = draws
-        self.cursor = 0
+        self.draws = draws  # the replication's flat list of decision draws
+        self.cursor = base  # this incident's next draw; its own run ends at base + DRAWS
+        self.end = base + DRAWS_PER_INCIDENT
         self.acknowledged: float | None = None
         self.acknowledged_by: str | None = None
         self.involved: list[tuple[str, Role]] = []
@@ -211,8 +229,9 @@ class TeamModel:
             arrivals if arrivals is not None
             else sample_arrivals(scenario, days, seed, replication)
         )
+        # One flat list: a nested one costs a list per incident to build and to pickle.
         self.draws = stream(seed, replication, Purpose.DECISIONS).random(
-            (len(self.arrivals), DRAWS_PER_INCIDENT)
+            len(self.arrivals) * DRAWS_PER_INCIDENT
         ).tolist()
         self.extra = stream(seed, replication, Purpose.EXTRA)
         self.noise_rng = stream(seed, replication, Purpose.NOISE)
@@ -221,9 +240,10 @@ class TeamModel:
         self.slots = Slots(self.env, {p.id: p.capacity for p in scenario.people})
         self.policy = scenario.policy
         self.behaviour = scenario.behaviour
-        self.ack_mean = {
-            hc: m / LN2 for hc, m in self.behaviour.ack_median_minutes.items()
-        }
+        # Mean ack delay by the calendar's hour code (exponential: mean = median / ln 2).
+        self._ack_means = tuple(
+            self.behaviour.ack_median_minutes[hc] / LN2 for hc in HOUR_CLASS_BY_CODE
+        )
         self.records = RunRecords(
             days=days,
             without=tuple(without),
@@ -231,6 +251,11 @@ class TeamModel:
             available_minutes={p: self.calendar.available_minutes(p) for p in self.people},
             capacity={p.id: p.capacity for p in scenario.people},
         )
+        self._last_bin = self.calendar._last_bin
+        self._pool_cache: tuple[object, list[str]] = (None, [])
+        self._pool_reachable: tuple[object, tuple[str, ...]] = (None, ())
+        self._hero_set = frozenset(self.heroes)
+        self._medians = [c.work_minutes.median for c in scenario.classes]
         self._sigma = [math.log(c.work_minutes.spread) / Z90 for c in scenario.classes]
         self._exponential_work = [
             c.work_minutes.distribution is WorkDistribution.EXPONENTIAL for c in scenario.classes
@@ -252,10 +277,12 @@ class TeamModel:
         """Incidents arrive at their sampled times and each starts its response."""
         env = self.env
         classes = self.scenario.classes
-        for arrival, draws in zip(self.arrivals, self.draws):
+        draws = self.draws
+        for arrival in self.arrivals:
             if arrival.at > env.now:
                 yield env.timeout(arrival.at - env.now)
-            incident = _Incident(arrival, classes[arrival.class_index], draws)
+            incident = _Incident(arrival, classes[arrival.class_index], draws,
+                                 arrival.incident_id * DRAWS_PER_INCIDENT)
             env.process(self.respond(incident))
 
     def false_alarms(self):
@@ -314,20 +341,43 @@ class TeamModel:
         level = 0
         pooled = self.scenario.rotation.pool
         holding = False
+        slots = self.slots
         while True:
             if person is None:
                 if pooled and level == 0:
-                    person = yield from self._take_from_pool(inc)
-                    holding = person is not None
-                    level = 0 if holding else 1
+                    # The pool: the first free member takes the oldest waiting incident.
+                    members = self._pool_candidates(inc)
+                    person = slots.take(members) if members else None
+                    while members and person is None:
+                        person = yield slots.wait(members)
+                        if not self.calendar.reachable(person, env.now):
+                            # The slot came free after its holder went away: pass it on.
+                            slots.release(person)
+                            members = self._pool_candidates(inc)
+                            person = slots.take(members) if members else None
+                    if person is not None:
+                        holding = True
+                        delay = self._page(inc, person)
+                        if delay > 0:
+                            yield env.timeout(delay)
+                        self._acknowledge(inc, person)
+                    else:
+                        level = 1
                 if person is None:
                     person, level = yield from self._page_levels(inc, level)
                 if person is None:
                     break
-            lead, holding, handoff = yield from self._size_up(inc, person, holding)
-            if lead is not None:
-                yield from self._work(inc, lead, holding, struggled=False)
+            access, can_fix, will_lead = self._decide(inc, person)
+            if can_fix and will_lead:
+                # The common path, written out rather than delegated: a resumed generator
+                # costs per level of `yield from`.
+                if not holding and slots.take((person,)) is None:
+                    yield slots.wait((person,))
+                work = self._begin_work(inc, person, struggled=False)
+                yield env.timeout(work[1])
+                self._end_work(inc, person, work)
                 return
+            handoff = yield from self._hand_off(inc, person, holding, access, can_fix)
             holding = False
             person = None
             handed_by = inc.involved[-1][0]
@@ -352,40 +402,46 @@ class TeamModel:
                                    self._targets(level, env.now, exclude=inc.tried))
         yield from self._fallback(inc)
 
-    def _size_up(self, inc: _Incident, person: str, holding: bool):
-        """Decide whether `person` can fix it and will lead; hand on after hesitating or trying.
+    def _decide(self, inc: _Incident, person: str) -> tuple[bool, bool, bool]:
+        """Size the incident up: (has the access, can fix it, will lead it).
 
-        A learner covered by a lead-with-backup plan leads with a hero backing them up, which
-        stands in for the confidence they lack. Returns (lead or None, whether a slot is held,
-        the kind of hand-off).
+        Knowledge against difficulty decides whether they can; confidence whether they will. A
+        learner covered by a lead-with-backup plan leads with a hero backing them up, which
+        stands in for the confidence they lack.
         """
         cls = inc.cls
-        env = self.env
-        now = env.now
+        now = self.env.now
         inc.tried.add(person)
-        knowledge = self._knowledge(person, cls, now)
-        confidence = self.skills.get(person, cls.id, now)[1]
+        knowledge, confidence = self.skills.get(person, cls.id, now)
+        if self.state.runbooks.any:
+            knowledge = self.state.runbooks.knowledge(knowledge, cls.id, now)
         width = self.behaviour.skill_sharpness
-        access = self._has_access(person, cls)
+        requires = self.state.requires[cls.id]
+        access = not requires or person in requires
         capable = self._draw(inc) < ramp(knowledge - cls.difficulty, width)
-        can_fix = access and capable
         will_lead = self._draw(inc) < ramp(confidence - cls.difficulty, width)
-        if inc.backup is None and person in self.state.backup.get(cls.id, ()):
+        if self.state.backup and inc.backup is None and person in self.state.backup.get(cls.id, ()):
             hero = self._backup_hero(inc, person, now)
             if hero is not None:
                 inc.backup = hero
                 will_lead = True
-        if can_fix and will_lead:
-            return person, holding, None
+        return access, access and capable, will_lead
+
+    def _hand_off(self, inc: _Incident, person: str, holding: bool, access: bool,
+                  can_fix: bool):
+        """`person` will not lead: doubt or try, then hand on. Returns the kind of hand-off."""
+        env = self.env
         if can_fix or not access:
             # Capable but unconfident, or the fix needs someone else's access: a few minutes
             # of doubt or of checking, then ask for help.
             yield env.timeout(self._exponential(inc, self.behaviour.hesitation_minutes))
             role = Role.ACKNOWLEDGED
+            if holding:
+                self.slots.release(person)
         else:
             # Not capable: tries (holding a slot) until stuck, then hands on.
-            if not holding:
-                yield self.slots.acquire((person,))
+            if not holding and self.slots.take((person,)) is None:
+                yield self.slots.wait((person,))
             start = env.now
             yield env.timeout(self._exponential(inc, self.behaviour.stuck_minutes)
                               * self.state.observability)
@@ -393,16 +449,14 @@ class TeamModel:
                                               Role.STUCK))
             self.slots.release(person)
             role = Role.STUCK
-        if holding and role is Role.ACKNOWLEDGED:
-            self.slots.release(person)
         inc.involved.append((person, role))
         wants_hero = (
             self.heroes
             and person not in self.heroes
             and self._draw(inc) < self.state.informal_pull
-            and self.state.pulls_allowed(cls.id)
+            and self.state.pulls_allowed(inc.cls.id)
         )
-        return None, False, EscalationKind.INFORMAL if wants_hero else EscalationKind.MANUAL
+        return EscalationKind.INFORMAL if wants_hero else EscalationKind.MANUAL
 
     def _backup_hero(self, inc: _Incident, learner: str, now: float) -> str | None:
         """The hero who backs `learner` up, interrupted for it; None when none is reachable."""
@@ -415,16 +469,25 @@ class TeamModel:
 
     def _work(self, inc: _Incident, lead: str, holding: bool, struggled: bool):
         """`lead` takes a slot (waiting if busy) and works the incident to mitigation."""
-        env = self.env
-        if not holding:
-            yield self.slots.acquire((lead,))
-        start = env.now
+        if not holding and self.slots.take((lead,)) is None:
+            yield self.slots.wait((lead,))
+        work = self._begin_work(inc, lead, struggled)
+        yield self.env.timeout(work[1])
+        self._end_work(inc, lead, work)
+
+    def _begin_work(self, inc: _Incident, lead: str, struggled: bool) -> tuple:
+        """How long `lead` will take, and who joins: (start, minutes, practice, backup,
+        learner, struggled)."""
+        start = self.env.now
         cls = inc.cls
-        knowledge = self._knowledge(lead, cls, start)
-        expert = self._expert_minutes(inc.arrival.class_index, inc.arrival.work_z)
-        stretch = 1.0 + self.behaviour.knowledge_slowdown * (1.0 - knowledge)
-        duration = (expert * stretch * self.state.observability
-                    * self.state.runbooks.work_factor(cls.id, start))
+        state = self.state
+        knowledge = self.skills.get(lead, cls.id, start)[0]
+        duration = self._expert_minutes(inc.arrival.class_index, inc.arrival.work_z)
+        if state.runbooks.any:
+            knowledge = state.runbooks.knowledge(knowledge, cls.id, start)
+            duration *= state.runbooks.work_factor(cls.id, start)
+        duration *= (1.0 + self.behaviour.knowledge_slowdown * (1.0 - knowledge)) \
+            * state.observability
         if struggled:
             duration *= self.behaviour.struggle_factor
         practice = PracticeKind.LEAD
@@ -432,17 +495,23 @@ class TeamModel:
         backup = inc.backup if inc.backup not in (None, lead) else None
         if backup is not None:
             practice = PracticeKind.LEAD_WITH_BACKUP
-        elif lead in self.heroes and self.state.pairing.get(cls.id):
+        elif state.pairing and lead in self._hero_set and state.pairing.get(cls.id):
             learner = self._pair_learner(inc, lead, start)
             if learner is not None:
                 duration *= 1.0 + self.scenario.learning.pairing_overhead
-        yield env.timeout(duration)
+        return start, duration, practice, backup, learner, struggled
+
+    def _end_work(self, inc: _Incident, lead: str, work: tuple) -> None:
+        """The incident is mitigated: free the slot, record the work and the practice."""
+        start, duration, practice, backup, learner, struggled = work
         self.slots.release(lead)
         incident_id = inc.arrival.incident_id
-        end = env.now
+        end = self.env.now
+        class_id = inc.cls.id
         self.records.work.append(WorkSpan(lead, start, end, incident_id, Role.LED))
         inc.involved.append((lead, Role.LED))
-        self._practise(lead, cls.id, practice, end)
+        if self.learn:
+            self._practise(lead, class_id, practice, end)
         if backup is not None:
             share = self.scenario.learning.backup_share
             self.records.work.append(
@@ -451,7 +520,7 @@ class TeamModel:
         if learner is not None:
             self.records.work.append(WorkSpan(learner, start, end, incident_id, Role.PAIRED))
             inc.involved.append((learner, Role.PAIRED))
-            self._practise(learner, cls.id, PracticeKind.PAIR, end)
+            self._practise(learner, class_id, PracticeKind.PAIR, end)
         self._record(inc, lead, start, struggled)
 
     def _pair_learner(self, inc: _Incident, hero: str, now: float) -> str | None:
@@ -534,7 +603,7 @@ class TeamModel:
     def _reached(self, inc: _Incident, person: str) -> None:
         """`person` took the incident: they are the target of the pending hand-offs."""
         for index in inc.pending:
-            inc.escalations[index] = replace(inc.escalations[index], to_person=person)
+            inc.escalations[index] = inc.escalations[index]._replace(to_person=person)
         inc.pending.clear()
 
     def _page_levels(self, inc: _Incident, level: int):
@@ -576,21 +645,34 @@ class TeamModel:
             level += 1
         return level
 
-    def _take_from_pool(self, inc: _Incident):
-        """Pool rotation: the first free primary member takes the oldest waiting incident."""
-        members = tuple(
-            p for p in members_of(self.calendar.schedules["primary"])
-            if p not in inc.tried and self.calendar.reachable(p, self.env.now)
-        )
-        if not members:
-            return None
-        person = yield self.slots.acquire(members)
-        self._interrupt(person, InterruptionKind.PAGE, inc, self.env.now)
-        delay = self._ack_delay(person, self.env.now, self._draw(inc))
-        if delay > 0:
-            yield self.env.timeout(delay)
-        self._acknowledge(inc, person)
-        return person
+    def _pool_candidates(self, inc: _Incident) -> tuple[str, ...]:
+        """Pool rotation: the primary members who are reachable and have not tried yet."""
+        now = self.env.now
+        # Reachability changes per quarter hour at most: reuse it within one.
+        key = (self._bin(now), self.calendar.schedules["primary"])
+        if self._pool_reachable[0] != key:
+            reachable = self.calendar.reachable
+            self._pool_reachable = (
+                key, tuple(p for p in self._pool_members() if reachable(p, now)))
+        members = self._pool_reachable[1]
+        tried = inc.tried
+        return tuple(p for p in members if p not in tried) if tried else members
+
+    def _page(self, inc: _Incident, person: str) -> float:
+        """Page `person` now (an interruption); return how long they take to acknowledge."""
+        now = self.env.now
+        self._interrupt(person, InterruptionKind.PAGE, inc, now)
+        b = int(now // BIN_MINUTES)
+        if b > self._last_bin:
+            b = self._last_bin
+        mean = self._ack_means[self.calendar.response_codes[person][b]]
+        return -mean * math.log(1.0 - self._draw(inc)) if mean > 0 else 0.0
+
+    def _pool_members(self) -> list[str]:
+        layers = self.calendar.schedules["primary"]
+        if self._pool_cache[0] is not layers:
+            self._pool_cache = (layers, members_of(layers))
+        return self._pool_cache[1]
 
     def _pull_hero(self, inc: _Incident, lead_from: str):
         """A hesitant responder messages a hero directly; None when no hero answers."""
@@ -684,34 +766,19 @@ class TeamModel:
         if inc.acknowledged is None:
             inc.acknowledged = started if lead is not None else now
             inc.acknowledged_by = lead
-        heroes = self.heroes
-        hero_involved = any(h in inc.touched for h in heroes) if heroes else False
+        hero_involved = not self._hero_set.isdisjoint(inc.touched)
         for person, role in inc.involved:
             if role is Role.SHADOW:
                 self.records.work.append(
                     WorkSpan(person, started, now, arrival.incident_id, Role.SHADOW)
                 )
                 self._practise(person, cls.id, PracticeKind.SHADOW, now)
-        self.records.incidents.append(
-            IncidentRecord(
-                incident_id=arrival.incident_id,
-                class_id=cls.id,
-                service=cls.service,
-                severity=cls.severity,
-                arrived=arrival.at,
-                acknowledged=inc.acknowledged,
-                work_started=started,
-                mitigated=now,
-                acknowledged_by=inc.acknowledged_by,
-                lead=lead,
-                involved=tuple(inc.involved),
-                escalations=tuple(inc.escalations),
-                hero_involved=hero_involved,
-                hero_hour_class=inc.hero_hour_class,
-                slo_minutes=cls.slo_minutes,
-                struggled=struggled,
-            )
-        )
+        self.records.incidents.append(IncidentRecord(
+            arrival.incident_id, cls.id, cls.service, cls.severity, arrival.at,
+            inc.acknowledged, started, now, inc.acknowledged_by, lead, tuple(inc.involved),
+            tuple(inc.escalations), hero_involved, inc.hero_hour_class, cls.slo_minutes,
+            struggled,
+        ))
 
     def _acknowledge(self, inc: _Incident, person: str) -> None:
         if inc.acknowledged is None:
@@ -721,26 +788,33 @@ class TeamModel:
             self._reached(inc, person)
 
     def _interrupt(self, person: str, kind: InterruptionKind, inc: _Incident | None, t: float):
-        hour_class = self.calendar.hour_class(person, t)
+        b = int(t // BIN_MINUTES)
+        if b > self._last_bin:
+            b = self._last_bin
+        hour_class = HOUR_CLASS_BY_CODE[self.calendar.hour_codes[person][b]]
         self.records.interruptions.append(
             Interruption(person, t, hour_class, kind,
                          inc.arrival.incident_id if inc is not None else None)
         )
         if inc is not None:
             inc.touched.add(person)
-            if inc.hero_hour_class is None and person in self.heroes:
+            if inc.hero_hour_class is None and person in self._hero_set:
                 inc.hero_hour_class = hour_class
 
     def _ack_delay(self, person: str, t: float, u: float) -> float:
-        mean = self.ack_mean[self.calendar.response_class(person, t)]
+        mean = self._ack_means[self.calendar.response_codes[person][self._bin(t)]]
         return -mean * math.log(1.0 - u) if mean > 0 else 0.0
+
+    def _bin(self, t: float) -> int:
+        b = int(t // BIN_MINUTES)
+        return b if b < self._last_bin else self._last_bin
 
     def _expert_minutes(self, cls_index: int, z: float) -> float:
         """An expert's work time for the class, from the incident's standard normal draw."""
-        median = self.scenario.classes[cls_index].work_minutes.median
+        median = self._medians[cls_index]
         if self._exponential_work[cls_index]:
             # The same draw mapped through its normal tail probability: still one stream.
-            tail = 0.5 * math.erfc(z / math.sqrt(2.0))
+            tail = 0.5 * math.erfc(z / SQRT2)
             return -median / LN2 * math.log(tail) if tail > 0 else 0.0
         return median * math.exp(self._sigma[cls_index] * z)
 
@@ -748,10 +822,10 @@ class TeamModel:
         return -mean * math.log(1.0 - self._draw(inc))
 
     def _draw(self, inc: _Incident) -> float:
-        if inc.cursor < DRAWS_PER_INCIDENT:
-            u = inc.draws[inc.cursor]
-            inc.cursor += 1
-            return u
+        cursor = inc.cursor
+        if cursor < inc.end:
+            inc.cursor = cursor + 1
+            return inc.draws[cursor]
         return float(self.extra.random())
 
     def _has_access(self, person: str, cls: IncidentClass) -> bool:

@@ -1,12 +1,15 @@
 """Immutable records appended while a replication runs; metrics are computed from them after.
 
 Times are minutes from the scenario start. Records hold ids, not model objects, so they pickle
-cheaply across processes and read the same in a notebook as in a CSV.
+cheaply across processes and read the same in a notebook as in a CSV. They are NamedTuples:
+immutable like frozen dataclasses, and about five times cheaper to build, which matters at a few
+records per simulated incident.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from enum import Enum
 
 from sim.schema import EscalationKind, HourClass, PracticeKind, Role, Severity
@@ -21,8 +24,7 @@ class InterruptionKind(str, Enum):
     BACKUP = "backup"  # asked to back up a learner who leads (a transfer plan)
 
 
-@dataclass(frozen=True, slots=True)
-class Escalation:
+class Escalation(NamedTuple):
     """One hand-off of an incident: who to whom, why, when."""
 
     kind: EscalationKind
@@ -31,8 +33,7 @@ class Escalation:
     at: float
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentRecord:
+class IncidentRecord(NamedTuple):
     """Everything that happened to one real incident."""
 
     incident_id: int
@@ -65,8 +66,7 @@ class IncidentRecord:
         return self.time_to_mitigate > self.slo_minutes
 
 
-@dataclass(frozen=True, slots=True)
-class Interruption:
+class Interruption(NamedTuple):
     """A person was paged or pulled."""
 
     person: str
@@ -76,8 +76,7 @@ class Interruption:
     incident_id: int | None  # None for a false page
 
 
-@dataclass(frozen=True, slots=True)
-class WorkSpan:
+class WorkSpan(NamedTuple):
     """A person held one of their capacity slots (or triaged a false page) from start to end."""
 
     person: str
@@ -87,8 +86,7 @@ class WorkSpan:
     role: Role
 
 
-@dataclass(frozen=True, slots=True)
-class Practice:
+class Practice(NamedTuple):
     """A person practised a class: skills moved at `at`."""
 
     person: str
@@ -97,8 +95,7 @@ class Practice:
     at: float
 
 
-@dataclass(frozen=True, slots=True)
-class PlanCost:
+class PlanCost(NamedTuple):
     """Hours a plan action cost when it happened (beyond the live work it caused)."""
 
     at: float

@@ -121,10 +121,12 @@ class RunbookState:
 class Runbooks:
     """The team's runbooks: what each adds to knowledge and saves in work time, as it ages."""
 
-    __slots__ = ("_books", "weight", "speedup", "half_life")
+    # `any`: whether there is a runbook at all; the engine skips the arithmetic when not.
+    __slots__ = ("_books", "weight", "speedup", "half_life", "any")
 
     def __init__(self, learning: Learning, books: dict[str, RunbookState] | None = None):
         self._books = books or {}
+        self.any = bool(self._books)
         self.weight = learning.runbook_weight
         self.speedup = learning.runbook_speedup
         self.half_life = learning.runbook_half_life_days * MINUTES_PER_DAY
@@ -138,6 +140,7 @@ class Runbooks:
 
     def write(self, class_id: str, coverage: float, quality: float, t: float) -> None:
         self._books[class_id] = RunbookState(coverage, quality, t)
+        self.any = True
 
     def refresh(self, class_id: str, t: float) -> None:
         book = self._books.get(class_id)
@@ -171,6 +174,7 @@ class Runbooks:
                  for c, b in self._books.items()}
         frozen = Runbooks.__new__(Runbooks)
         frozen._books = books
+        frozen.any = bool(books)
         frozen.weight, frozen.speedup = self.weight, self.speedup
         frozen.half_life = float("inf")
         return frozen

@@ -73,6 +73,7 @@ def write_check(result: CheckResult, scenario_path: Path, plan_ref: str | None,
         spec.scenario.model_dump(mode="json", exclude_none=True),
         extra={"scenario_file": str(scenario_path), "plan": plan_ref,
                "plan_definition": spec.plan.model_dump(mode="json") if spec.plan else None},
+        kind="check",
     ) as folder:
         document = result.to_json()
         folder.write_json("independence.json", document)

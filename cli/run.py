@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.common import console, err_console, handle_errors
-from cli.format import estimate, mean_of
+from cli.format import estimate, mean_of, new_table
 from cli.progress import DelayedProgress
 from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import load_scenario
@@ -47,7 +47,8 @@ def run(
     with handle_errors():
         model = load_scenario(scenario)
         workers = workers or default_workers()
-        with DelayedProgress(err_console, "Simulating", total=reps) as progress:
+        arms = 2 if without else 1  # a what-if also runs the everyone-present baseline
+        with DelayedProgress(err_console, "Simulating", total=reps * arms) as progress:
             result = run_scenario(
                 model, days=days, replications=reps, seed=seed, without=tuple(without or ()),
                 workers=min(workers, reps), progress=progress.update,
@@ -68,6 +69,7 @@ def write_results(result: RunResult, scenario_path: Path, root: Path) -> Path:
         result.scenario.model_dump(mode="json", exclude_none=True),
         extra={"scenario_file": str(scenario_path), "days": result.days,
                "replications": result.replications, "without": list(result.without)},
+        kind="run",
     ) as folder:
         folder.write_json("metrics.json", result.to_json())
         folder.write_csv("incidents.csv", INCIDENT_COLUMNS,
@@ -87,6 +89,8 @@ def print_result(result: RunResult) -> None:
         f"replications, seed {result.seed}, absent: {escape(absent)}. "
         "Figures are means across replications ± the half-width of their 95% interval."
     )
+    if result.baseline is not None:
+        console.print(what_if_table(m, result.baseline, result.without))
     console.print(response_table(m))
     console.print(escalation_table(m))
     console.print(hero_table(m, scenario.heroes))
@@ -95,6 +99,26 @@ def print_result(result: RunResult) -> None:
     fit = result.fit
     style = "bold red" if fit["overloaded"] else "green"
     console.print(f"[{style}]Fit check:[/{style}] {escape(fit['reason'])}")
+
+
+def what_if_table(m: dict, base: dict, without) -> Table:
+    """The what-if against the same incidents with everyone present."""
+    rows = []
+    for label, path, digits, scale in (
+        ("time to mitigate p50 (min)", ("mttm", "p50"), 1, 1),
+        ("time to mitigate p90 (min)", ("mttm", "p90"), 1, 1),
+        ("time to acknowledge p90 (min)", ("mtta", "p90"), 1, 1),
+        ("SLO breach rate (%)", ("slo_breach_rate",), 1, 100),
+        ("struggled incidents", ("struggled", "count"), 1, 1),
+        ("unresolved incidents", ("unresolved",), 1, 1),
+        ("escalations", ("escalations", "total"), 1, 1),
+    ):
+        here, gone = base, m
+        for key in path:
+            here, gone = here[key], gone[key]
+        rows.append([label, estimate(here, digits, scale), estimate(gone, digits, scale)])
+    return new_table(f"What if {escape(', '.join(without))} were gone (same incidents)",
+                     ["per replication", "everyone present", "without"], rows)
 
 
 def response_table(m: dict) -> Table:

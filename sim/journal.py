@@ -64,7 +64,8 @@ class ResultsFolder:
     """A results folder under construction; use as a context manager.
 
     Example:
-        with ResultsFolder("results", "platform-team", command, seed, scenario_dict) as out:
+        with ResultsFolder("results", "platform-team", command, seed, scenario_dict,
+                           kind="run") as out:
             out.write_json("metrics.json", metrics)
             out.complete(verdict=None)
         print(out.path)
@@ -78,6 +79,7 @@ class ResultsFolder:
         seed: int | None,
         scenario: dict | None,
         extra: dict | None = None,
+        kind: str = "run",
     ):
         self.root = Path(root)
         self.started = utc_now()
@@ -90,6 +92,7 @@ class ResultsFolder:
         self.path = final
         self.partial = self.root / f".{final.name}.partial"
         self.journal: dict[str, Any] = {
+            "kind": kind,  # which command wrote the folder: run, check, compare, ...
             "herosim_version": __version__,
             "python": platform.python_version(),
             "command": list(command),

@@ -17,7 +17,7 @@ from sim import __version__
 from sim.loader import Problem, ScenarioError
 from sim.metrics import fit_check, summarize
 from sim.records import IncidentRecord
-from sim.replicate import RunSpec, run_replications
+from sim.replicate import RunSpec, run_replication, run_tasks
 from sim.schema import Scenario
 
 MAX_DAYS = 3660
@@ -36,7 +36,10 @@ class RunResult:
     per_replication: list[dict] = field(repr=False)
     summary: dict = field(repr=False)
     fit: dict = field(repr=False)
-    incidents: list[tuple[int, IncidentRecord]] = field(default_factory=list, repr=False)
+    # (arm, replication, record); arm is "all", or "without" and "baseline" for a what-if.
+    incidents: list[tuple[str, int, IncidentRecord]] = field(default_factory=list, repr=False)
+    # With `without`: the same replications with everyone present (summarised metrics).
+    baseline: dict | None = field(default=None, repr=False)
 
     def to_json(self) -> dict:
         """The stable JSON document of `herosim run --format json` (see docs/outputs.md)."""
@@ -49,6 +52,7 @@ class RunResult:
             "without": list(self.without),
             "heroes": list(self.scenario.heroes),
             "metrics": self.summary,
+            "baseline": self.baseline,
             "fit_check": self.fit,
         }
 
@@ -110,14 +114,18 @@ def run_scenario(
     check_people(scenario, without)
     check_counts(days, replications)
     spec = RunSpec(scenario, days, seed, tuple(without), keep_records=keep_incidents)
-    results = run_replications(spec, replications, workers, progress)
-    per_rep = [r.metrics for r in results]
-    incidents = [
-        (r.replication, incident)
-        for r in results if r.records is not None
-        for incident in r.records.incidents
-    ]
-    summary = summarize(per_rep)
+    tasks = [(spec, r) for r in range(replications)]
+    if without:
+        # The what-if is read against the same team with everyone present, on the same
+        # incidents (common random numbers): the baseline arm.
+        baseline_spec = RunSpec(scenario, days, seed, (), keep_records=keep_incidents)
+        tasks += [(baseline_spec, r) for r in range(replications)]
+    results = run_tasks(run_replication, tasks, workers, progress)
+    arm, base = results[:replications], results[replications:]
+    per_rep = [r.metrics for r in arm]
+    incidents = _labelled(arm, "without" if without else "all")
+    if base:
+        incidents += _labelled(base, "baseline")
     return RunResult(
         scenario=scenario,
         days=days,
@@ -125,14 +133,23 @@ def run_scenario(
         seed=seed,
         without=tuple(without),
         per_replication=per_rep,
-        summary=summary,
+        summary=summarize(per_rep),
         fit=fit_check(scenario, per_rep),
         incidents=incidents,
+        baseline=summarize([r.metrics for r in base]) if base else None,
     )
 
 
+def _labelled(results, arm: str) -> list[tuple[str, int, IncidentRecord]]:
+    return [
+        (arm, r.replication, incident)
+        for r in results if r.records is not None
+        for incident in r.records.incidents
+    ]
+
+
 INCIDENT_COLUMNS = (
-    "replication", "incident_id", "class", "service", "severity", "arrived_at",
+    "arm", "replication", "incident_id", "class", "service", "severity", "arrived_at",
     "arrived_min", "acknowledged_min", "work_started_min", "mitigated_min",
     "time_to_acknowledge_min", "time_to_mitigate_min", "acknowledged_by", "lead", "involved",
     "escalations", "hero_involved", "hero_hour_class", "slo_minutes", "slo_breached",
@@ -147,10 +164,10 @@ def incident_rows(scenario: Scenario, incidents) -> Iterator[list]:
     `kind:from>to@minute` joined by `;` (an empty side means nobody).
     """
     start = dt.datetime.combine(scenario.start_date, dt.time(), tzinfo=ZoneInfo(scenario.timezone))
-    for replication, i in incidents:
+    for arm, replication, i in incidents:
         arrived_at = start + dt.timedelta(minutes=i.arrived)
         yield [
-            replication, i.incident_id, i.class_id, i.service, i.severity.value,
+            arm, replication, i.incident_id, i.class_id, i.service, i.severity.value,
             arrived_at.isoformat(timespec="seconds"),
             _minutes(i.arrived), _minutes(i.acknowledged), _minutes(i.work_started),
             _minutes(i.mitigated), _minutes(i.time_to_acknowledge), _minutes(i.time_to_mitigate),

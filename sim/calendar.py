@@ -7,6 +7,7 @@ Everything here is precomputed per day before a replication starts, so the engin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -25,20 +26,45 @@ TAIL_DAYS = 28
 
 def utc_offsets(scenario: Scenario, zone: str, days: int) -> list[float]:
     """Minutes `zone` is ahead of the scenario's zone, for each day at noon (DST-aware)."""
-    ref = ZoneInfo(scenario.timezone)
+    return list(_offsets(scenario.timezone, scenario.start_date, zone, days))
+
+
+@functools.lru_cache(maxsize=256)
+def _offsets(reference: str, start_date: dt.date, zone: str, days: int) -> tuple[float, ...]:
+    ref = ZoneInfo(reference)
     local = ZoneInfo(zone)
-    start = dt.datetime.combine(scenario.start_date, dt.time(12), tzinfo=ref)
+    start = dt.datetime.combine(start_date, dt.time(12), tzinfo=ref)
     offsets = []
     for day in range(days):
         instant = start + dt.timedelta(days=day)
         ahead = instant.astimezone(local).utcoffset() - instant.utcoffset()
         offsets.append(ahead.total_seconds() / 60.0)
-    return offsets
+    return tuple(offsets)
 
 
 BIN_MINUTES = 15  # local-time questions are answered per quarter hour (Asia/Kolkata is +5:30)
 BINS_PER_DAY = MINUTES_PER_DAY // BIN_MINUTES
 HOUR_CLASS_BY_CODE = (HourClass.BUSINESS, HourClass.OFF, HourClass.SLEEP)
+
+
+@functools.lru_cache(maxsize=256)
+def _hour_tables(offsets: tuple[float, ...], hours: tuple[int, int], days: tuple[int, ...],
+                 span: int) -> tuple[bytes, bytes]:
+    """Per quarter hour: the PagerDuty hour class, and the class that sets answer speed
+    (working hours count as business), coded 0 business, 1 off, 2 sleep. Cached: every
+    replication of a scenario shares them."""
+    t = np.arange(span * BINS_PER_DAY, dtype=np.float64) * BIN_MINUTES
+    local = t + np.asarray(offsets)[(t // MINUTES_PER_DAY).astype(int)]
+    local_day = np.floor(local / MINUTES_PER_DAY)
+    minute = local - local_day * MINUTES_PER_DAY
+    weekday = (local_day % 7).astype(int)
+    sleep = (minute >= 22 * 60) | (minute < 8 * 60)
+    off = (weekday >= 5) | (minute >= 18 * 60)
+    hour_code = np.where(sleep, 2, np.where(off, 1, 0)).astype(np.uint8)
+    start, end = hours
+    working = np.isin(weekday, list(days)) & (minute >= start) & (minute < end)
+    response = np.where(working, 0, np.where(sleep, 2, 1)).astype(np.uint8)
+    return hour_code.tobytes(), response.tobytes()
 
 
 class Calendar:
@@ -81,30 +107,15 @@ class Calendar:
             self.sick[p.id] = self._sick_days(p.sick_days_per_year, sick_rng, days)
             self.absent_days[p.id] = bytearray(
                 a | b for a, b in zip(self.planned[p.id], self.sick[p.id]))
-            self.hour_codes[p.id], self.response_codes[p.id] = self._hour_tables(p.id)
+            self.hour_codes[p.id], self.response_codes[p.id] = _hour_tables(
+                tuple(self.offsets[p.id]), self.working[p.id][:2],
+                tuple(sorted(self.working[p.id][2])), self.span)
         self.schedules = {
             "primary": scenario.rotation.primary,
             "secondary": scenario.rotation.secondary,
             "shadow": scenario.rotation.shadow,
         }
         self._on_call_tables: dict[tuple[str, int], tuple[object, list]] = {}
-
-    def _hour_tables(self, person: str) -> tuple[bytes, bytes]:
-        """Per quarter hour: the PagerDuty hour class, and the class that sets answer speed
-        (working hours count as business), coded 0 business, 1 off, 2 sleep."""
-        t = np.arange(self.span * BINS_PER_DAY, dtype=np.float64) * BIN_MINUTES
-        offsets = np.asarray(self.offsets[person])[(t // MINUTES_PER_DAY).astype(int)]
-        local = t + offsets
-        local_day = np.floor(local / MINUTES_PER_DAY)
-        minute = local - local_day * MINUTES_PER_DAY
-        weekday = (local_day % 7).astype(int)
-        sleep = (minute >= 22 * 60) | (minute < 8 * 60)
-        off = (weekday >= 5) | (minute >= 18 * 60)
-        hour_code = np.where(sleep, 2, np.where(off, 1, 0)).astype(np.uint8)
-        start, end, days = self.working[person]
-        working = np.isin(weekday, list(days)) & (minute >= start) & (minute < end)
-        response = np.where(working, 0, np.where(sleep, 2, 1)).astype(np.uint8)
-        return hour_code.tobytes(), response.tobytes()
 
     def _planned_days(self, absences, always: bool) -> bytearray:
         days = bytearray([1 if always else 0]) * self.span
@@ -178,17 +189,40 @@ class Calendar:
 
     def _tabulate(self, layers: list[Schedule]) -> list[str | None]:
         """Who is on call for each hour of the calendar (hand-offs and hours are whole)."""
-        table: list[str | None] = []
-        for hour in range(self.span * 24):
-            t = hour * 60.0
-            minute_of_day = t % MINUTES_PER_DAY
-            person = None
-            for schedule in layers:
-                if schedule.hours is None or schedule.hours.covers(minute_of_day):
-                    person = self._member_on_call(schedule, t)
-                    break
-            table.append(person)
-        return table
+        hours = np.arange(self.span * 24)
+        hour_of_day = hours % 24
+        table = np.full(hours.size, None, dtype=object)
+        undecided = np.ones(hours.size, dtype=bool)
+        for schedule in layers:
+            covered = undecided.copy()
+            if schedule.hours is not None:
+                start, end = schedule.hours.start, schedule.hours.end
+                inside = ((hour_of_day >= start) & (hour_of_day < end) if start < end
+                          else (hour_of_day >= start) | (hour_of_day < end))
+                covered &= inside
+            table[covered] = self._members_on_call(schedule, hours)[covered]
+            undecided &= ~covered
+        return table.tolist()
+
+    def _members_on_call(self, schedule: Schedule, hours: np.ndarray) -> np.ndarray:
+        """The member on call at each hour: the scheduled one, or, when they are on planned
+        absence that day, the next member who is not (the override a team would set up)."""
+        members = schedule.members
+        count = len(members)
+        period = schedule.period_days * 24
+        first = ((hours - schedule.handoff_hour) // period + schedule.offset) % count
+        days = np.minimum(hours // 24, self.span - 1)
+        away = np.array([np.frombuffer(bytes(self.planned[m]), dtype=np.uint8) for m in members],
+                        dtype=bool)
+        chosen = first.copy()
+        found = np.zeros(hours.size, dtype=bool)
+        for step in range(count):
+            candidate = (first + step) % count
+            ok = ~found & ~away[candidate, days]
+            chosen[ok] = candidate[ok]
+            found |= ok
+        # Everyone away: the page goes to the scheduled member anyway (and times out).
+        return np.array(members, dtype=object)[chosen]
 
     def _member_on_call(self, schedule: Schedule, t: float) -> str:
         members = schedule.members

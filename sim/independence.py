@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import __version__
-from sim.engine import TeamModel, sample_arrivals
+from sim.engine import Arrival, TeamModel, sample_arrivals
 from sim.metrics import effective_responders
 from sim.records import RunRecords
 from sim.replicate import run_tasks
@@ -88,24 +88,34 @@ def check_replication(spec: CheckSpec, replication: int) -> dict:
     records = model.run()
     days = spec.criteria.evaluation_days
     eval_replication = EVALUATION + replication
-    arrivals = sample_arrivals(scenario, days, spec.seed, eval_replication)
+    ordinary = sample_arrivals(scenario, days, spec.seed, eval_replication)
+    arrivals = with_probes(scenario, ordinary, days, spec.criteria.min_incidents_per_class,
+                           spec.seed, eval_replication)
+    # The team-wide curve reads the ordinary incidents of ordinary (non-specialty) classes.
+    ordinary_at = {(a.at, a.class_index) for a in ordinary}
+    probes = {a.incident_id for a in arrivals if (a.at, a.class_index) not in ordinary_at}
+    typical = {a.incident_id for a in arrivals if a.incident_id not in probes
+               and not scenario.classes[a.class_index].specialty}
     heroes = tuple(scenario.heroes)
     checkpoints = []
     last = len(snapshots) - 1
     for index, (week, t, skills, state) in enumerate(snapshots):
         arms = {}
+        overall = {}
         hero_load = {}
         for arm, without in (("present", ()), ("absent", heroes)):
             replay = TeamModel(scenario, days, spec.seed, eval_replication, without=without,
                                skills=skills, arrivals=arrivals, state=state.frozen(t))
             replay_records = replay.run()
             arms[arm] = _arm_stats(replay_records, scenario)
-            hero_load[arm] = _hero_interruptions(replay_records, heroes, days)
+            overall[arm] = _arm_stats(replay_records, scenario, only=typical, pooled=True)
+            hero_load[arm] = _hero_interruptions(replay_records, heroes, days, probes)
         hero_hours, learner_hours = plan_hours(
             records, t, heroes, scenario.learning.pairing_overhead)
         checkpoints.append({
             "week": week,
             "arms": arms,
+            "overall_arms": overall,
             "hero_interruptions_per_week": hero_load["present"],
             "plan_hero_hours": hero_hours,
             "plan_learner_hours": learner_hours,
@@ -123,15 +133,49 @@ def check_replication(spec: CheckSpec, replication: int) -> dict:
     return {"replication": replication, "checkpoints": checkpoints}
 
 
-def _arm_stats(records: RunRecords, scenario: Scenario) -> dict:
-    """Per class: times to mitigate and counts of what went wrong, for pooling."""
+def with_probes(scenario: Scenario, arrivals: list[Arrival], days: int, minimum: int,
+                seed: int, replication: int) -> list[Arrival]:
+    """`arrivals` plus extra incidents of every class that has fewer than `minimum`.
+
+    Probes are placed like the class's own arrivals (its weekly profile, or uniformly) and
+    drawn from their own stream, so the ordinary incidents stay those of the replication.
+    """
+    counts = np.bincount([a.class_index for a in arrivals], minlength=len(scenario.classes))
+    missing = [(k, minimum - int(counts[k])) for k in range(len(scenario.classes))
+               if counts[k] < minimum]
+    if not missing:
+        return arrivals
+    rng = stream(seed, replication, Purpose.PROBES)
+    horizon = days * MINUTES_PER_DAY
+    extra = []
+    for index, count in missing:
+        profile = scenario.classes[index].weekly_profile
+        if profile is None:
+            times = rng.uniform(0.0, horizon, count)
+        else:
+            weights = np.resize(np.asarray(profile, dtype=float), days * 24)
+            hours = rng.choice(weights.size, size=count, p=weights / weights.sum())
+            times = hours * 60.0 + rng.uniform(0.0, 60.0, count)
+        extra += [(float(t), index, float(z))
+                  for t, z in zip(times, rng.standard_normal(count))]
+    merged = sorted([(a.at, a.class_index, a.work_z) for a in arrivals] + extra)
+    return [Arrival(i, at, k, z) for i, (at, k, z) in enumerate(merged)]
+
+
+def _arm_stats(records: RunRecords, scenario: Scenario, only: set[int] | None = None,
+               pooled: bool = False) -> dict:
+    """Per class (or, `pooled`, all together): times to mitigate and counts of what went
+    wrong, for pooling; `only` keeps those incident ids."""
+    keys = ["*"] if pooled else [c.id for c in scenario.classes]
     stats = {
-        c.id: {"ttm": [], "n": 0, "breaches": 0, "escalated": 0, "informal": 0,
-               "struggled": 0, "unresolved": 0, "hero": 0}
-        for c in scenario.classes
+        key: {"ttm": [], "n": 0, "breaches": 0, "escalated": 0, "informal": 0,
+              "struggled": 0, "unresolved": 0, "hero": 0}
+        for key in keys
     }
     for i in records.incidents:
-        row = stats[i.class_id]
+        if only is not None and i.incident_id not in only:
+            continue
+        row = stats["*" if pooled else i.class_id]
         row["n"] += 1
         if i.lead is None:
             row["unresolved"] += 1
@@ -145,12 +189,15 @@ def _arm_stats(records: RunRecords, scenario: Scenario) -> dict:
     for row in stats.values():
         # float32 arrays pickle compactly: a replication's result stays small.
         row["ttm"] = np.asarray(row["ttm"], dtype=np.float32)
-    return stats
+    return stats["*"] if pooled else stats
 
 
-def _hero_interruptions(records: RunRecords, heroes: Sequence[str], days: int) -> float:
+def _hero_interruptions(records: RunRecords, heroes: Sequence[str], days: int,
+                        probes: set[int]) -> float:
+    """Interruptions of the heroes per week, probes left out (they are not real load)."""
     hero_set = set(heroes)
-    return sum(1 for x in records.interruptions if x.person in hero_set) / (days / 7)
+    return sum(1 for x in records.interruptions
+               if x.person in hero_set and x.incident_id not in probes) / (days / 7)
 
 
 def plan_hours(
@@ -194,30 +241,139 @@ def plan_hours(
 # -- pooling and verdicts -----------------------------------------------------------------------
 
 
-def _pool(reps: list[dict], index: int, arm: str, class_id: str) -> dict:
-    """Pool one checkpoint's arm of one class across replications."""
-    arrays = []
-    totals = {"n": 0, "breaches": 0, "escalated": 0, "informal": 0, "struggled": 0,
-              "unresolved": 0, "hero": 0}
-    for rep in reps:
-        row = rep["checkpoints"][index]["arms"][arm][class_id]
-        arrays.append(row["ttm"])
-        for key in totals:
-            totals[key] += row[key]
-    n = totals["n"]
-    ttm = np.concatenate(arrays) if arrays else np.empty(0)
-    p50, p90 = (np.percentile(ttm, [50, 90]).tolist() if ttm.size else (None, None))
-    return {
-        "n": n,
-        "ttm_p50": p50,
-        "ttm_p90": p90,
-        "breach_rate": totals["breaches"] / n if n else None,
-        "escalation_rate": totals["escalated"] / n if n else None,
-        "informal_per_incident": totals["informal"] / n if n else None,
-        "hero_share": totals["hero"] / n if n else None,
-        "struggled": totals["struggled"],
-        "unresolved": totals["unresolved"],
-    }
+COUNT_KEYS = ("n", "breaches", "escalated", "informal", "struggled", "unresolved", "hero")
+
+
+class Pooled:
+    """One checkpoint's arm (of one class or all), pooled across replications.
+
+    Resampling replications (the bootstrap) is a vector of weights, how many times each
+    replication is drawn; pooled figures are computed with those weights, without copying data.
+    With unit weights they are the plain pooled figures (numpy's linear percentiles).
+    """
+
+    def __init__(self, rows: list[list[dict]]):
+        """`rows[r]` holds the class rows (see `_arm_stats`) of replication r to pool."""
+        arrays = [np.concatenate([row["ttm"] for row in rep_rows]).astype(np.float64)
+                  if rep_rows else np.empty(0) for rep_rows in rows]
+        values = np.concatenate(arrays) if arrays else np.empty(0)
+        owner = np.repeat(np.arange(len(rows)), [a.size for a in arrays])
+        order = np.argsort(values, kind="stable")
+        self.values = values[order]
+        self.owner = owner[order]
+        self.counts = {
+            key: np.array([sum(row[key] for row in rep_rows) for rep_rows in rows], dtype=float)
+            for key in COUNT_KEYS
+        }
+
+    def percentiles(self, qs: Sequence[float], weights: np.ndarray) -> list[float] | None:
+        """Linear-interpolation percentiles of the values, each replication counted
+        `weights[r]` times; None when nothing was resolved."""
+        w = weights[self.owner]
+        cumulative = np.cumsum(w)
+        total = cumulative[-1] if cumulative.size else 0
+        if total <= 0:
+            return None
+        out = []
+        for q in qs:
+            position = q / 100.0 * (total - 1)
+            low = int(np.floor(position))
+            high = min(low + 1, int(total) - 1)
+            v_low = self.values[np.searchsorted(cumulative, low, side="right")]
+            v_high = self.values[np.searchsorted(cumulative, high, side="right")]
+            out.append(float(v_low + (v_high - v_low) * (position - low)))
+        return out
+
+    def total(self, key: str, weights: np.ndarray) -> float:
+        return float(self.counts[key] @ weights)
+
+    def stats(self, weights: np.ndarray) -> dict:
+        """Pooled figures of the arm: the `present`/`absent` rows of independence.json."""
+        n = self.total("n", weights)
+        quantiles = self.percentiles((50, 90), weights)
+        p50, p90 = quantiles if quantiles else (None, None)
+
+        def rate(key: str) -> float | None:
+            return self.total(key, weights) / n if n else None
+
+        return {
+            "n": int(round(n)),
+            "ttm_p50": p50,
+            "ttm_p90": p90,
+            "breach_rate": rate("breaches"),
+            "escalation_rate": rate("escalated"),
+            "informal_per_incident": rate("informal"),
+            "hero_share": rate("hero"),
+            "struggled": int(round(self.total("struggled", weights))),
+            "unresolved": int(round(self.total("unresolved", weights))),
+        }
+
+
+class CheckData:
+    """Every replication of a check, pooled per checkpoint, arm and class, once."""
+
+    def __init__(self, spec: CheckSpec, reps: list[dict]):
+        self.spec = spec
+        self.replications = len(reps)
+        self.ones = np.ones(len(reps))
+        classes = [c.id for c in spec.scenario.classes]
+        self.by_class: dict[tuple[int, str, str], Pooled] = {}
+        self.overall: dict[tuple[int, str], Pooled] = {}
+        self.effective: dict[tuple[int, str], np.ndarray] = {}
+        for index in range(len(spec.checkpoints)):
+            points = [rep["checkpoints"][index] for rep in reps]
+            for arm in ARMS:
+                for cid in classes:
+                    self.by_class[index, arm, cid] = Pooled(
+                        [[p["arms"][arm][cid]] for p in points])
+                self.overall[index, arm] = Pooled([[p["overall_arms"][arm]] for p in points])
+            for cid in classes:
+                self.effective[index, cid] = np.array(
+                    [p["effective"][cid] for p in points], dtype=float)
+
+    def class_row(self, index: int, cls, weights: np.ndarray | None = None) -> dict:
+        """One class at one checkpoint: pooled arms, criteria and verdict."""
+        scenario = self.spec.scenario
+        w = self.ones if weights is None else weights
+        present = self.by_class[index, "present", cls.id].stats(w)
+        absent = self.by_class[index, "absent", cls.id].stats(w)
+        effective = float(self.effective[index, cls.id] @ w / w.sum())
+        critical = scenario.service(cls.service).critical
+        verdict, ratio, added, notes = class_verdict(
+            present, absent, effective, critical, scenario.independence)
+        return {
+            "verdict": verdict.value,
+            "specialty": cls.specialty,
+            "critical": critical,
+            "present": present,
+            "absent": absent,
+            "p90_ratio": ratio,
+            "added_breach_rate": added,
+            "effective_responders": effective,
+            "notes": notes,
+        }
+
+    def passes(self, index: int, weights: np.ndarray | None = None) -> bool:
+        """Every non-specialty class independent at this checkpoint."""
+        return all(
+            self.class_row(index, c, weights)["verdict"] == Verdict.INDEPENDENT.value
+            for c in self.spec.scenario.classes if not c.specialty
+        )
+
+    def first_passing_week(self, weights: np.ndarray | None = None) -> int | None:
+        for index, week in enumerate(self.spec.checkpoints):
+            if self.passes(index, weights):
+                return week
+        return None
+
+    def overall_figures(self, index: int, arm: str, weights: np.ndarray | None = None):
+        """p90 time to mitigate and escalation rate over all classes of one arm."""
+        w = self.ones if weights is None else weights
+        pooled = self.overall[index, arm]
+        quantiles = pooled.percentiles((90,), w)
+        n = pooled.total("n", w)
+        return (quantiles[0] if quantiles else None,
+                pooled.total("escalated", w) / n if n else None)
 
 
 def class_verdict(
@@ -256,49 +412,6 @@ def class_verdict(
         and not absent["unresolved"]
     )
     return (Verdict.PARTLY if close else Verdict.DEPENDENT), ratio, added, notes
-
-
-def _checkpoint_passes(reps: list[dict], index: int, scenario: Scenario) -> bool:
-    for c in scenario.classes:
-        if c.specialty:
-            continue
-        verdict = _class_row(reps, index, c, scenario)["verdict"]
-        if verdict != Verdict.INDEPENDENT.value:
-            return False
-    return True
-
-
-def _class_row(reps: list[dict], index: int, cls, scenario: Scenario) -> dict:
-    present = _pool(reps, index, "present", cls.id)
-    absent = _pool(reps, index, "absent", cls.id)
-    effective = float(np.mean([r["checkpoints"][index]["effective"][cls.id] for r in reps]))
-    critical = scenario.service(cls.service).critical
-    verdict, ratio, added, notes = class_verdict(
-        present, absent, effective, critical, scenario.independence)
-    return {
-        "verdict": verdict.value,
-        "specialty": cls.specialty,
-        "critical": critical,
-        "present": present,
-        "absent": absent,
-        "p90_ratio": ratio,
-        "added_breach_rate": added,
-        "effective_responders": effective,
-        "notes": notes,
-    }
-
-
-def _overall(reps: list[dict], index: int, arm: str) -> tuple[float | None, float | None]:
-    """p90 time to mitigate and escalation rate over all classes of one arm, pooled."""
-    arrays, n, escalated = [], 0, 0
-    for rep in reps:
-        for row in rep["checkpoints"][index]["arms"][arm].values():
-            arrays.append(row["ttm"])
-            n += row["n"]
-            escalated += row["escalated"]
-    ttm = np.concatenate(arrays) if arrays else np.empty(0)
-    p90 = float(np.percentile(ttm, 90)) if ttm.size else None
-    return p90, (escalated / n if n else None)
 
 
 def _interval(values: list[float]) -> dict:
@@ -356,13 +469,14 @@ def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
     """The independence.json document from the per-replication results."""
     scenario = spec.scenario
     weeks = spec.checkpoints
+    data = CheckData(spec, reps)
     checkpoints = []
     for index, week in enumerate(weeks):
-        classes = {c.id: _class_row(reps, index, c, scenario) for c in scenario.classes}
+        classes = {c.id: data.class_row(index, c) for c in scenario.classes}
         passed = all(row["verdict"] == Verdict.INDEPENDENT.value
                      for row in classes.values() if not row["specialty"])
-        present_p90, present_esc = _overall(reps, index, "present")
-        absent_p90, absent_esc = _overall(reps, index, "absent")
+        present_p90, present_esc = data.overall_figures(index, "present")
+        absent_p90, absent_esc = data.overall_figures(index, "absent")
         checkpoints.append({
             "week": week,
             "passed": passed,
@@ -380,7 +494,7 @@ def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
                 [r["checkpoints"][index]["plan_learner_hours"] for r in reps]),
         })
     first = next((c["week"] for c in checkpoints if c["passed"]), None)
-    bands = _bootstrap(spec, reps)
+    bands = _bootstrap(data)
     for checkpoint, band in zip(checkpoints, bands["curves"]):
         checkpoint["overall"]["bands"] = band
     final = checkpoints[-1]
@@ -423,23 +537,30 @@ def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
     }
 
 
-def _bootstrap(spec: CheckSpec, reps: list[dict]) -> dict:
+def resampling_weights(seed: int, replications: int, samples: int = BOOTSTRAP_SAMPLES):
+    """Bootstrap weight vectors over replications (how often each is drawn), seeded.
+
+    Used jointly across plans in a comparison: the same vector for every plan keeps each
+    replication's common random numbers paired.
+    """
+    rng = stream(seed, ANALYSIS, Purpose.BOOTSTRAP)
+    if replications < 2:
+        return [np.ones(replications)]
+    return [np.bincount(rng.integers(0, replications, replications), minlength=replications)
+            .astype(float) for _ in range(samples)]
+
+
+def _bootstrap(data: CheckData) -> dict:
     """Resample replications: intervals of time to independence and of the curves."""
-    rng = stream(spec.seed, ANALYSIS, Purpose.BOOTSTRAP)
-    weeks = spec.checkpoints
-    n = len(reps)
+    weeks = data.spec.checkpoints
     firsts: list[float] = []
     curves: list[list[tuple]] = [[] for _ in weeks]
-    samples = BOOTSTRAP_SAMPLES if n > 1 else 1
-    for _ in range(samples):
-        sample = [reps[i] for i in rng.integers(0, n, n)] if n > 1 else reps
-        first = np.inf
-        for index, week in enumerate(weeks):
-            if first == np.inf and _checkpoint_passes(sample, index, spec.scenario):
-                first = week
-            curves[index].append((*_overall(sample, index, "present"),
-                                  *_overall(sample, index, "absent")))
-        firsts.append(first)
+    for weights in resampling_weights(data.spec.seed, data.replications):
+        first = data.first_passing_week(weights)
+        firsts.append(np.inf if first is None else first)
+        for index in range(len(weeks)):
+            curves[index].append((*data.overall_figures(index, "present", weights),
+                                  *data.overall_figures(index, "absent", weights)))
     arr = np.asarray(firsts)
     # "Not reached" sorts after every week; an interval end there means "not reached".
     never = weeks[-1] + 1

@@ -263,6 +263,17 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+# YAML 1.1 also reads 10:05 as the base-60 integer 605; a game-day file means the clock time.
+# Integers keep every other YAML 1.1 form (0x1f, 1_000, 017).
+_INT = "tag:yaml.org,2002:int"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _INT]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _INT, re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)
+                     |[-+]?0x[0-9a-fA-F_]+)$""", re.X), list("-+0123456789")
+)
 
 
 def _parse_yaml(text: str, name: str) -> Any:

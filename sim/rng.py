@@ -24,6 +24,7 @@ class Purpose(IntEnum):
     EXTRA = 5  # draws beyond an incident's pre-drawn row (rare)
     LEARNING = 6  # skill dynamics and plan actions
     BOOTSTRAP = 7  # resampling replications for intervals (replication index: ANALYSIS)
+    PROBES = 8  # extra incidents of rare classes in evaluation windows
 
 
 # Replication index of streams that belong to the whole run, not to one replication.

@@ -719,6 +719,11 @@ class IndependenceCriteria(Model):
     evaluation_days: Annotated[int, Field(ge=7, le=365)] = Field(
         28, description="Days of incidents replayed at each checkpoint."
     )
+    min_incidents_per_class: Annotated[int, Field(ge=0, le=100)] = Field(
+        5, description="Each replication's evaluation window holds at least this many "
+        "incidents of every class: a rare class gets extra incidents (probes), placed like its "
+        "own arrivals, so that its verdict rests on data, as a game day injects them."
+    )
 
 
 class Scenario(Model):

@@ -1,0 +1,333 @@
+"""Charts for the HTML report, drawn with matplotlib and returned as inline SVG strings.
+
+Every function takes plain numbers and labels and returns one `<svg>` element, ready to be
+placed inside an HTML page. Nothing here touches the terminal or pyplot's global figure state:
+figures are `matplotlib.figure.Figure` objects rendered by matplotlib's own SVG backend, so the
+module is safe to call from worker processes and tests.
+
+Choices that keep the report self-contained and printable:
+- `svg.fonttype = "path"`: text is drawn as glyph outlines, so a chart looks the same on every
+  machine and on paper and never asks the browser for a font.
+- The Okabe-Ito palette (distinguishable with the common colour-vision deficiencies) and the
+  cividis colour map for heatmaps.
+- `scope_ids` prefixes element ids, so several SVGs in one page never share an id.
+- Labels are passed to matplotlib as plain text; its SVG writer escapes `<`, `>` and `&` in
+  the comments it leaves beside each glyph run, and the glyphs themselves are paths.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+from matplotlib.figure import Figure
+
+# Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+PRESENT = OKABE_ITO["blue"]
+ABSENT = OKABE_ITO["vermillion"]
+THRESHOLD = OKABE_ITO["black"]
+HOUR_CLASS_COLOURS = {
+    "business": OKABE_ITO["bluish_green"],
+    "off": OKABE_ITO["orange"],
+    "sleep": OKABE_ITO["reddish_purple"],
+}
+ESCALATION_COLOURS = {
+    "timeout": OKABE_ITO["orange"],
+    "manual": OKABE_ITO["blue"],
+    "informal": OKABE_ITO["vermillion"],
+    "reroute": OKABE_ITO["sky_blue"],
+}
+CYCLE = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "orange",
+                                "reddish_purple", "sky_blue", "black", "yellow")]
+HEATMAP = "cividis"
+
+STYLE = {
+    "svg.fonttype": "path",
+    "svg.hashsalt": "herosim",  # stable clip-path ids: same data, same SVG
+    "font.family": "DejaVu Sans",  # ships with matplotlib; drawn as paths
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#d9d9d9",
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+    "legend.frameon": False,
+    "legend.fontsize": 8.5,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+}
+WIDTH = 7.2  # inches: fits the report column and an A4 page
+
+
+def _figure(height: float, width: float = WIDTH) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def to_svg(fig: Figure, title: str) -> str:
+    """Render `fig` as an inline `<svg>` element (no XML prolog, ids made unique)."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
+                                                    "Title": title})
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    # Let CSS size the chart to the column while keeping its aspect ratio (viewBox stays).
+    text = re.sub(r'(<svg[^>]*?)\s+width="[^"]*"\s+height="[^"]*"', r"\1", text, count=1)
+    return text.replace("<svg", '<svg role="img" class="chart"', 1)
+
+
+def scope_ids(svg: str, prefix: str) -> str:
+    """Prefix every id in `svg` (and every reference to one) so that SVGs share a page."""
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r'(xlink:href|href)="#([^"]+)"',
+                 lambda m: f'{m.group(1)}="#{prefix}{m.group(2)}"', svg)
+    return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
+
+
+def chart(draw):
+    """Decorator: run `draw` under the report style and return its figure as SVG."""
+    def wrapper(*args, **kwargs) -> str:
+        with matplotlib.rc_context(STYLE):
+            fig, title = draw(*args, **kwargs)
+        return to_svg(fig, title)
+    wrapper.__name__ = draw.__name__
+    wrapper.__doc__ = draw.__doc__
+    return wrapper
+
+
+def _ecdf(values: Sequence[float]) -> tuple[list[float], list[float]]:
+    xs = sorted(values)
+    n = len(xs)
+    return xs, [100.0 * (i + 1) / n for i in range(n)]
+
+
+def quantile(values: Sequence[float], q: float) -> float | None:
+    """The q-quantile (linear interpolation, numpy's default); None for no values."""
+    xs = sorted(values)
+    if not xs:
+        return None
+    position = q * (len(xs) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(xs) - 1)
+    return xs[low] + (xs[high] - xs[low]) * (position - low)
+
+
+@chart
+def ttm_distribution(arms: Mapping[str, Sequence[float]], colours: Mapping[str, str]):
+    """Cumulative distribution of time to mitigate (log minutes), one line per arm.
+
+    Args:
+        arms: label -> times to mitigate in minutes (resolved incidents).
+        colours: label -> colour.
+    """
+    fig = _figure(3.4)
+    ax = fig.add_subplot()
+    for label, values in arms.items():
+        values = [v for v in values if v > 0]
+        if not values:
+            continue
+        xs, ys = _ecdf(values)
+        p90 = quantile(values, 0.9)
+        ax.step(xs, ys, where="post", color=colours.get(label), linewidth=1.8,
+                label=f"{label} (n={len(values)}, p90 {p90:.0f} min)")
+        ax.plot([p90], [90], marker="o", color=colours.get(label), markersize=4)
+    ax.axhline(90, color="#7f7f7f", linewidth=0.8, linestyle=":")
+    ax.annotate("p90", xy=(0, 90), xycoords=("axes fraction", "data"), xytext=(3, 3),
+                textcoords="offset points", fontsize=8, color="#595959")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 101)
+    ax.set_xlabel("time to mitigate (minutes, log scale)")
+    ax.set_ylabel("incidents mitigated within (%)")
+    ax.set_title("Time to mitigate: share of incidents mitigated within x minutes")
+    ax.legend(loc="lower right")
+    return fig, "Time to mitigate"
+
+
+@chart
+def stacked_bars(panels: Mapping[str, Mapping[str, Mapping[str, float]]],
+                 colours: Mapping[str, str], xlabel: str, title: str):
+    """Horizontal stacked bars, one panel per arm.
+
+    Args:
+        panels: panel title -> category (a bar) -> stack label -> value.
+        colours: stack label -> colour (also fixes the stacking order).
+        xlabel: the x-axis label, with its unit.
+        title: the chart's title.
+    """
+    categories = list(dict.fromkeys(c for bars in panels.values() for c in bars))
+    height = 1.3 + 0.28 * max(len(categories), 2)
+    fig = _figure(height)
+    axes = fig.subplots(1, len(panels), sharex=True, sharey=True, squeeze=False)[0]
+    for ax, (panel, bars) in zip(axes, panels.items()):
+        left = [0.0] * len(categories)
+        for stack, colour in colours.items():
+            widths = [bars.get(c, {}).get(stack, 0.0) or 0.0 for c in categories]
+            ax.barh(range(len(categories)), widths, left=left, color=colour, label=stack,
+                    height=0.7)
+            left = [a + b for a, b in zip(left, widths)]
+        ax.set_yticks(range(len(categories)), categories)
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="y", visible=False)
+        if len(panels) > 1:
+            ax.set_title(panel, fontweight="normal", fontsize=9)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(colours))
+    return fig, title
+
+
+@chart
+def interval_bars(panels: Mapping[str, Mapping[str, Mapping[str, tuple]]],
+                  colours: Mapping[str, str], title: str):
+    """Grouped horizontal bars with 95% interval whiskers, one panel per measure.
+
+    Args:
+        panels: x-axis label (with unit) -> series label -> category -> (mean, low, high).
+        colours: series label -> colour.
+        title: the chart's title.
+    """
+    categories = list(dict.fromkeys(
+        c for series in panels.values() for bars in series.values() for c in bars))
+    n_series = max(len(s) for s in panels.values())
+    height = 1.3 + 0.22 * max(len(categories), 2) * max(n_series, 1.5)
+    fig = _figure(height)
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    band = 0.8 / n_series
+    for ax, (xlabel, series) in zip(axes, panels.items()):
+        for s, (label, bars) in enumerate(series.items()):
+            ys = [i - 0.4 + band * (s + 0.5) for i in range(len(categories))]
+            values = [bars.get(c, (None, None, None)) for c in categories]
+            means = [v[0] or 0.0 for v in values]
+            lows = [max(0.0, m - (v[1] if v[1] is not None else m)) for m, v in zip(means, values)]
+            highs = [max(0.0, (v[2] if v[2] is not None else m) - m)
+                     for m, v in zip(means, values)]
+            ax.barh(ys, means, height=band * 0.9, color=colours.get(label), label=label,
+                    xerr=[lows, highs], error_kw={"elinewidth": 0.8, "capsize": 2,
+                                                  "ecolor": "#333333"})
+        ax.set_yticks(range(len(categories)), categories)
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.set_xlim(left=0)
+        ax.grid(axis="y", visible=False)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    handles, labels = axes[0].get_legend_handles_labels()
+    if len(labels) > 1:
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    return fig, title
+
+
+@chart
+def independence_curve(weeks: Sequence[int], panels: Sequence[dict], passed: Sequence[bool],
+                       independent_week: int | None):
+    """Hero-present vs hero-absent measures over the plan's weeks, with bands.
+
+    Args:
+        weeks: checkpoint weeks.
+        panels: one dict per panel: `ylabel`, `title`, `lines` (a list of dicts with `label`,
+            `colour`, `values`, optional `low`/`high` band and `dashed`), optional `percent`.
+        passed: whether each checkpoint passed (passing ones get a filled marker).
+        independent_week: the time to independence, drawn as a vertical line; None if not
+            reached.
+    """
+    fig = _figure(2.2 * len(panels) + 0.6)
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, panel in zip(axes, panels):
+        scale = 100.0 if panel.get("percent") else 1.0
+        for line in panel["lines"]:
+            values = [None if v is None else v * scale for v in line["values"]]
+            xs = [w for w, v in zip(weeks, values) if v is not None]
+            ys = [v for v in values if v is not None]
+            if line.get("low") is not None:
+                band = [(w, lo * scale, hi * scale)
+                        for w, lo, hi in zip(weeks, line["low"], line["high"])
+                        if lo is not None and hi is not None]
+                if band:
+                    ax.fill_between([b[0] for b in band], [b[1] for b in band],
+                                    [b[2] for b in band], color=line["colour"], alpha=0.18,
+                                    linewidth=0, label=f"{line['label']}: 95% band")
+            if line.get("dashed"):
+                ax.plot(xs, ys, color=line["colour"], linestyle="--", linewidth=1.3,
+                        label=line["label"])
+                continue
+            ax.plot(xs, ys, color=line["colour"], linewidth=1.8, label=line["label"])
+            for x, y, ok in zip(xs, ys, [p for p, v in zip(passed, values) if v is not None]):
+                ax.plot([x], [y], marker="o", markersize=5, color=line["colour"],
+                        markerfacecolor=line["colour"] if ok else "white")
+        if independent_week is not None:
+            ax.axvline(independent_week, color=OKABE_ITO["bluish_green"], linewidth=1.2)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(panel["ylabel"])
+        ax.set_title(panel["title"], fontweight="normal", fontsize=9)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    axes[-1].set_xlabel("week of the plan (checkpoints; filled marker = checkpoint passes)")
+    axes[-1].set_xticks(list(weeks))
+    if independent_week is not None:
+        axes[0].annotate(f"independent from week {independent_week}",
+                         xy=(independent_week, 1.0), xycoords=("data", "axes fraction"),
+                         xytext=(4, -10), textcoords="offset points", fontsize=8,
+                         color=OKABE_ITO["bluish_green"])
+    return fig, "Independence over the plan's weeks"
+
+
+@chart
+def skill_heatmaps(people: Sequence[str], classes: Sequence[str],
+                   grids: Mapping[str, Sequence[Sequence[float | None]]]):
+    """Heatmaps of people x classes, one per grid, all on the 0..1 scale.
+
+    Args:
+        people: row labels.
+        classes: column labels.
+        grids: panel title -> rows (per person) of values (per class) in 0..1.
+    """
+    columns = 2 if len(grids) > 1 else 1
+    rows = math.ceil(len(grids) / columns)
+    cell = 0.3
+    panel_height = 1.4 + cell * len(people)
+    width = min(WIDTH, 1.6 + columns * (1.3 + cell * len(classes)))
+    width = max(width, 4.5)
+    fig = _figure(panel_height * rows + 0.3, width)
+    axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
+    annotate = len(people) * len(classes) <= 160
+    image = None
+    for ax, (title, grid) in zip(axes.flat, grids.items()):
+        values = [[math.nan if v is None else v for v in row] for row in grid]
+        image = ax.imshow(values, cmap=HEATMAP, vmin=0.0, vmax=1.0, aspect="auto")
+        ax.set_xticks(range(len(classes)), classes, rotation=40, ha="right",
+                      rotation_mode="anchor")
+        ax.set_yticks(range(len(people)), people)
+        ax.grid(False)
+        ax.set_title(title, fontweight="normal", fontsize=9)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        if annotate:
+            for r, row in enumerate(values):
+                for c, value in enumerate(row):
+                    if not math.isnan(value):
+                        ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                                color="black" if value > 0.6 else "white")
+    for ax in list(axes.flat)[len(grids):]:
+        ax.set_visible(False)
+    if image is not None:
+        bar = fig.colorbar(image, ax=axes, shrink=0.8, pad=0.02)
+        bar.set_label("skill (0 = none, 1 = expert)")
+    return fig, "Skills, people x classes"

@@ -14,6 +14,7 @@ from rich.markup import escape
 import sim
 from cli.common import console, exit_with_problems
 from cli.check import check
+from cli.compare import compare
 from cli.run import run
 from sim.loader import (
     Problem,
@@ -100,6 +101,7 @@ def schema() -> None:
 
 app.command(name="run")(run)
 app.command(name="check")(check)
+app.command(name="compare")(compare)
 
 
 def _summary(scenario: Scenario) -> str:

@@ -245,47 +245,58 @@ def independence_curve(weeks: Sequence[int], panels: Sequence[dict], passed: Seq
         weeks: checkpoint weeks.
         panels: one dict per panel: `ylabel`, `title`, `lines` (a list of dicts with `label`,
             `colour`, `values`, optional `low`/`high` band and `dashed`), optional `percent`.
+            Lines with the same label share one legend entry.
         passed: whether each checkpoint passed (passing ones get a filled marker).
         independent_week: the time to independence, drawn as a vertical line; None if not
             reached.
     """
-    fig = _figure(2.2 * len(panels) + 0.6)
+    fig = _figure(2.0 * len(panels) + 0.9)
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    legend: dict[str, object] = {}
     for ax, panel in zip(axes, panels):
         scale = 100.0 if panel.get("percent") else 1.0
-        for line in panel["lines"]:
+        # Later lines are drawn thinner and on top, so equal curves stay visible.
+        for order, line in enumerate(reversed(panel["lines"])):
             values = [None if v is None else v * scale for v in line["values"]]
             xs = [w for w, v in zip(weeks, values) if v is not None]
             ys = [v for v in values if v is not None]
-            if line.get("low") is not None:
-                band = [(w, lo * scale, hi * scale)
-                        for w, lo, hi in zip(weeks, line["low"], line["high"])
-                        if lo is not None and hi is not None]
-                if band:
-                    ax.fill_between([b[0] for b in band], [b[1] for b in band],
-                                    [b[2] for b in band], color=line["colour"], alpha=0.18,
-                                    linewidth=0, label=f"{line['label']}: 95% band")
+            colour = line["colour"]
             if line.get("dashed"):
-                ax.plot(xs, ys, color=line["colour"], linestyle="--", linewidth=1.3,
-                        label=line["label"])
+                handle, = ax.plot(xs, ys, color=colour, linestyle="--", linewidth=1.3,
+                                  zorder=5)
+                legend.setdefault(line["label"], handle)
                 continue
-            ax.plot(xs, ys, color=line["colour"], linewidth=1.8, label=line["label"])
+            width = 1.6 + 1.0 * order
+            handle, = ax.plot(xs, ys, color=colour, linewidth=width, zorder=3 + order * -0.1,
+                              solid_capstyle="round")
             for x, y, ok in zip(xs, ys, [p for p, v in zip(passed, values) if v is not None]):
-                ax.plot([x], [y], marker="o", markersize=5, color=line["colour"],
-                        markerfacecolor=line["colour"] if ok else "white")
+                ax.plot([x], [y], marker="o", markersize=4 + order, color=colour, zorder=4,
+                        markerfacecolor=colour if ok else "white", markeredgewidth=1.2)
+            band = [(w, lo * scale, hi * scale)
+                    for w, lo, hi in zip(weeks, line.get("low") or [], line.get("high") or [])
+                    if lo is not None and hi is not None]
+            if band:
+                patch = ax.fill_between([b[0] for b in band], [b[1] for b in band],
+                                        [b[2] for b in band], color=colour, alpha=0.16,
+                                        linewidth=0)
+                legend.setdefault(line["label"] + " (95% band)", (patch, handle))
+            else:
+                legend.setdefault(line["label"], handle)
         if independent_week is not None:
             ax.axvline(independent_week, color=OKABE_ITO["bluish_green"], linewidth=1.2)
         ax.set_ylim(bottom=0)
         ax.set_ylabel(panel["ylabel"])
         ax.set_title(panel["title"], fontweight="normal", fontsize=9)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    axes[-1].set_xlabel("week of the plan (checkpoints; filled marker = checkpoint passes)")
+    axes[-1].set_xlabel("week of the plan (checkpoints; filled marker = the checkpoint passes)")
     axes[-1].set_xticks(list(weeks))
     if independent_week is not None:
         axes[0].annotate(f"independent from week {independent_week}",
                          xy=(independent_week, 1.0), xycoords=("data", "axes fraction"),
                          xytext=(4, -10), textcoords="offset points", fontsize=8,
                          color=OKABE_ITO["bluish_green"])
+    labels = sorted(legend, key=lambda k: ("absent" in k, "threshold" in k))
+    fig.legend([legend[k] for k in labels], labels, loc="outside upper center",
+               ncols=min(len(labels), 3))
     return fig, "Independence over the plan's weeks"
 
 

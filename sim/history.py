@@ -214,7 +214,6 @@ class ImportReport:
     rows: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     ignored_fields: list[str] = field(default_factory=list)
-    missing_fields: list[str] = field(default_factory=list)
 
     @property
     def imported(self) -> int:
@@ -655,22 +654,22 @@ def _timestamp(value: Any, zone, field_name: str = "created_at",
     return moment.astimezone(dt.timezone.utc)
 
 
-def _number(value: Any, field_name: str) -> float | None:
+def _number(value: Any, field_name: str, unit: str = "a number of seconds") -> float | None:
     if _empty(value):
         return None
     if isinstance(value, bool):
-        raise _RowError(field_name, value, "expected a number of seconds")
+        raise _RowError(field_name, value, f"expected {unit}")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise _RowError(field_name, value, "expected a number of seconds") from None
+        raise _RowError(field_name, value, f"expected {unit}") from None
     if not number >= 0 or number == float("inf"):
-        raise _RowError(field_name, value, "must be a finite number of seconds, at least 0")
+        raise _RowError(field_name, value, f"must be {unit}, finite and at least 0")
     return number
 
 
 def _count(value: Any, field_name: str) -> int | None:
-    number = _number(value, field_name) if not _empty(value) else None
+    number = _number(value, field_name, "a whole number")
     if number is None:
         return None
     if number != int(number):
@@ -719,7 +718,7 @@ def _severity(priority: str, urgency: str, major: bool) -> Severity:
 
 def _gist(reason: str) -> str:
     """The reason without its row-specific details (for counting reasons)."""
-    return re.sub(r"\s*\((first seen|expected|got)[^)]*\)", "", reason).split(";")[0]
+    return re.sub(r"\s*\([^)]*\)", "", reason).split(";")[0]
 
 
 def _short(value: Any) -> str:

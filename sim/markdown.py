@@ -26,15 +26,20 @@ def num(value, digits: int = 1, scale: float = 1.0, suffix: str = "") -> str:
     return "–" if value is None else f"{value * scale:.{digits}f}{suffix}"
 
 
-def week_span(ttl: dict) -> str:
-    """'week 12 (95% interval 8–16)' or 'not reached'."""
+def week_span(ttl: dict, short: bool = False) -> str:
+    """'week 12 (95% interval: week 8 to week 16)' or 'not reached'; `short`: 'wk 12 [8–16]'."""
     week = ttl["week"]
+    share = ttl.get("reached_share") or 0.0
     if week is None:
-        share = ttl.get("reached_share") or 0.0
+        if short:
+            return f"not reached ({share:.0%})"
         return f"not reached (reached in {share:.0%} of bootstrap resamples)"
-    low = "week " + f"{ttl['low']:.0f}" if ttl.get("low") is not None else "?"
-    high = f"week {ttl['high']:.0f}" if ttl.get("high") is not None else "not reached"
-    return f"week {week} (95% interval: {low} to {high})"
+    low = f"{ttl['low']:.0f}" if ttl.get("low") is not None else "?"
+    high = f"{ttl['high']:.0f}" if ttl.get("high") is not None else "never"
+    if short:
+        return f"wk {week} [{low}–{high}]"
+    high = f"week {high}" if high != "never" else "not reached"
+    return f"week {week} (95% interval: week {low} to {high})"
 
 
 def independence_markdown(doc: dict) -> str:
@@ -110,3 +115,46 @@ def class_table(classes: dict) -> str:
             for cid, row in classes.items()
         ],
     )
+
+
+def compare_markdown(doc: dict) -> str:
+    """compare.md, from a compare.json document."""
+    rank = {entry["plan"]: entry["rank"] for entry in doc["ranking"]}
+    rows = sorted(doc["plans"], key=lambda r: rank[r["plan"]])
+    out = [
+        f"# Plan comparison: {cell(doc['scenario'])}",
+        "",
+        f"{len(rows)} plans over {doc['weeks']} weeks (checkpoints every {doc['every']}), "
+        f"{doc['replications']} replications with common random numbers, seed {doc['seed']}; "
+        f"baseline: {cell(doc['baseline'])}.",
+        "",
+        f"Ranking rule: {cell(doc['rule'])}",
+        "",
+        table(
+            ["rank", "plan", "time to independence", "hero hours", "learner hours",
+             "hero interruptions/week at the end", "change vs baseline",
+             "hero-absent p90 at the end (min)", "breaches added", "verdict"],
+            [[rank[r["plan"]], r["plan"], week_span(r["time_to_independence"]),
+              num(r["hero_hours"]["mean"]), num(r["learner_hours"]["mean"]),
+              num(r["hero_interruptions_per_week_end"]["mean"], 2),
+              num(r["hero_interruptions_change"]["mean"], 2), num(r["absent_p90_end"]),
+              num(r["added_breach_rate_end"], 1, 100, "%"), r["final_verdict"]]
+             for r in rows],
+        ),
+        "",
+        "## Differences",
+        "",
+    ]
+    for entry in doc["ranking"]:
+        if "difference" in entry:
+            out.append(f"- {cell(entry['plan'])} over {cell(entry['next'])}: "
+                       f"{cell(entry['difference']['verdict'])}")
+    for r in rows:
+        if r["vs_baseline"]:
+            out.append(f"- {cell(r['plan'])} vs baseline: {cell(r['vs_baseline']['verdict'])}")
+    out += ["", "## Plans", ""]
+    for r in rows:
+        held = ", ".join(r["holding_back"]) or "nothing"
+        out.append(f"- **{cell(r['plan'])}**: {cell(r['description'])} Still holding it back at "
+                   f"the end: {cell(held)}.")
+    return "\n".join(out) + "\n"

@@ -25,6 +25,7 @@ class Purpose(IntEnum):
     LEARNING = 6  # skill dynamics and plan actions
     BOOTSTRAP = 7  # resampling replications for intervals (replication index: ANALYSIS)
     PROBES = 8  # extra incidents of rare classes in evaluation windows
+    GENERATE = 9  # `herosim generate`: the synthetic organisation's choices and incident ids
 
 
 # Replication index of streams that belong to the whole run, not to one replication.

@@ -1,0 +1,161 @@
+"""`herosim compare`: which transfer plan gets the team independent, for the least hero time."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cli.common import console, err_console, handle_errors
+from cli.format import new_table, number
+from cli.progress import DelayedProgress
+from cli.run import OutputFormat
+from sim.cluster import cluster_address, dask_executor
+from sim.compare import NO_PLAN, CompareResult, run_compare
+from sim.journal import ResultsFolder, command_line, dump_json
+from sim.loader import Problem, ScenarioError, load_plan, load_scenario
+from sim.markdown import compare_markdown, week_span
+from sim.replicate import default_workers
+
+
+def compare(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    plan: Annotated[
+        list[str],
+        typer.Option(help="A plan file or the name of a plan in the scenario; repeat for each "
+                     "candidate."),
+    ],
+    baseline: Annotated[
+        str, typer.Option(help="What the others are measured against: 'none' (doing nothing, "
+                          "added as a candidate) or one of the plans.")
+    ] = NO_PLAN,
+    weeks: Annotated[int, typer.Option(min=1, max=520, help="Weeks each plan runs.")] = 26,
+    every: Annotated[int, typer.Option(min=1, max=520, help="Weeks between checkpoints.")] = 4,
+    reps: Annotated[int, typer.Option(min=1, max=100_000, help="Replications.")] = 20,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed; same seed, same results.")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="Local worker processes; 0 = all cores.")] = 0,
+    dask: Annotated[
+        Optional[str],
+        typer.Option(help="Run on an existing Dask cluster: tcp://host:port (or set "
+                     "HEROSIM_DASK). Needs pip install 'herosim[dask]'."),
+    ] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
+        OutputFormat.TABLE
+    ),
+    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+) -> None:
+    """Compare transfer plans from the same starting team with common random numbers."""
+    with handle_errors():
+        model = load_scenario(scenario)
+        plans = [load_plan(ref, model) for ref in plan]
+        names = [p.name for p in plans]
+        _check_names(names, plan, baseline)
+        address = cluster_address(dask)
+        candidates = len(plans) + (1 if baseline == NO_PLAN else 0)
+        cluster = dask_executor(address) if address else nullcontext((None, 0))
+        with cluster as (executor, slots):
+            local = workers or default_workers()
+            with DelayedProgress(err_console, "Comparing", total=reps * candidates) as progress:
+                result = run_compare(
+                    model, plans, baseline=baseline, weeks=weeks, every=every,
+                    replications=reps, seed=seed, workers=slots or local,
+                    progress=progress.update, executor=executor,
+                )
+        folder = write_compare(result, scenario, plan, out, model)
+    if format is OutputFormat.JSON:
+        sys.stdout.write(dump_json(result.to_json()))
+        err_console.print(f"results: {folder}")
+        return
+    print_compare(result)
+    console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
+
+
+def _check_names(names: list[str], refs: list[str], baseline: str) -> None:
+    problems = []
+    seen: dict[str, str] = {}
+    for name, ref in zip(names, refs):
+        if name == NO_PLAN:
+            problems.append(Problem(ref, "name", repr(name),
+                                    f"'{NO_PLAN}' is reserved for doing nothing; rename the plan"))
+        elif name in seen:
+            problems.append(Problem(ref, "name", repr(name),
+                                    f"two candidate plans are called '{name}' ({seen[name]} and "
+                                    f"{ref}); give each plan its own name"))
+        seen.setdefault(name, ref)
+    if baseline != NO_PLAN and baseline not in names:
+        problems.append(Problem("command line", "--baseline", repr(baseline),
+                                f"the baseline must be '{NO_PLAN}' or one of the compared plans: "
+                                f"{', '.join(names)}"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def write_compare(result: CompareResult, scenario_path: Path, refs: list[str], root: Path,
+                  model) -> Path:
+    doc = result.to_json()
+    with ResultsFolder(
+        root, f"{doc['scenario']}-compare", command_line(), doc["seed"],
+        model.model_dump(mode="json", exclude_none=True),
+        extra={"scenario_file": str(scenario_path), "plans": refs, "baseline": doc["baseline"]},
+        kind="compare",
+    ) as folder:
+        folder.write_json("compare.json", doc)
+        folder.write_text("compare.md", compare_markdown(doc))
+        return folder.complete(verdict=doc["ranking"][0]["plan"])
+
+
+def print_compare(result: CompareResult) -> None:
+    doc = result.to_json()
+    console.print(
+        f"[bold]{escape(doc['scenario'])}[/bold]: {len(doc['plans'])} plans over "
+        f"{doc['weeks']} weeks, {doc['replications']} replications with common random numbers "
+        f"(seed {doc['seed']}); baseline: {escape(doc['baseline'])}."
+    )
+    console.print(plans_table(doc))
+    console.print("[bold]Ranking[/bold] — " + escape(doc["rule"]))
+    for entry in doc["ranking"]:
+        line = f"  {entry['rank']}. [bold]{escape(entry['plan'])}[/bold]"
+        if "difference" in entry:
+            diff = entry["difference"]
+            style = "green" if diff["beyond_noise"] else "yellow"
+            line += (f" vs {escape(entry['next'])}: [{style}]{escape(diff['verdict'])}"
+                     f"[/{style}]")
+        console.print(line)
+    for row in doc["plans"]:
+        if row["vs_baseline"]:
+            v = row["vs_baseline"]
+            style = "green" if v["beyond_noise"] else "yellow"
+            console.print(f"  {escape(row['plan'])} vs baseline: [{style}]"
+                          f"{escape(v['verdict'])}[/{style}]")
+
+
+def plans_table(doc: dict) -> Table:
+    rank = {entry["plan"]: entry["rank"] for entry in doc["ranking"]}
+    rows = []
+    for row in sorted(doc["plans"], key=lambda r: rank[r["plan"]]):
+        change = row["hero_interruptions_change"]
+        critical = row["effective_responders_critical_end"]
+        rows.append([
+            str(rank[row["plan"]]), escape(row["plan"]),
+            escape(week_span(row["time_to_independence"], short=True)),
+            f"{number(row['hero_hours']['mean'], 0)}/{number(row['learner_hours']['mean'], 0)}",
+            f"{number(row['hero_interruptions_per_week_end']['mean'])} "
+            f"({'+' if change['mean'] >= 0 else ''}{number(change['mean'])})",
+            number(row["absent_p90_end"], 0),
+            number(row["added_breach_rate_end"], 0, 100, "%"),
+            " ".join(number(v) for v in critical.values()) or "–",
+        ])
+    return new_table(
+        "Plans at the end (means over replications)",
+        ["#", "plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
+         "p90 hero absent", "breach +", "resp. critical"],
+        rows, left=2,
+        caption="independent: week [95% interval] or not reached (share of resamples "
+                "reaching it); p90 in minutes; breach +: SLO breaches the absence adds; resp. "
+                "critical: non-hero effective responders per critical service ("
+                + ", ".join(doc["plans"][0]["effective_responders_critical_end"]) + ")")

@@ -19,6 +19,7 @@ from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import load_plan, load_scenario
 from sim.markdown import independence_markdown, week_span
 from sim.replicate import default_workers
+from sim.report import write_report
 
 VERDICT_STYLE = {"independent": "green", "partly": "yellow", "hero-dependent": "red"}
 # Short labels keep the class table within 80 columns.
@@ -78,6 +79,7 @@ def write_check(result: CheckResult, scenario_path: Path, plan_ref: str | None,
         document = result.to_json()
         folder.write_json("independence.json", document)
         folder.write_text("independence.md", independence_markdown(document))
+        write_report(folder.partial, folder.journal)
         return folder.complete(verdict=document["final"]["verdict"])
 
 

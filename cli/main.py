@@ -14,6 +14,9 @@ from rich.markup import escape
 import sim
 from cli.common import console, exit_with_problems
 from cli.check import check
+from cli.history import calibrate, generate, map_command
+from cli.score import score
+from cli.report import report
 from cli.compare import compare
 from cli.run import run
 from sim.loader import (
@@ -101,6 +104,11 @@ def schema() -> None:
 
 app.command(name="run")(run)
 app.command(name="check")(check)
+app.command(name="map")(map_command)
+app.command(name="calibrate")(calibrate)
+app.command(name="generate")(generate)
+app.command(name="score")(score)
+app.command(name="report")(report)
 app.command(name="compare")(compare)
 
 

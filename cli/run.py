@@ -17,7 +17,10 @@ from cli.progress import DelayedProgress
 from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import load_scenario
 from sim.replicate import default_workers
+from sim.report import write_report
 from sim.run import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
+from cli.history import load_replay, print_replay
+from sim.calibrate import replay_comparison
 
 
 class OutputFormat(str, Enum):
@@ -42,28 +45,45 @@ def run(
         OutputFormat.TABLE
     ),
     out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+    replay: Annotated[
+        Optional[Path],
+        typer.Option(help="Incident history (PagerDuty JSON/CSV) to replay instead of sampled "
+                     "incidents: its times and classes; --days is then the history's span."),
+    ] = None,
 ) -> None:
     """Simulate the team for N days, R replications, and report how it copes."""
     with handle_errors():
         model = load_scenario(scenario)
+        arrivals = comparison = None
+        if replay is not None:
+            history, arrivals, days, skipped = load_replay(model, replay, seed)
         workers = workers or default_workers()
         arms = 2 if without else 1  # a what-if also runs the everyone-present baseline
         with DelayedProgress(err_console, "Simulating", total=reps * arms) as progress:
             result = run_scenario(
                 model, days=days, replications=reps, seed=seed, without=tuple(without or ()),
-                workers=min(workers, reps), progress=progress.update,
+                workers=min(workers, reps), progress=progress.update, arrivals=arrivals,
             )
-        folder = write_results(result, scenario, out)
+        if replay is not None:
+            comparison = replay_comparison(history, result)
+            comparison["skipped"] = skipped
+        folder = write_results(result, scenario, out, comparison)
     if format is OutputFormat.JSON:
-        sys.stdout.write(dump_json(result.to_json()))
+        doc = result.to_json()
+        if comparison is not None:
+            doc["replay"] = comparison
+        sys.stdout.write(dump_json(doc))
         err_console.print(f"results: {folder}")
         return
+    if comparison is not None:
+        print_replay(comparison)
     print_result(result)
     console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
 
 
-def write_results(result: RunResult, scenario_path: Path, root: Path) -> Path:
-    """Write journal.json, metrics.json and incidents.csv atomically; return the folder."""
+def write_results(result: RunResult, scenario_path: Path, root: Path,
+                  replay: dict | None = None) -> Path:
+    """Write journal, metrics.json, incidents.csv and report.html atomically; return the folder."""
     with ResultsFolder(
         root, result.scenario.name, command_line(), result.seed,
         result.scenario.model_dump(mode="json", exclude_none=True),
@@ -72,8 +92,11 @@ def write_results(result: RunResult, scenario_path: Path, root: Path) -> Path:
         kind="run",
     ) as folder:
         folder.write_json("metrics.json", result.to_json())
+        if replay is not None:
+            folder.write_json("replay.json", replay)
         folder.write_csv("incidents.csv", INCIDENT_COLUMNS,
                          incident_rows(result.scenario, result.incidents))
+        write_report(folder.partial, folder.journal)
         return folder.complete(verdict="overloaded" if result.fit["overloaded"] else None)
 
 

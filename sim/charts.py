@@ -90,6 +90,7 @@ def to_svg(fig: Figure, title: str) -> str:
                                                     "Title": title})
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
     # Let CSS size the chart to the column while keeping its aspect ratio (viewBox stays).
     text = re.sub(r'(<svg[^>]*?)\s+width="[^"]*"\s+height="[^"]*"', r"\1", text, count=1)
     return text.replace("<svg", '<svg role="img" class="chart"', 1)
@@ -185,11 +186,14 @@ def stacked_bars(panels: Mapping[str, Mapping[str, Mapping[str, float]]],
                     height=0.7)
             left = [a + b for a, b in zip(left, widths)]
         ax.set_yticks(range(len(categories)), categories)
-        ax.invert_yaxis()
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
         if len(panels) > 1:
             ax.set_title(panel, fontweight="normal", fontsize=9)
+    widest = max((sum(v or 0.0 for v in stack.values())
+                  for bars in panels.values() for stack in bars.values()), default=0.0)
+    axes[0].set_xlim(0, max(widest, 1e-9) * 1.05)  # shared: every panel on one scale
+    axes[0].invert_yaxis()  # the first category on top (the axes share y: invert once)
     fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(colours))
@@ -225,10 +229,10 @@ def interval_bars(panels: Mapping[str, Mapping[str, Mapping[str, tuple]]],
                     xerr=[lows, highs], error_kw={"elinewidth": 0.8, "capsize": 2,
                                                   "ecolor": "#333333"})
         ax.set_yticks(range(len(categories)), categories)
-        ax.invert_yaxis()
         ax.set_xlabel(xlabel)
         ax.set_xlim(left=0)
         ax.grid(axis="y", visible=False)
+    axes[0].invert_yaxis()  # the first category on top (the axes share y: invert once)
     fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     handles, labels = axes[0].get_legend_handles_labels()
     if len(labels) > 1:
@@ -244,7 +248,8 @@ def independence_curve(weeks: Sequence[int], panels: Sequence[dict], passed: Seq
     Args:
         weeks: checkpoint weeks.
         panels: one dict per panel: `ylabel`, `title`, `lines` (a list of dicts with `label`,
-            `colour`, `values`, optional `low`/`high` band and `dashed`), optional `percent`.
+            `colour`, `values`, optional `low`/`high` band, `passed` and `dashed`), optional
+            `percent`.
             Lines with the same label share one legend entry.
         passed: whether each checkpoint passed (passing ones get a filled marker).
         independent_week: the time to independence, drawn as a vertical line; None if not
@@ -255,8 +260,9 @@ def independence_curve(weeks: Sequence[int], panels: Sequence[dict], passed: Seq
     legend: dict[str, object] = {}
     for ax, panel in zip(axes, panels):
         scale = 100.0 if panel.get("percent") else 1.0
-        # Later lines are drawn thinner and on top, so equal curves stay visible.
-        for order, line in enumerate(reversed(panel["lines"])):
+        # Later lines are drawn thinner and on top, so equal curves both stay visible.
+        solid = len([line for line in panel["lines"] if not line.get("dashed")])
+        for order, line in enumerate(panel["lines"]):
             values = [None if v is None else v * scale for v in line["values"]]
             xs = [w for w, v in zip(weeks, values) if v is not None]
             ys = [v for v in values if v is not None]
@@ -266,11 +272,13 @@ def independence_curve(weeks: Sequence[int], panels: Sequence[dict], passed: Seq
                                   zorder=5)
                 legend.setdefault(line["label"], handle)
                 continue
-            width = 1.6 + 1.0 * order
-            handle, = ax.plot(xs, ys, color=colour, linewidth=width, zorder=3 + order * -0.1,
-                              solid_capstyle="round")
-            for x, y, ok in zip(xs, ys, [p for p, v in zip(passed, values) if v is not None]):
-                ax.plot([x], [y], marker="o", markersize=4 + order, color=colour, zorder=4,
+            thicker = max(solid - 1 - order, 0)
+            handle, = ax.plot(xs, ys, color=colour, linewidth=1.6 + 1.4 * thicker,
+                              zorder=3 + 0.1 * order, solid_capstyle="round")
+            marks = line.get("passed") or passed  # a line may carry its own verdicts
+            for x, y, ok in zip(xs, ys, [p for p, v in zip(marks, values) if v is not None]):
+                ax.plot([x], [y], marker="o", markersize=4 + 2 * thicker, color=colour,
+                        zorder=4 + 0.1 * order,
                         markerfacecolor=colour if ok else "white", markeredgewidth=1.2)
             band = [(w, lo * scale, hi * scale)
                     for w, lo, hi in zip(weeks, line.get("low") or [], line.get("high") or [])
@@ -294,7 +302,7 @@ def independence_curve(weeks: Sequence[int], panels: Sequence[dict], passed: Seq
                          xy=(independent_week, 1.0), xycoords=("data", "axes fraction"),
                          xytext=(4, -10), textcoords="offset points", fontsize=8,
                          color=OKABE_ITO["bluish_green"])
-    labels = sorted(legend, key=lambda k: ("absent" in k, "threshold" in k))
+    labels = sorted(legend, key=lambda k: 2 if "threshold" in k else "absent" in k)
     fig.legend([legend[k] for k in labels], labels, loc="outside upper center",
                ncols=min(len(labels), 3))
     return fig, "Independence over the plan's weeks"
@@ -322,10 +330,13 @@ def skill_heatmaps(people: Sequence[str], classes: Sequence[str],
     image = None
     for ax, (title, grid) in zip(axes.flat, grids.items()):
         values = [[math.nan if v is None else v for v in row] for row in grid]
-        image = ax.imshow(values, cmap=HEATMAP, vmin=0.0, vmax=1.0, aspect="auto")
-        ax.set_xticks(range(len(classes)), classes, rotation=40, ha="right",
-                      rotation_mode="anchor")
-        ax.set_yticks(range(len(people)), people)
+        # Vector cells (not an embedded bitmap): crisp on screen and on paper.
+        image = ax.pcolormesh(values, cmap=HEATMAP, vmin=0.0, vmax=1.0, edgecolors="white",
+                              linewidth=0.6)
+        ax.set_xticks([c + 0.5 for c in range(len(classes))], classes, rotation=40,
+                      ha="right", rotation_mode="anchor")
+        ax.set_yticks([r + 0.5 for r in range(len(people))], people)
+        ax.tick_params(length=0)
         ax.grid(False)
         ax.set_title(title, fontweight="normal", fontsize=9)
         for spine in ax.spines.values():
@@ -334,8 +345,10 @@ def skill_heatmaps(people: Sequence[str], classes: Sequence[str],
             for r, row in enumerate(values):
                 for c, value in enumerate(row):
                     if not math.isnan(value):
-                        ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                        ax.text(c + 0.5, r + 0.5, f"{value:.2f}", ha="center", va="center",
+                                fontsize=7,
                                 color="black" if value > 0.6 else "white")
+    axes.flat[0].invert_yaxis()  # first person on top (the axes share y: invert once)
     for ax in list(axes.flat)[len(grids):]:
         ax.set_visible(False)
     if image is not None:

@@ -360,6 +360,12 @@ class TeamModel:
                         delay = self._page(inc, person)
                         if delay > 0:
                             yield env.timeout(delay)
+                            if self.calendar.absent(person, env.now):
+                                # Their absence began before they answered: no answer.
+                                slots.release(person)
+                                inc.tried.add(person)
+                                person, holding = None, False
+                                continue
                         self._acknowledge(inc, person)
                     else:
                         level = 1
@@ -373,6 +379,14 @@ class TeamModel:
                 # costs per level of `yield from`.
                 if not holding and slots.take((person,)) is None:
                     yield slots.wait((person,))
+                    if self.calendar.absent(person, env.now):
+                        # Their absence began while the incident queued behind their other
+                        # work: they hand it on instead of working it while away.
+                        slots.release(person)
+                        inc.involved.append((person, Role.ACKNOWLEDGED))
+                        person = None
+                        level = self._escalate_manually(inc, level)
+                        continue
                 work = self._begin_work(inc, person, struggled=False)
                 yield env.timeout(work[1])
                 self._end_work(inc, person, work)
@@ -396,11 +410,16 @@ class TeamModel:
                     yield from self._work(inc, person, False, struggled=self._struggles(inc, person))
                     return
             if person is None:
-                level = self._next_level(inc, level + 1)
-                if self._level_order(level):
-                    self._escalate(inc, EscalationKind.MANUAL, handed_by,
-                                   self._targets(level, env.now, exclude=inc.tried))
+                level = self._escalate_manually(inc, level)
         yield from self._fallback(inc)
+
+    def _escalate_manually(self, inc: _Incident, level: int) -> int:
+        """The last person involved hands the incident to the next policy level; its index."""
+        level = self._next_level(inc, level + 1)
+        if self._level_order(level):
+            self._escalate(inc, EscalationKind.MANUAL, inc.involved[-1][0],
+                           self._targets(level, self.env.now, exclude=inc.tried))
+        return level
 
     def _decide(self, inc: _Incident, person: str) -> tuple[bool, bool, bool]:
         """Size the incident up: (has the access, can fix it, will lead it).
@@ -440,15 +459,16 @@ class TeamModel:
                 self.slots.release(person)
         else:
             # Not capable: tries (holding a slot) until stuck, then hands on.
-            if not holding and self.slots.take((person,)) is None:
-                yield self.slots.wait((person,))
-            start = env.now
-            yield env.timeout(self._exponential(inc, self.behaviour.stuck_minutes)
-                              * self.state.observability)
-            self.records.work.append(WorkSpan(person, start, env.now, inc.arrival.incident_id,
-                                              Role.STUCK))
-            self.slots.release(person)
-            role = Role.STUCK
+            claimed = yield from self._claim(person, holding)
+            role = Role.ACKNOWLEDGED
+            if claimed:
+                start = env.now
+                yield env.timeout(self._exponential(inc, self.behaviour.stuck_minutes)
+                                  * self.state.observability)
+                self.records.work.append(WorkSpan(
+                    person, start, env.now, inc.arrival.incident_id, Role.STUCK))
+                self.slots.release(person)
+                role = Role.STUCK
         inc.involved.append((person, role))
         wants_hero = (
             self.heroes
@@ -467,10 +487,27 @@ class TeamModel:
         self._interrupt(hero, InterruptionKind.BACKUP, inc, now)
         return hero
 
+    def _claim(self, person: str, holding: bool):
+        """`person` takes one of their slots, waiting while they are busy.
+
+        Returns False when their absence began while they waited: the slot is given back and
+        the incident must go to someone else (nobody works while away).
+        """
+        if holding or self.slots.take((person,)) is not None:
+            return True
+        yield self.slots.wait((person,))
+        if self.calendar.absent(person, self.env.now):
+            self.slots.release(person)
+            return False
+        return True
+
     def _work(self, inc: _Incident, lead: str, holding: bool, struggled: bool):
         """`lead` takes a slot (waiting if busy) and works the incident to mitigation."""
-        if not holding and self.slots.take((lead,)) is None:
-            yield self.slots.wait((lead,))
+        claimed = yield from self._claim(lead, holding)
+        if not claimed:
+            inc.involved.append((lead, Role.ACKNOWLEDGED))
+            yield from self._fallback(inc)
+            return
         work = self._begin_work(inc, lead, struggled)
         yield self.env.timeout(work[1])
         self._end_work(inc, lead, work)
@@ -622,7 +659,8 @@ class TeamModel:
                     continue
                 self._interrupt(person, InterruptionKind.PAGE, inc, now)
                 d = self._ack_delay(person, now, self._draw(inc))
-                if d < delay:
+                # Somebody whose absence begins before they would answer does not answer.
+                if d < delay and not self.calendar.absent(person, now + d):
                     best, delay = person, d
             if level == 0 and best is not None:
                 self._page_shadow(inc, now)
@@ -684,9 +722,11 @@ class TeamModel:
         if not reachable:
             return None
         hero = max(reachable, key=lambda h: self._knowledge(h, inc.cls, now))
-        inc.escalations.append(Escalation(EscalationKind.INFORMAL, lead_from, hero, now))
         self._interrupt(hero, InterruptionKind.PULL, inc, now)
         delay = self._ack_delay(hero, now, self._draw(inc))
+        if self.calendar.absent(hero, now + delay):
+            return None  # their absence begins before they would read the message
+        inc.escalations.append(Escalation(EscalationKind.INFORMAL, lead_from, hero, now))
         if delay > 0:
             yield self.env.timeout(delay)
         self._acknowledge(inc, hero)
@@ -718,9 +758,13 @@ class TeamModel:
         person = max(present, key=lambda p: self._knowledge(p, inc.cls, env.now))
         inc.escalations.append(Escalation(EscalationKind.MANUAL, lead_from, person, env.now))
         self._interrupt(person, InterruptionKind.PAGE, inc, env.now)
-        delay = self._ack_delay(person, env.now, self._draw(inc))
-        if delay > 0:
-            yield env.timeout(delay)
+        answer = env.now + self._ack_delay(person, env.now, self._draw(inc))
+        if self.calendar.absent(person, answer):
+            # Their absence begins before they answer: they take it up when they are back.
+            back = self.calendar.present_ever_after(person, answer)
+            answer = back if back is not None else max(answer, self.horizon)
+        if answer > env.now:
+            yield env.timeout(answer - env.now)
         self._acknowledge(inc, person)
         inc.tried.add(person)
         return person

@@ -261,14 +261,15 @@ def resolve(observations: Observations, scenario: Scenario, file: str = "observa
     for i, inj in enumerate(observations.injections):
         touched = {inj.led_by, *inj.participants, *(e.to for e in inj.escalations)}
         handoffs = []
-        holder = _first_holder(inj)
+        acknowledger = _first_holder(inj, meta.primary)
+        holder = acknowledger
         for e in inj.escalations:
             source = e.from_person or (holder if e.kind is not EscalationKind.TIMEOUT else None)
             handoffs.append(Handoff(e.kind, source, e.to, at(e.at)))
             holder = e.to
         injections.append(Observed(
             label=inj.id or f"#{i + 1}", class_id=inj.class_id, injected=at(inj.injected_at),
-            acknowledged=at(inj.acknowledged_at), acknowledged_by=_first_holder(inj),
+            acknowledged=at(inj.acknowledged_at), acknowledged_by=acknowledger,
             mitigated=None if inj.abandoned else at(inj.mitigated_at),
             abandoned_at=at(inj.abandoned_at), lead=inj.led_by,
             participants=tuple(inj.participants), escalations=tuple(handoffs),
@@ -279,9 +280,9 @@ def resolve(observations: Observations, scenario: Scenario, file: str = "observa
                          tuple(injections), meta.notes, file)
 
 
-def _first_holder(inj: Injection) -> str | None:
+def _first_holder(inj: Injection, primary: str | None = None) -> str | None:
     """Who acknowledged: as given; else the source of the first hand-off that was not a
-    timeout (or, without one, whoever the timeouts reached); else the lead."""
+    timeout (or whoever the timeouts reached, or the game day's primary); else the lead."""
     if inj.acknowledged_by:
         return inj.acknowledged_by
     paged = None
@@ -289,8 +290,8 @@ def _first_holder(inj: Injection) -> str | None:
         if e.kind is EscalationKind.TIMEOUT:
             paged = e.to
             continue
-        return e.from_person or paged
-    return inj.led_by
+        return e.from_person or paged or primary
+    return inj.led_by or paged or primary
 
 
 def _day(meta: GameDay, scenario: Scenario) -> int:
@@ -423,9 +424,10 @@ def _order_problems(inj: Injection, loc: tuple, start: str | None):
         at = minute(e.at)
         if at < previous:
             what = "injected_at" if j == 0 else f"escalations[{j - 1}].at"
+            earlier = inj.injected_at if j == 0 else inj.escalations[j - 1].at
             yield ((*loc, "escalations", j, "at"), e.at,
-                   f"escalation before {what} ({_show(inj.injected_at if j == 0 else inj.escalations[j - 1].at)}); "
-                   "list escalations in the order they happened")
+                   f"escalation before {what} ({_show(earlier)}); list escalations in the "
+                   "order they happened, between injection and mitigation")
         elif end is not None and at > end:
             yield ((*loc, "escalations", j, "at"), e.at,
                    f"escalation after {end_field} ({_show(getattr(inj, end_field))})")

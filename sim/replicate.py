@@ -32,6 +32,7 @@ class RunSpec:
     without: tuple[str, ...] = ()
     skills: SkillBook | None = None
     keep_records: bool = False
+    arrivals: tuple | None = None  # incidents to replay (sim.engine.Arrival) instead of sampling
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class ReplicationResult:
 def run_replication(spec: RunSpec, replication: int) -> ReplicationResult:
     """Simulate replication `replication` of `spec` and reduce it to its metrics."""
     skills = spec.skills.copy() if spec.skills is not None else None
-    model = TeamModel(spec.scenario, spec.days, spec.seed, replication, spec.without, skills)
+    arrivals = list(spec.arrivals) if spec.arrivals is not None else None
+    model = TeamModel(spec.scenario, spec.days, spec.seed, replication, spec.without, skills,
+                      arrivals=arrivals)
     records = model.run()
     metrics = replication_metrics(records, spec.scenario, model.skills)
     return ReplicationResult(replication, metrics, records if spec.keep_records else None)

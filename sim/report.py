@@ -28,6 +28,7 @@ from pathlib import Path
 from sim.charts import scope_ids
 from sim.loader import Problem, ScenarioError
 from sim.report_check import check_report
+from sim.report_compare import compare_report
 from sim.report_html import Raw, ReportBody, esc, note, tag
 from sim.report_run import run_report
 
@@ -42,14 +43,16 @@ class ReportKind:
     needs: tuple[str, ...]
 
 
-# journal.json "kind" -> its report. compare, score and map add theirs here, one line each.
+# journal.json "kind" -> its report, one line each. score and map have none yet: their folders
+# get a page that says so (add a `<kind>_report` function in sim/report_<kind>.py and a line).
 KINDS: dict[str, ReportKind] = {
     "run": ReportKind(run_report, ("metrics.json", "incidents.csv")),
     "check": ReportKind(check_report, ("independence.json",)),
+    "compare": ReportKind(compare_report, ("compare.json",)),
 }
 
 # Folders written before the journal had a `kind`: told apart by their main file.
-_KIND_BY_FILE = {"metrics.json": "run", "independence.json": "check"}
+_KIND_BY_FILE = {"metrics.json": "run", "independence.json": "check", "compare.json": "compare"}
 
 
 def load_results(path: str | os.PathLike, journal: dict | None = None) -> dict:
@@ -192,14 +195,19 @@ caption { text-align: left; color: var(--muted); font-size: 0.82rem; caption-sid
   padding-top: 0.3rem; }
 th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid var(--rule); text-align: left;
   vertical-align: top; }
-th { font-weight: 600; border-bottom: 1.5px solid var(--ink); white-space: nowrap; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { font-weight: 600; border-bottom: 1.5px solid var(--ink); vertical-align: bottom; }
+td:first-child { white-space: nowrap; }
+h3 { font-size: 1rem; margin: 1.2rem 0 0.4rem; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+.ci { display: block; font-size: 0.76rem; color: var(--muted); }
 tbody tr:nth-child(even) { background: var(--band); }
 .note { color: var(--muted); font-size: 0.9rem; }
 .tag { display: inline-block; font-size: 0.78rem; font-weight: 600; padding: 0 0.35rem;
   border-radius: 0.2rem; border: 1px solid currentColor; white-space: nowrap; }
 .tag.good { color: #006e50; } .tag.bad { color: #a8410a; } .tag.warn { color: #8a5d00; }
-ul.reasons { margin: 0; padding-left: 1.1rem; }
+ul.reasons { margin: 0.2rem 0 1rem; padding-left: 1.2rem; font-size: 0.92rem; }
+ul.reasons ul { margin: 0.1rem 0 0.4rem; padding-left: 1.1rem; color: var(--muted); }
 footer { margin-top: 2.5rem; padding-top: 0.6rem; border-top: 1px solid var(--rule);
   font-size: 0.8rem; color: var(--muted); }
 code { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace;
@@ -237,9 +245,8 @@ def _page(body: ReportBody, folder: dict) -> str:
         f"Written by herosim {esc(journal.get('herosim_version'))} (Python "
         f"{esc(journal.get('python'))}) · seed {esc(journal.get('seed'))} · started "
         f"{esc(journal.get('start'))}<br>Command: <code>{esc(command)}</code><br>"
-        f"Results folder: <code>{esc(Path(folder.get('path', '')).name)}</code>: "
-        f"{esc(', '.join(_files(folder)))} hold every number shown here. Regenerate this page "
-        "with <code>herosim report FOLDER</code>."
+        f"The results folder's files ({esc(', '.join(_files(folder)))}) hold every number "
+        "shown here. Regenerate this page with <code>herosim report FOLDER</code>."
     )
     html = (
         "<!DOCTYPE html>\n"

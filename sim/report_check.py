@@ -60,6 +60,7 @@ def verdict_section(doc: dict) -> Raw:
     last = doc["checkpoints"][-1]
     reasons = {item["class"]: item["reasons"] for item in doc["final"]["holding_back"]}
     rows = []
+    held = []
     for cid, row in last["classes"].items():
         present, absent = row["present"], row["absent"]
         why = reasons.get(cid) or row.get("notes") or []
@@ -72,15 +73,19 @@ def verdict_section(doc: dict) -> Raw:
             f"{num(present['escalation_rate'], 0, 100, '%')} → "
             f"{num(absent['escalation_rate'], 0, 100, '%')}",
             num(row["effective_responders"], 1),
-            Raw(tag("ul", join(tag("li", r) for r in why), class_="reasons")) if why else "",
         ])
+        if why:
+            held.append(tag("li", join([tag("strong", cid), " (", row["verdict"], ")",
+                                        tag("ul", join(tag("li", r) for r in why))])))
     specialty = doc["final"].get("specialty") or {}
     return join([
-        table(["class", "verdict", "TTM p90 min (present → absent)", "ratio", "breach +",
-               "escalated (present → absent)", "responders", "what holds it back"], rows,
-              left=2, caption="responders: non-hero people who would handle the class alone "
-                              "(mean over replications); breach +: SLO breaches the absence "
-                              "adds."),
+        table(["class", "verdict", "TTM p90 min, present → absent", "ratio", "breach +",
+               "escalated, present → absent", "responders"], rows,
+              left=2, caption="ratio: hero-absent / hero-present p90; breach +: SLO breaches "
+                              "the absence adds; responders: non-hero people who would handle "
+                              "the class alone (mean over replications)."),
+        tag("h3", "What holds it back") if held else "",
+        tag("ul", join(held), class_="reasons") if held else "",
         note("Specialty classes are reported apart and do not decide the verdict: "
              + ", ".join(f"{cid} ({v})" for cid, v in specialty.items()) + ".")
         if specialty else "",
@@ -144,9 +149,10 @@ def curve_section(doc: dict) -> Raw:
                       f"mitigate ({ratio:g}x the hero-present p90); the verdict is per class, "
                       "so a pooled curve under the threshold can still fail. Filled markers: "
                       "checkpoints that pass."),
-        table(["week", "passes", "TTM p90 min (present → absent)", "ratio",
-               "escalated (present → absent)", "hero int. /week", "plan hero hours",
-               "plan learner hours", "classes indep."], rows, left=2),
+        table(["week", "passes", "TTM p90 min, present → absent", "ratio",
+               "escalated, present → absent", "hero interruptions /week", "plan hero hours",
+               "plan learner hours", "classes independent"], rows, left=2,
+              caption="Pooled over all classes; plan hours are cumulative to the checkpoint."),
     ])
 
 
@@ -202,9 +208,14 @@ def plan_section(plan: dict) -> Raw:
             action.get("kind"), days, ", ".join(who), ", ".join(action.get("classes") or []),
             "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in details.items()),
             action.get("note") or "",
-            num(action.get("hero_hours"), 1), num(action.get("learner_hours"), 1),
+            _hours(action.get("hero_hours")), _hours(action.get("learner_hours")),
         ])
     return table(["action", "when", "who", "classes", "details", "note", "hero h",
                   "learner h"], rows, left=6,
-                 caption="Hours are each action's stated cost per occurrence; live practice "
-                         "costs are in the checkpoint table.")
+                 caption="Hours: each action's stated cost (per occurrence where it repeats; "
+                         "'default': the kind's default). Live practice is measured: see the "
+                         "checkpoint table.")
+
+
+def _hours(value) -> str:
+    return "default" if value is None else num(value, 1)

@@ -75,6 +75,15 @@ def estimate(summary: dict | None, digits: int = 1, scale: float = 1.0) -> str:
     return f"{mean} ({num(max(low, 0.0), digits, scale)}–{num(high, digits, scale)})"
 
 
+def estimate_cell(summary: dict | None, digits: int = 1, scale: float = 1.0) -> Raw:
+    """An estimate for a table cell: the mean, its interval on a second, smaller line."""
+    text = estimate(summary, digits, scale)
+    mean, _, rest = text.partition(" (")
+    if not rest:
+        return esc(mean)
+    return Raw(f'{esc(mean)}<span class="ci">{esc(rest.rstrip(")"))}</span>')
+
+
 def mean_of(summary: dict | None) -> float:
     return 0.0 if not summary or summary.get("mean") is None else float(summary["mean"])
 

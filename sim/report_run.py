@@ -7,7 +7,8 @@ import math
 
 from sim import charts
 from sim.report_html import (
-    Raw, ReportBody, Section, estimate, figure, interval, join, mean_of, note, para, table,
+    estimate_cell,
+    Raw, ReportBody, Section, figure, interval, join, mean_of, note, para, table,
 )
 
 KINDS = ("timeout", "manual", "informal", "reroute")
@@ -51,8 +52,8 @@ def run_report(folder: dict) -> ReportBody:
         intro=join([
             para(scenario.get("description") or ""),
             para(fit.get("reason") or ""),
-            note("Figures are means per replication with their 95% interval across "
-                 "replications in brackets."
+            note("Figures are means per replication; the small figures under them are the 95% "
+                 "interval across replications."
                  + (" The what-if replays the same incidents (common random numbers) with "
                     "everyone present and without " + ", ".join(without) + "." if without
                     else "")),
@@ -63,7 +64,7 @@ def run_report(folder: dict) -> ReportBody:
         Section("time-to-mitigate", "Time to mitigate", ttm_section(folder, labels)),
         Section("escalations", "Escalations", escalation_section(arms)),
         Section("hero-interruptions", "Hero interruptions", hero_section(arms, doc)),
-        Section("load", "Load per person", load_section(arms, scenario)),
+        Section("load", "Load per person", load_section(arms, scenario, without)),
         Section("classes", "Incident classes", class_table(arms[-1][1], scenario)),
     ]
     return body
@@ -91,7 +92,7 @@ def summary_table(arms) -> Raw:
         ("hero hours", ("hero_hours", "total"), 1, 1),
         ("Gini of pages (0 = even)", ("pages_gini",), 2, 1),
     ):
-        rows.append([label, *(estimate(_dig(m, path), digits, scale) for _, m in arms)])
+        rows.append([label, *(estimate_cell(_dig(m, path), digits, scale) for _, m in arms)])
     return table(["per replication", *(label for label, _ in arms)], rows)
 
 
@@ -143,8 +144,8 @@ def escalation_section(arms) -> Raw:
         for person, stack in bars.items():
             totals[person] = totals.get(person, 0.0) + sum(stack.values())
     people = [p for p, t in sorted(totals.items(), key=lambda kv: -kv[1]) if t > 0]
-    rows = [[label, *(estimate((m.get("escalations") or {}).get(k)) for k in KINDS),
-             estimate((m.get("escalations") or {}).get("total"))] for label, m in arms]
+    rows = [[label, *(estimate_cell((m.get("escalations") or {}).get(k)) for k in KINDS),
+             estimate_cell((m.get("escalations") or {}).get("total"))] for label, m in arms]
     kinds_table = table(["per replication", *KINDS, "total"], rows)
     if not people:
         return join([note("Nobody was escalated to."), kinds_table])
@@ -173,22 +174,24 @@ def hero_section(arms, doc: dict) -> Raw:
                          for h in heroes}
         for hero in heroes:
             row = by_hero.get(hero) or {}
-            rows.append([hero, label, *(estimate(row.get(k), 2) for k in
+            rows.append([hero, label, *(estimate_cell(row.get(k), 2) for k in
                                         (*HOUR_CLASSES, "total", "pull")),
-                         estimate(hours.get(hero))])
+                         estimate_cell(hours.get(hero))])
     chart = charts.stacked_bars(panels, charts.HOUR_CLASS_COLOURS,
                                 "interruptions per week (mean)",
                                 "Hero interruptions per week, by the hero's local time")
+    gone = [h for h in heroes if h in (doc.get("without") or [])]
     return join([
         figure(chart, "Every page, pull or backup call that reached a hero, by the hero's "
                       "local hour class: business (08-18 Mon-Fri), off (evenings, weekends), "
-                      "sleep (22-08)."),
+                      "sleep (22-08)."
+                      + (f" Absent in the what-if arm: {', '.join(gone)}." if gone else "")),
         table(["hero", "arm", *HOUR_CLASSES, "total", "of which pulls", "hours per run"], rows,
               left=2),
     ])
 
 
-def load_section(arms, scenario: dict) -> Raw:
+def load_section(arms, scenario: dict, without: list[str]) -> Raw:
     names = {p.get("id"): p.get("name") or p.get("id") for p in scenario.get("people") or []}
     people = list(dict.fromkeys([*names, *(p for _, m in arms for p in m.get("load") or {})]))
     panels = {
@@ -204,12 +207,12 @@ def load_section(arms, scenario: dict) -> Raw:
     chart = charts.interval_bars(panels, colours, "Load per person")
     label, m = arms[-1]
     load = m.get("load") or {}
-    rows = [[person, names.get(person, person),
-             estimate((load.get(person) or {}).get("pages")),
-             estimate((load.get(person) or {}).get("pulls")),
-             estimate((load.get(person) or {}).get("hours")),
-             estimate((load.get(person) or {}).get("incidents_led")),
-             estimate((m.get("utilisation") or {}).get(person), 1, 100)]
+    rows = [[person, names.get(person, person) + (" (absent)" if person in without else ""),
+             estimate_cell((load.get(person) or {}).get("pages")),
+             estimate_cell((load.get(person) or {}).get("pulls")),
+             estimate_cell((load.get(person) or {}).get("hours")),
+             estimate_cell((load.get(person) or {}).get("incidents_led")),
+             estimate_cell((m.get("utilisation") or {}).get(person), 1, 100)]
             for person in people]
     return join([
         figure(chart, "Pages received and hours worked per replication; whiskers are 95% "
@@ -227,11 +230,11 @@ def class_table(m: dict, scenario: dict) -> Raw:
         cid = cls.get("id")
         row = by_class.get(cid) or {}
         rows.append([cid + (" (specialty)" if cls.get("specialty") else ""),
-                     cls.get("service"), estimate(row.get("count"), 1),
-                     estimate(row.get("mttm_p90")), estimate(row.get("breach_rate"), 1, 100),
-                     estimate(row.get("escalation_rate"), 1, 100),
-                     estimate(row.get("hero_share"), 1, 100),
-                     estimate(responders.get(cid), 1)])
+                     cls.get("service"), estimate_cell(row.get("count"), 1),
+                     estimate_cell(row.get("mttm_p90")), estimate_cell(row.get("breach_rate"), 1, 100),
+                     estimate_cell(row.get("escalation_rate"), 1, 100),
+                     estimate_cell(row.get("hero_share"), 1, 100),
+                     estimate_cell(responders.get(cid), 1)])
     return table(["class", "service", "incidents", "TTM p90 min", "breach %", "escalated %",
                   "hero involved %", "effective responders"], rows, left=2,
                  caption="Effective responders: people who would handle the class alone, "

@@ -26,6 +26,7 @@ class Purpose(IntEnum):
     BOOTSTRAP = 7  # resampling replications for intervals (replication index: ANALYSIS)
     PROBES = 8  # extra incidents of rare classes in evaluation windows
     GENERATE = 9  # `herosim generate`: the synthetic organisation's choices and incident ids
+    GAMEDAY = 10  # expert work draws of a scored game day's injections (sim/gameday.py)
 
 
 # Replication index of streams that belong to the whole run, not to one replication.
@@ -33,6 +34,9 @@ ANALYSIS = 2**31 - 1
 # Offset of the evaluation replays of the independence check: replication r of the check
 # replays the incidents of replication EVALUATION + r at every checkpoint.
 EVALUATION = 2**30
+# Offset of the game-day replays of `herosim score`: replication r replays injection j (at
+# most 1000 a game day) on the streams of replication GAMEDAY_REPLAYS + 1000 r + j.
+GAMEDAY_REPLAYS = 2**29
 
 
 def stream(seed: int, replication: int, purpose: Purpose) -> np.random.Generator:

@@ -97,6 +97,7 @@ def run_scenario(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     keep_incidents: bool = True,
+    arrivals: Sequence | None = None,
 ) -> RunResult:
     """Simulate `replications` replications of `days` days and summarise them.
 
@@ -110,15 +111,21 @@ def run_scenario(
         workers: local worker processes; results do not depend on it.
         progress: called with the number of finished replications.
         keep_incidents: keep every incident record (for incidents.csv).
+        arrivals: incidents to replay in every replication (`sim.engine.Arrival`, e.g. from
+            `sim.calibrate.replay_arrivals`) instead of sampling them; replications then differ
+            only in decisions, acknowledgements and absences.
     """
     check_people(scenario, without)
     check_counts(days, replications)
-    spec = RunSpec(scenario, days, seed, tuple(without), keep_records=keep_incidents)
+    replay = tuple(arrivals) if arrivals is not None else None
+    spec = RunSpec(scenario, days, seed, tuple(without), keep_records=keep_incidents,
+                   arrivals=replay)
     tasks = [(spec, r) for r in range(replications)]
     if without:
         # The what-if is read against the same team with everyone present, on the same
         # incidents (common random numbers): the baseline arm.
-        baseline_spec = RunSpec(scenario, days, seed, (), keep_records=keep_incidents)
+        baseline_spec = RunSpec(scenario, days, seed, (), keep_records=keep_incidents,
+                                arrivals=replay)
         tasks += [(baseline_spec, r) for r in range(replications)]
     results = run_tasks(run_replication, tasks, workers, progress)
     arm, base = results[:replications], results[replications:]

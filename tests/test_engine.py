@@ -300,8 +300,6 @@ def test_pool_member_is_not_paged_when_their_slot_frees_while_away(make_scenario
     assert second.work_started == 2 * 1440  # ann back on day 2, at 00:00
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a person starts work queued behind their own "
-                   "incidents on a day they are away")
 def test_queued_work_does_not_start_while_away(make_scenario):
     """Work queued behind a person's own incident does not start on a day they are away."""
     records, calendar = away_on_day_one(make_scenario, pool=False)

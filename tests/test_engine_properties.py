@@ -168,11 +168,6 @@ def test_absent_people_are_never_paged(make_scenario, team, seed, data):
         assert not calendar.absent(i.person, i.at), (i, int(i.at // MINUTES_PER_DAY))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: work a person took on while present (queued behind their own incidents, or "
-    "acknowledged just before midnight) starts on a day they are away",
-)
 @settings(PROPERTY, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(team=teams(), seed=seeds, data=st.data())
 def test_absent_people_never_start_work(make_scenario, team, seed, data):

@@ -1,0 +1,196 @@
+"""`herosim score`: place a real game day in the model's predictions; learn skills from it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cli.common import console, err_console, handle_errors
+from cli.format import new_table, number
+from cli.progress import DelayedProgress
+from cli.run import OutputFormat
+from sim.gameday import ScoreResult, gameday_markdown, score_gameday, updated_scenario_text
+from sim.journal import ResultsFolder, command_line, dump_json
+from sim.loader import Problem, ScenarioError, _read_text, load_plan, load_scenario
+from sim.observations import load_observations
+from sim.replicate import default_workers
+
+VERDICT_STYLE = {"hesitation": "red", "surprise": "cyan", "as predicted": "green"}
+VERDICT_LABEL = {"hesitation": "hesitation", "surprise": "surprise", "as predicted": "ok"}
+
+
+def score(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    observations: Annotated[
+        Path, typer.Argument(help="Game-day observations (YAML, JSON or CSV; docs/gameday.md).")
+    ],
+    plan: Annotated[
+        Optional[str],
+        typer.Option(help="Plan file, or the name of a plan in the scenario's `plans`, run up "
+                     "to the game day. Without one: the scenario's team, practising live."),
+    ] = None,
+    reps: Annotated[int, typer.Option(min=1, max=100_000, help="Replications.")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed; same seed, same results.")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes; 0 = all cores.")] = 0,
+    update: Annotated[
+        Optional[Path],
+        typer.Option(help="Write the scenario with the observed skills updated to this file."),
+    ] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
+        OutputFormat.TABLE
+    ),
+    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+) -> None:
+    """How did a real game day compare with the model? Hesitation points, surprises, a score,
+    and skill estimates learned from it.
+
+    Exit 0 when scored, 2 on bad input.
+    """
+    with handle_errors():
+        model = load_scenario(scenario)
+        chosen = load_plan(plan, model) if plan else None
+        gameday = load_observations(observations, model)
+        if update is not None:
+            _check_writable(update, scenario)
+        workers = workers or default_workers()
+        with DelayedProgress(err_console, "Scoring", total=reps) as progress:
+            result = score_gameday(model, gameday, chosen, replications=reps, seed=seed,
+                                   workers=min(workers, reps), progress=progress.update)
+        folder = write_score(result, scenario, observations, plan, out)
+        if update is not None:
+            text = updated_scenario_text(_read_text(scenario, str(scenario)), model, result,
+                                         str(scenario))
+            _write_atomically(update, text)
+    if format is OutputFormat.JSON:
+        sys.stdout.write(dump_json(result.to_json()))
+        err_console.print(f"results: {folder}")
+        if update is not None:
+            err_console.print(f"updated scenario: {update}")
+        return
+    print_score(result)
+    console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
+    if update is not None:
+        console.print(f"Updated scenario written to [bold]{escape(str(update))}[/bold]")
+
+
+def _check_writable(path: Path, scenario: Path) -> None:
+    """Refuse an --update target that would overwrite the input or cannot be written."""
+    problem = None
+    if path.exists() and path.resolve() == scenario.resolve():
+        problem = "is the scenario being scored; write the update to a new file"
+    elif path.is_dir():
+        problem = "is a directory; give a file name such as updated.yaml"
+    elif not path.parent.exists() and str(path.parent) not in ("", "."):
+        problem = f"its folder {path.parent} does not exist"
+    if problem:
+        raise ScenarioError([Problem("command line", "--update", repr(str(path)), problem)])
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def write_score(result: ScoreResult, scenario_path: Path, observations_path: Path,
+                plan_ref: str | None, root: Path = Path("results")) -> Path:
+    spec = result.spec
+    name = spec.scenario.name + f"-gameday-{spec.gameday.date.isoformat()}"
+    document = result.to_json()
+    with ResultsFolder(
+        root, name, command_line(), spec.seed,
+        spec.scenario.model_dump(mode="json", exclude_none=True),
+        extra={"scenario_file": str(scenario_path), "observations_file": str(observations_path),
+               "plan": plan_ref, "replications": result.replications,
+               "plan_definition": spec.plan.model_dump(mode="json") if spec.plan else None},
+        kind="score",
+    ) as folder:
+        folder.write_json("gameday.json", document)
+        folder.write_text("gameday.md", gameday_markdown(document))
+        return folder.complete(verdict=f"score {document['score']['value']:.2f}")
+
+
+def print_score(result: ScoreResult) -> None:
+    doc = result.to_json()
+    plan = doc["plan"] or "no plan"
+    console.print(
+        f"[bold]{escape(doc['scenario'])}[/bold] game day {doc['date']} (scenario day "
+        f"{doc['scenario_day']}, plan {escape(plan)}): heroes "
+        f"({escape(', '.join(doc['heroes']) or 'none named')}) {doc['hero_role']}, absent: "
+        f"{escape(', '.join(doc['absent']) or 'nobody')}; {doc['replications']} replications "
+        f"per injection, seed {doc['seed']}.")
+    console.print(injection_table(doc))
+    for row in doc["injections"]:
+        for text in row["hesitations"]:
+            console.print(f"  [red]hesitation[/red] {escape(row['id'])}: {escape(text)}")
+        for text in row["surprises"]:
+            console.print(f"  [cyan]surprise[/cyan] {escape(row['id'])}: {escape(text)}")
+    console.print(class_table(doc))
+    console.print(skill_table(doc))
+    score = doc["score"]
+    console.print(
+        f"[bold]Game-day score: {score['value']:.0%}[/bold] ({score['handled']} of "
+        f"{score['injections']}; the model expected {score['expected']:.0%}) — "
+        f"{escape(score['definition'])}.")
+    console.print(f"Dependence: {escape(doc['dependence']['text'])}.")
+
+
+def injection_table(doc: dict) -> Table:
+    rows = []
+    for r in doc["injections"]:
+        observed, predicted = r["observed"], r["predicted"]
+        ttm = predicted["ttm"]
+        style = VERDICT_STYLE[r["verdict"]]
+        hero = observed["hero_involved"] or observed["hero_consulted"]
+        rows.append([
+            escape(r["id"]),
+            "gave up" if observed["abandoned"] else number(observed["ttm"], 0),
+            f"{number(ttm['p10'], 0)}–{number(ttm['p50'], 0)}–{number(ttm['p90'], 0)}",
+            number(r["ttm_percentile"], 0),
+            f"{'yes' if observed['escalated'] else 'no'} {predicted['escalation_chance']:.0%}",
+            f"{'yes' if hero else 'no'} {predicted['hero_chance']:.0%}",
+            f"[{style}]{VERDICT_LABEL[r['verdict']]}[/{style}]",
+        ])
+    return new_table(
+        "Injections: observed vs predicted", ["injection", "TTM", "predicted", "pct",
+                                              "escalated", "hero", "verdict"],
+        rows, left=1,
+        caption="TTM: minutes to mitigate; predicted: its p10–p50–p90; pct: the observation's "
+                "percentile among the predictions; escalated, hero: observed, then the model's "
+                "chance (of reaching a hero: when one is reachable)")
+
+
+def class_table(doc: dict) -> Table:
+    rows = [[escape(cid) + (" [dim](specialty)[/dim]" if c["specialty"] else ""),
+             str(c["injections"]), str(c["hero_pulled"]), number(c["ttm_percentile_mean"], 0),
+             _dependence_label(c)] for cid, c in doc["classes"].items()]
+    return new_table("Classes", ["class", "inj.", "hero pulled", "mean pct", "dependence"],
+                     rows, left=1)
+
+
+def _dependence_label(row: dict) -> str:
+    if not row["hero_pulled"]:
+        return "[green]no hero[/green]"
+    if row["specialty"]:
+        return "specialty, as agreed"
+    return "[red]default rescue[/red]"
+
+
+def skill_table(doc: dict) -> Table:
+    rows = []
+    for u in doc["skill_updates"]:
+        before, after = u["scenario_before"], u["scenario_after"]
+        led = sum(e["led"] for e in u["evidence"])
+        rows.append([escape(u["person"]), escape(u["class"]),
+                     f"{led}/{len(u['evidence']) - led}",
+                     f"{before['knowledge']:.2f}→{after['knowledge']:.2f}",
+                     f"{before['confidence']:.2f}→{after['confidence']:.2f}"])
+    return new_table("Skill estimates (scenario values)", ["person", "class", "led/handed on",
+                                                           "knowledge", "confidence"],
+                     rows, left=2)

@@ -123,15 +123,15 @@ def checkpoint_table(doc: dict) -> Table:
             str(cp["week"]), "[green]yes[/green]" if cp["passed"] else "[red]no[/red]",
             shift(overall["present_p90"], overall["absent_p90"]),
             number(overall["p90_ratio"], 2),
-            shift(overall["present_escalation_rate"], overall["absent_escalation_rate"],
-                  0, 100, "%"),
+            shift(overall["present_escalations_per_incident"],
+                  overall["absent_escalations_per_incident"], 1),
             number(cp["hero_interruptions_per_week"]["mean"], 1),
             number(cp["plan_hero_hours"]["mean"], 0),
             f"{independent}/{len(classes)}",
         ])
     return new_table(
         "Independence by checkpoint (hero present→absent, pooled across replications)",
-        ["week", "passes", "TTM p90 min", "ratio", "escalated", "hero int. /week",
+        ["week", "passes", "TTM p90 min", "ratio", "hand-offs /incident", "hero int. /week",
          "plan hero hours", "classes indep."],
         rows, left=2)
 
@@ -142,18 +142,19 @@ def class_table(checkpoint: dict, title: str) -> Table:
         style = VERDICT_STYLE[row["verdict"]]
         present, absent = row["present"], row["absent"]
         rows.append([
-            escape(cid) + (" [dim](specialty)[/dim]" if row["specialty"] else ""),
+            escape(cid) + (" *" if row["specialty"] else ""),
             f"[{style}]{VERDICT_LABEL[row['verdict']]}[/{style}]",
             shift(present["ttm_p90"], absent["ttm_p90"]), number(row["p90_ratio"], 2),
             number(row["added_breach_rate"], 0, 100, "%"),
-            shift(present["escalation_rate"], absent["escalation_rate"], 0, 100, "%"),
+            shift(present["escalations_per_incident"], absent["escalations_per_incident"], 1),
             number(present["informal_per_incident"], 2),
             number(row["effective_responders"]),
         ])
     return new_table(
         f"{title} (hero present→absent)",
-        ["class", "verdict", "TTM p90 min", "ratio", "breach +", "escal.", "pulls /inc",
+        ["class", "verdict", "TTM p90 min", "ratio", "breach +", "hand- offs", "pulls /inc",
          "resp."], rows, left=2,
-        caption="indep./partly/HERO: independent, partly, hero-dependent; breach +: SLO "
-                "breaches the absence adds; escal.: share escalated; pulls: informal pulls per "
+        caption="*: specialty class (reported apart); indep./partly/HERO: independent, partly, "
+                "hero-dependent; breach +: SLO "
+                "breaches the absence adds; hand-offs: escalations per incident; pulls: informal pulls per "
                 "incident (present); resp.: non-hero effective responders")

@@ -21,6 +21,7 @@ from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import Problem, ScenarioError, load_plan, load_scenario
 from sim.markdown import compare_markdown, week_span
 from sim.replicate import default_workers
+from sim.report import write_report
 
 
 def compare(
@@ -106,6 +107,7 @@ def write_compare(result: CompareResult, scenario_path: Path, refs: list[str], r
     ) as folder:
         folder.write_json("compare.json", doc)
         folder.write_text("compare.md", compare_markdown(doc))
+        write_report(folder.partial, folder.journal)
         return folder.complete(verdict=doc["ranking"][0]["plan"])
 
 

@@ -106,7 +106,7 @@ def calibrate(
     zone = ZoneInfo(timezone)
     fit = _Fit(history, zone)
     heromap = hero_map(history, by="class", timezone=timezone)
-    heroes = [fit.person_id[h["person"]] for h in heromap["heroes"] if h["groups"]]
+    heroes = [fit.person_id[h["person"]] for h in heromap["heroes"]]
     doc, notes = fit.scenario_document(name, timezone, heroes)
     scenario = Scenario.model_validate(doc)
     if correct:
@@ -318,43 +318,35 @@ class _Fit:
 
     def _rotation(self, start: dt.date, timezone: str):
         """The weekly (or daily, fortnightly) primary schedule that best explains who was
-        paged first, and the secondary."""
+        paged first; the secondary likewise from who was paged next on escalated incidents."""
         origin = dt.datetime.combine(start, dt.time(), tzinfo=ZoneInfo(timezone))
-        firsts = [((i.created_at - origin).total_seconds() / 60.0, i.first_responder)
-                  for i in self.history.incidents if i.first_responder]
-        best = None
-        for period in (7, 14, 1):
-            for hour in range(24):
-                shifts: dict[int, Counter] = defaultdict(Counter)
-                for minute, person in firsts:
-                    shifts[int((minute - hour * 60) // (period * MINUTES_PER_DAY))][person] += 1
-                agree = sum(c.most_common(1)[0][1] for c in shifts.values())
-                if best is None or agree > best[0]:
-                    best = (agree, period, hour, shifts)
-        notes = {}
-        if best is None:
+
+        def minute(i: HistoryIncident) -> float:
+            return (i.created_at - origin).total_seconds() / 60.0
+
+        firsts = [(minute(i), i.first_responder) for i in self.history.incidents
+                  if i.first_responder]
+        primary, agree = _fit_schedule(firsts)
+        if primary is None:
             members = [self.person_id[p] for p in self.history.people][:1]
             return {"primary": {"members": members}}, {
                 ("rotation",): "nobody was ever assigned: a placeholder primary"}
-        agree, period, hour, shifts = best
-        order = [shifts[s].most_common(1)[0][0] for s in sorted(shifts)]
-        members = list(dict.fromkeys(order))
-        first_shift = min(shifts)
-        offset = (members.index(order[0]) - first_shift) % len(members)
-        primary = {"members": [self.person_id[m] for m in members], "period_days": period,
-                   "handoff_hour": hour, "offset": offset}
-        notes[("rotation", "primary")] = (
+        notes = {("rotation", "primary"): (
             f"the shift pattern that predicts the first person paged for {agree} of "
-            f"{len(firsts)} incidents")
-        rotation = {"primary": primary}
-        escalated = [i for i in self.history.incidents if i.escalated]
-        targets = Counter(p for i in escalated for p in i.assigned[1:])
-        if targets:
-            person, n = targets.most_common(1)[0]
-            if n >= 0.5 * len(escalated) and self.person_id[person] not in primary["members"]:
-                rotation["secondary"] = {"members": [self.person_id[person]]}
-                notes[("rotation", "secondary")] = (
-                    f"assigned on {n} of {len(escalated)} escalated incidents")
+            f"{len(firsts)} incidents")}
+        members = set(primary["members"])
+        seconds = [(minute(i), i.assigned[1]) for i in self.history.incidents
+                   if i.escalated and len(i.assigned) > 1 and i.assigned[1] not in members]
+        escalated = sum(i.escalated for i in self.history.incidents)
+        rotation = {"primary": _ids_in(primary, self.person_id)}
+        secondary, agree2 = _fit_schedule(seconds)
+        if secondary is not None and len(seconds) >= 0.5 * escalated:
+            if len(secondary["members"]) == 1:
+                secondary = {"members": secondary["members"]}
+            rotation["secondary"] = _ids_in(secondary, self.person_id)
+            notes[("rotation", "secondary")] = (
+                f"predicts the second person paged for {agree2} of {len(seconds)} escalated "
+                f"incidents paged beyond the primary ({escalated} escalated in all)")
         return rotation, notes
 
     def _behaviour(self):
@@ -718,7 +710,7 @@ def render_yaml(doc: dict, notes: dict, history: History, heromap: dict) -> str:
                 value = (f"{{knowledge: {skill['knowledge']}, confidence: "
                          f"{skill['confidence']}}}" if isinstance(skill, dict) else skill)
                 out.append(f"      {_s(cid)}: {value}  # {text}")
-    hero_notes = {h["person"]: h["reasons"][0] for h in heromap["heroes"] if h["groups"]}
+    hero_notes = {h["person"]: h["reasons"][0] for h in heromap["heroes"]}
     out += ["", "# Suggested by the hero map (herosim map): the people whose absence to test."]
     names = {p["id"]: p["name"] for p in doc["people"]}
     if doc["heroes"]:
@@ -737,8 +729,12 @@ def render_yaml(doc: dict, notes: dict, history: History, heromap: dict) -> str:
         if key in primary:
             out.append(f"    {key}: {primary[key]}")
     if "secondary" in rot:
-        out.append(f"  secondary:  # {notes.get(('rotation', 'secondary'), '')}")
+        out.append(f"  # secondary: {notes.get(('rotation', 'secondary'), '')}")
+        out.append("  secondary:")
         out.append(f"    members: {json.dumps(rot['secondary']['members'])}")
+        for key in ("period_days", "handoff_hour", "offset"):
+            if key in rot["secondary"]:
+                out.append(f"    {key}: {rot['secondary'][key]}")
     out += ["", "conditions:",
             f"  informal_pull: {doc['conditions']['informal_pull']}  # "
             f"{notes.get(('informal_pull',), '')}",
@@ -749,6 +745,32 @@ def render_yaml(doc: dict, notes: dict, history: History, heromap: dict) -> str:
             "  ack_median_minutes: "
             + json.dumps(doc["behaviour"]["ack_median_minutes"]).replace('"', ""), ""]
     return "\n".join(out)
+
+
+def _fit_schedule(pairs: list[tuple[float, str]]) -> tuple[dict | None, int]:
+    """The schedule (period 7, 14 or 1 days, hand-off hour, member order, offset) whose
+    shifts best predict who was paged at each minute; (None, 0) without data."""
+    best = None
+    for period in (7, 14, 1):
+        for hour in range(24):
+            shifts: dict[int, Counter] = defaultdict(Counter)
+            for at, person in pairs:
+                shifts[int((at - hour * 60) // (period * MINUTES_PER_DAY))][person] += 1
+            agree = sum(c.most_common(1)[0][1] for c in shifts.values())
+            if best is None or agree > best[0]:
+                best = (agree, period, hour, shifts)
+    if best is None:
+        return None, 0
+    agree, period, hour, shifts = best
+    order = [shifts[s].most_common(1)[0][0] for s in sorted(shifts)]
+    members = list(dict.fromkeys(order))
+    offset = (members.index(order[0]) - min(shifts)) % len(members)
+    return {"members": members, "period_days": period, "handoff_hour": hour,
+            "offset": offset}, agree
+
+
+def _ids_in(schedule: dict, ids: dict[str, str]) -> dict:
+    return {**schedule, "members": [ids[m] for m in schedule["members"]]}
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -168,8 +168,8 @@ def _arm_stats(records: RunRecords, scenario: Scenario, only: set[int] | None = 
     wrong, for pooling; `only` keeps those incident ids."""
     keys = ["*"] if pooled else [c.id for c in scenario.classes]
     stats = {
-        key: {"ttm": [], "n": 0, "breaches": 0, "escalated": 0, "informal": 0,
-              "struggled": 0, "unresolved": 0, "hero": 0}
+        key: {"ttm": [], "n": 0, "breaches": 0, "escalated": 0, "escalations": 0,
+              "informal": 0, "struggled": 0, "unresolved": 0, "hero": 0}
         for key in keys
     }
     for i in records.incidents:
@@ -183,6 +183,7 @@ def _arm_stats(records: RunRecords, scenario: Scenario, only: set[int] | None = 
             row["ttm"].append(i.time_to_mitigate)
         row["breaches"] += i.slo_breached
         row["escalated"] += bool(i.escalations)
+        row["escalations"] += len(i.escalations)
         row["informal"] += sum(e.kind is EscalationKind.INFORMAL for e in i.escalations)
         row["struggled"] += i.struggled
         row["hero"] += i.hero_involved
@@ -241,7 +242,8 @@ def plan_hours(
 # -- pooling and verdicts -----------------------------------------------------------------------
 
 
-COUNT_KEYS = ("n", "breaches", "escalated", "informal", "struggled", "unresolved", "hero")
+COUNT_KEYS = ("n", "breaches", "escalated", "escalations", "informal", "struggled",
+              "unresolved", "hero")
 
 
 class Pooled:
@@ -302,6 +304,7 @@ class Pooled:
             "ttm_p90": p90,
             "breach_rate": rate("breaches"),
             "escalation_rate": rate("escalated"),
+            "escalations_per_incident": rate("escalations"),
             "informal_per_incident": rate("informal"),
             "hero_share": rate("hero"),
             "struggled": int(round(self.total("struggled", weights))),
@@ -373,7 +376,8 @@ class CheckData:
         quantiles = pooled.percentiles((90,), w)
         n = pooled.total("n", w)
         return (quantiles[0] if quantiles else None,
-                pooled.total("escalated", w) / n if n else None)
+                pooled.total("escalated", w) / n if n else None,
+                pooled.total("escalations", w) / n if n else None)
 
 
 def class_verdict(
@@ -475,8 +479,8 @@ def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
         classes = {c.id: data.class_row(index, c) for c in scenario.classes}
         passed = all(row["verdict"] == Verdict.INDEPENDENT.value
                      for row in classes.values() if not row["specialty"])
-        present_p90, present_esc = data.overall_figures(index, "present")
-        absent_p90, absent_esc = data.overall_figures(index, "absent")
+        present_p90, present_esc, present_hops = data.overall_figures(index, "present")
+        absent_p90, absent_esc, absent_hops = data.overall_figures(index, "absent")
         checkpoints.append({
             "week": week,
             "passed": passed,
@@ -485,6 +489,8 @@ def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
                 "present_p90": present_p90, "absent_p90": absent_p90,
                 "p90_ratio": absent_p90 / present_p90 if absent_p90 and present_p90 else None,
                 "present_escalation_rate": present_esc, "absent_escalation_rate": absent_esc,
+                "present_escalations_per_incident": present_hops,
+                "absent_escalations_per_incident": absent_hops,
             },
             "hero_interruptions_per_week": _interval(
                 [r["checkpoints"][index]["hero_interruptions_per_week"] for r in reps]),
@@ -559,8 +565,8 @@ def _bootstrap(data: CheckData) -> dict:
         first = data.first_passing_week(weights)
         firsts.append(np.inf if first is None else first)
         for index in range(len(weeks)):
-            curves[index].append((*data.overall_figures(index, "present", weights),
-                                  *data.overall_figures(index, "absent", weights)))
+            curves[index].append((*data.overall_figures(index, "present", weights)[:2],
+                                  *data.overall_figures(index, "absent", weights)[:2]))
     arr = np.asarray(firsts)
     # "Not reached" sorts after every week; an interval end there means "not reached".
     never = weeks[-1] + 1

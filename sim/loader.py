@@ -99,7 +99,7 @@ def load_plan(ref: str | Path, scenario: Scenario) -> Plan:
         ScenarioError: the file is bad, names what the scenario lacks, or no such plan exists.
     """
     path = Path(ref)
-    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
+    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
         plan = load_model(path, Plan)
         try:
             check_plan(plan, scenario)

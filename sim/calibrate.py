@@ -53,7 +53,6 @@ from sim.schema import (
     Behaviour,
     HourClass,
     Scenario,
-    Severity,
 )
 
 DIFFICULTY = 0.5
@@ -827,4 +826,4 @@ def _hour_class_of(hour_of_week: int) -> HourClass:
 
 
 __all__ = ["Calibration", "calibrate", "self_consistency", "replay_arrivals", "replay_comparison",
-           "simulated_histories", "headline", "render_yaml", "Severity"]
+           "simulated_histories", "headline", "render_yaml"]

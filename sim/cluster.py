@@ -33,10 +33,21 @@ def dask_executor(address: str) -> Iterator[tuple[Executor, int]]:
     """
     try:
         from distributed import Client
+        from distributed.comm import get_address_host_port
     except ImportError:
         raise ScenarioError([Problem(
             "command line", "--dask", repr(address),
             "running on a Dask cluster needs the optional extra: pip install 'herosim[dask]'",
+        )]) from None
+    try:
+        # A malformed address is refused here: handed to Client, it leaves a half-built client
+        # whose clean-up hangs for 20 s at exit and prints a traceback.
+        get_address_host_port(address)
+    except ValueError as error:
+        raise ScenarioError([Problem(
+            "command line", "--dask", repr(address),
+            f"not a Dask scheduler address ({error}); give tcp://host:port of a running "
+            f"scheduler, or unset {ENVIRONMENT_VARIABLE} to run on local processes",
         )]) from None
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)

@@ -21,6 +21,7 @@ import numpy as np
 import simpy
 
 from sim.calendar import BIN_MINUTES, HOUR_CLASS_BY_CODE, Calendar
+from sim.changes import release_train, sample_changes
 from sim.plans import TeamState, start_plan
 from sim.records import (
     Escalation,
@@ -67,7 +68,7 @@ class Arrival(NamedTuple):
 def sample_arrivals(scenario: Scenario, days: int, seed: int, replication: int) -> list[Arrival]:
     """Every real incident of a replication, in arrival order (non-homogeneous Poisson)."""
     rng = stream(seed, replication, Purpose.ARRIVALS)
-    times, classes = _poisson_times(
+    times, classes = poisson_times(
         rng, [(c.rate_per_week, c.weekly_profile) for c in scenario.classes], days
     )
     work_z = stream(seed, replication, Purpose.WORK).standard_normal(len(times))
@@ -77,7 +78,7 @@ def sample_arrivals(scenario: Scenario, days: int, seed: int, replication: int) 
     ]
 
 
-def _poisson_times(rng: np.random.Generator, rates, days: int):
+def poisson_times(rng: np.random.Generator, rates, days: int):
     """Arrival times and source index of independent Poisson processes, merged and sorted.
 
     `rates` holds (events per week, optional 168 hourly weights) per source. A weekly profile
@@ -234,6 +235,9 @@ class TeamModel:
             len(self.arrivals) * DRAWS_PER_INCIDENT
         ).tolist()
         self.extra = stream(seed, replication, Purpose.EXTRA)
+        self.changes = sample_changes(scenario, days, seed, replication)
+        self.release_count = 0
+        self._next_incident_id = len(self.arrivals)
         self.noise_rng = stream(seed, replication, Purpose.NOISE)
         self.people = [p.id for p in scenario.people]
         self.heroes = tuple(scenario.heroes)
@@ -267,6 +271,8 @@ class TeamModel:
         """Simulate until every incident is mitigated; return the records."""
         self.env.process(self.arrive())
         self.env.process(self.false_alarms())
+        for service, train in self.changes.items():
+            self.env.process(release_train(self, service, train))
         if self.plan is not None:
             start_plan(self, self.plan)
         self.env.run()
@@ -292,7 +298,7 @@ class TeamModel:
         ceiling = self.state.alert_noise
         if ceiling <= 0:
             return
-        times, _ = _poisson_times(
+        times, _ = poisson_times(
             self.noise_rng,
             [(c.rate_per_week * ceiling, c.weekly_profile) for c in self.scenario.classes],
             self.days,
@@ -329,6 +335,23 @@ class TeamModel:
                 return
             if targets:
                 yield self.env.timeout(level.timeout_minutes)
+
+    def raise_incident(self, cls: IncidentClass, at: float, work_z: float,
+                       draws: list[float]) -> int:
+        """An incident caused during the run (a failed change): it arrives at `at` and is
+        worked like any other; `draws` are its own decision draws. Returns its id."""
+        incident_id = self._next_incident_id
+        self._next_incident_id += 1
+        index = self.scenario.classes.index(cls)
+        incident = _Incident(Arrival(incident_id, at, index, work_z), cls, draws, 0)
+        self.env.process(self._arrive_later(incident))
+        return incident_id
+
+    def _arrive_later(self, inc: _Incident):
+        """A caused incident waits for its arrival time, then is responded to."""
+        if inc.arrival.at > self.env.now:
+            yield self.env.timeout(inc.arrival.at - self.env.now)
+        yield from self.respond(inc)
 
     # -- one incident -------------------------------------------------------------------------
 
@@ -483,7 +506,7 @@ class TeamModel:
         heroes = [h for h in self.heroes if h != learner and self.calendar.reachable(h, now)]
         if not heroes:
             return None
-        hero = max(heroes, key=lambda h: self._knowledge(h, inc.cls, now))
+        hero = max(heroes, key=lambda h: self.effective_knowledge(h, inc.cls, now))
         self._interrupt(hero, InterruptionKind.BACKUP, inc, now)
         return hero
 
@@ -548,7 +571,7 @@ class TeamModel:
         self.records.work.append(WorkSpan(lead, start, end, incident_id, Role.LED))
         inc.involved.append((lead, Role.LED))
         if self.learn:
-            self._practise(lead, class_id, practice, end)
+            self.practise(lead, class_id, practice, end)
         if backup is not None:
             share = self.scenario.learning.backup_share
             self.records.work.append(
@@ -557,7 +580,7 @@ class TeamModel:
         if learner is not None:
             self.records.work.append(WorkSpan(learner, start, end, incident_id, Role.PAIRED))
             inc.involved.append((learner, Role.PAIRED))
-            self._practise(learner, class_id, PracticeKind.PAIR, end)
+            self.practise(learner, class_id, PracticeKind.PAIR, end)
         self._record(inc, lead, start, struggled)
 
     def _pair_learner(self, inc: _Incident, hero: str, now: float) -> str | None:
@@ -568,12 +591,13 @@ class TeamModel:
                 return learner
         return None
 
-    def _practise(self, person: str, class_id: str, kind: PracticeKind, t: float) -> None:
+    def practise(self, person: str, class_id: str, kind: PracticeKind, t: float) -> None:
+        """`person` practised `class_id` at `t` (skills move only when the run learns)."""
         if self.learn:
             self.skills.practise(person, class_id, t, self.rates[kind])
             self.records.practice.append(Practice(person, class_id, kind, t))
 
-    def _knowledge(self, person: str, cls: IncidentClass, t: float) -> float:
+    def effective_knowledge(self, person: str, cls: IncidentClass, t: float) -> float:
         """Effective knowledge: the person's own, raised by a runbook for the class."""
         k = self.skills.get(person, cls.id, t)[0]
         return self.state.runbooks.knowledge(k, cls.id, t)
@@ -590,7 +614,7 @@ class TeamModel:
         while True:
             present = [p for p in candidates if not self.calendar.absent(p, env.now)]
             if present:
-                best = max(present, key=lambda p: self._knowledge(p, inc.cls, env.now))
+                best = max(present, key=lambda p: self.effective_knowledge(p, inc.cls, env.now))
                 self._interrupt(best, InterruptionKind.PAGE, inc, env.now)
                 self._acknowledge(inc, best)
                 yield from self._work(inc, best, False, struggled=self._struggles(inc, best))
@@ -721,7 +745,7 @@ class TeamModel:
         ]
         if not reachable:
             return None
-        hero = max(reachable, key=lambda h: self._knowledge(h, inc.cls, now))
+        hero = max(reachable, key=lambda h: self.effective_knowledge(h, inc.cls, now))
         self._interrupt(hero, InterruptionKind.PULL, inc, now)
         delay = self._ack_delay(hero, now, self._draw(inc))
         if self.calendar.absent(hero, now + delay):
@@ -755,7 +779,7 @@ class TeamModel:
             if not back or min(back) >= self.calendar.span * MINUTES_PER_DAY:
                 return None
             yield env.timeout(min(back) - now)
-        person = max(present, key=lambda p: self._knowledge(p, inc.cls, env.now))
+        person = max(present, key=lambda p: self.effective_knowledge(p, inc.cls, env.now))
         inc.escalations.append(Escalation(EscalationKind.MANUAL, lead_from, person, env.now))
         self._interrupt(person, InterruptionKind.PAGE, inc, env.now)
         answer = env.now + self._ack_delay(person, env.now, self._draw(inc))
@@ -816,7 +840,7 @@ class TeamModel:
                 self.records.work.append(
                     WorkSpan(person, started, now, arrival.incident_id, Role.SHADOW)
                 )
-                self._practise(person, cls.id, PracticeKind.SHADOW, now)
+                self.practise(person, cls.id, PracticeKind.SHADOW, now)
         self.records.incidents.append(IncidentRecord(
             arrival.incident_id, cls.id, cls.service, cls.severity, arrival.at,
             inc.acknowledged, started, now, inc.acknowledged_by, lead, tuple(inc.involved),
@@ -877,7 +901,7 @@ class TeamModel:
         return not requires or person in requires
 
     def _struggles(self, inc: _Incident, person: str) -> bool:
-        knowledge = self._knowledge(person, inc.cls, self.env.now)
+        knowledge = self.effective_knowledge(person, inc.cls, self.env.now)
         return ramp(knowledge - inc.cls.difficulty, self.behaviour.skill_sharpness) < 0.5
 
 

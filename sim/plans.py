@@ -16,10 +16,12 @@ from sim.schema import (
     MINUTES_PER_DAY,
     DrillAction,
     FixConditionAction,
+    LeadChangesAction,
     LeadWithBackupAction,
     PairAction,
     Plan,
     PracticeKind,
+    RemoveNeedsAction,
     RemoveRequiresAction,
     RotationAction,
     RunbookAction,
@@ -46,6 +48,8 @@ DEFAULT_COSTS: dict[str, tuple[float, float]] = {
     "stop_informal_pulls": (0.5, 0.0),
     "fix_condition": (16.0, 8.0),
     "remove_requires": (8.0, 4.0),
+    "lead_changes_with_backup": (0.5, 0.5),
+    "remove_needs": (4.0, 2.0),
 }
 
 
@@ -64,6 +68,8 @@ class TeamState:
     pairing: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
     backup: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
     schedules: dict[str, list[Schedule] | None] = field(default_factory=dict)
+    needs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # service -> change gate
+    change_backup: dict[str, list[str]] = field(default_factory=dict)  # service -> learners
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> TeamState:
@@ -75,6 +81,7 @@ class TeamState:
             informal_pull=c.informal_pull,
             requires={k.id: tuple(k.requires) for k in scenario.classes},
             runbooks=Runbooks.from_scenario(scenario),
+            needs={v.id: tuple(v.changes.needs) for v in scenario.services if v.changes},
             schedules={
                 "primary": scenario.rotation.primary,
                 "secondary": scenario.rotation.secondary,
@@ -97,6 +104,8 @@ class TeamState:
         state.no_pulls = set(self.no_pulls)
         state.pairing = {}
         state.backup = {}
+        state.change_backup = {}
+        state.needs = dict(self.needs)
         state.schedules = dict(self.schedules)
         state.runbooks = self.runbooks.frozen(t)
         return state
@@ -109,6 +118,7 @@ class TeamState:
                 "observability": self.observability, "informal_pull": self.informal_pull,
             },
             "requires": {k: list(v) for k, v in self.requires.items() if v},
+            "needs": {k: list(v) for k, v in self.needs.items() if v},
             "informal_pulls_stopped": sorted(self.no_pulls) if not self.no_pulls_all else "all",
             "runbooks": self.runbooks.as_dict(t),
             "rotation": {k: members_of(v) or None for k, v in self.schedules.items()},
@@ -225,6 +235,20 @@ def _switch_on(model, index: int, action):
         before = getattr(state, name)
         setattr(state, name, action.value)
         return lambda: setattr(state, name, before)
+    if isinstance(action, LeadChangesAction):
+        for service in action.services:
+            state.change_backup.setdefault(service, []).extend(action.learners)
+
+        def undo():
+            for service in action.services:
+                for person in action.learners:
+                    state.change_backup[service].remove(person)
+        return undo
+    if isinstance(action, RemoveNeedsAction):
+        before = {v: state.needs.get(v, ()) for v in action.services}
+        for service in action.services:
+            state.needs[service] = ()
+        return lambda: state.needs.update(before)
     if isinstance(action, RemoveRequiresAction):
         before = {c: state.requires[c] for c in action.classes}
         for class_id in action.classes:
@@ -246,7 +270,7 @@ def _drill(model, index: int, action: DrillAction) -> None:
     for person in present:
         for class_id in action.classes:
             # Through the model, so a drill is recorded as practice like any other.
-            model._practise(person, class_id, PracticeKind.DRILL, now)
+            model.practise(person, class_id, PracticeKind.DRILL, now)
     hero, learner = costs(action)
     model.records.plan_costs.append(
         PlanCost(now, index, action.kind, hero if present else 0.0, learner * len(present))

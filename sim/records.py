@@ -105,6 +105,24 @@ class PlanCost(NamedTuple):
     learner_hours: float  # all learners together
 
 
+class ChangeRecord(NamedTuple):
+    """One change of a service: when it was meant to ship, when it did, how it went."""
+
+    service: str
+    change_id: int
+    intended: float
+    shipped: float | None  # None: still waiting when the run ended
+    release: int | None  # the release (batch) it went out in
+    batch_size: int
+    leader: str | None
+    backed_by: str | None  # a hero backing a learner up (a transfer plan)
+    postponed: bool  # it waited for someone it `needs` at least once
+    unsafe: bool  # shipped without anyone it `needs`
+    needed_hero: bool  # its `needs` named a hero
+    failed: bool
+    rollback_incident: int | None
+
+
 @dataclass(slots=True)
 class RunRecords:
     """What one replication appended, plus the context needed to read it."""
@@ -116,6 +134,7 @@ class RunRecords:
     interruptions: list[Interruption] = field(default_factory=list)
     work: list[WorkSpan] = field(default_factory=list)
     practice: list[Practice] = field(default_factory=list)
+    changes: list[ChangeRecord] = field(default_factory=list)
     plan_costs: list[PlanCost] = field(default_factory=list)
     available_minutes: dict[str, float] = field(default_factory=dict)
     capacity: dict[str, int] = field(default_factory=dict)

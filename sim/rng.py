@@ -27,6 +27,7 @@ class Purpose(IntEnum):
     PROBES = 8  # extra incidents of rare classes in evaluation windows
     GENERATE = 9  # `herosim generate`: the synthetic organisation's choices and incident ids
     GAMEDAY = 10  # expert work draws of a scored game day's injections (sim/gameday.py)
+    CHANGES = 11  # deploys: intended times, leaders, failures, rollback incidents
 
 
 # Replication index of streams that belong to the whole run, not to one replication.

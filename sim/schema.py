@@ -121,10 +121,77 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
+class GatePolicy(str, Enum):
+    """What the team does when nobody a change `needs` is there."""
+
+    POSTPONE = "postpone"  # wait; later changes pile into the same release
+    SHIP = "ship"  # go ahead anyway, at the higher unsafe change-failure rate
+
+
+class DeployWindow(Model):
+    """When changes ship: days and hours in the scenario's time zone."""
+
+    days: list[Weekday] = Field(
+        default_factory=lambda: [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU]
+    )
+    start: Annotated[int, Field(ge=0, le=23)] = Field(10, description="First hour.")
+    end: Annotated[int, Field(ge=1, le=24)] = Field(16, description="Hour the window closes.")
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> DeployWindow:
+        if self.start >= self.end:
+            raise PydanticCustomError(
+                "window_order", "start ({start}) must be before end ({end})",
+                {"start": self.start, "end": self.end})
+        if not self.days:
+            raise PydanticCustomError("window_days", "a deploy window needs at least one day")
+        return self
+
+
+class Changes(Model):
+    """A service's deploys and rollbacks (see docs/model.md, "Changes")."""
+
+    per_week: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
+        description="Changes the service intends to ship per week (Poisson, in the window)."
+    )
+    window: DeployWindow = Field(default_factory=DeployWindow)
+    leaders: list[Identifier] = Field(
+        default_factory=list, description="Who may lead a change (default: everyone)."
+    )
+    needs: list[Identifier] = Field(
+        default_factory=list, description="People whose presence makes a change feel safe; "
+        "one of them must be there."
+    )
+    when_needed_absent: GatePolicy = Field(
+        GatePolicy.POSTPONE, description="postpone: the change waits and later ones pile into "
+        "the same release; ship: it goes out at the unsafe failure rate."
+    )
+    failure_rate: Unit = Field(
+        0.1, description="Change-failure rate with an expert leader and a one-change release."
+    )
+    unsafe_failure_rate: Unit = Field(
+        0.25, description="Change-failure rate when shipped without the needed people."
+    )
+    knowledge_penalty: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        1.0, description="The rate is multiplied by 1 + penalty x (1 - leader's knowledge of "
+        "the rollback class): a novice leader at penalty 1 doubles it."
+    )
+    batch_penalty: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.1, description="Each extra change in a release multiplies the rate by 1 + this."
+    )
+    rollback_class: Identifier = Field(
+        description="The incident class a failed change raises (worked like any incident)."
+    )
+    detection_minutes: Minutes = Field(
+        30.0, description="Mean minutes from shipping to the failure being paged."
+    )
+
+
 class Service(Model):
     id: Identifier
     critical: bool = Field(False, description="A critical service needs at least two effective "
                            "responders to count as independent of its heroes.")
+    changes: Changes | None = Field(None, description="Deploys of this service, if modelled.")
 
 
 class WorkDistribution(str, Enum):
@@ -674,6 +741,21 @@ class FixConditionAction(_Action):
         return self
 
 
+class LeadChangesAction(_Action):
+    """Learners lead the services' changes with the hero present as backup."""
+
+    kind: Literal["lead_changes_with_backup"]
+    learners: list[Identifier] = Field(min_length=1)
+    services: list[Identifier] = Field(min_length=1)
+
+
+class RemoveNeedsAction(_Action):
+    """Remove the `needs` gate of the services' changes from the start day."""
+
+    kind: Literal["remove_needs"]
+    services: list[Identifier] = Field(min_length=1)
+
+
 class RemoveRequiresAction(_Action):
     """Remove a hard dependency: the classes no longer need these people (empty: anyone)."""
 
@@ -684,7 +766,8 @@ class RemoveRequiresAction(_Action):
 
 PlanAction = Annotated[
     PairAction | LeadWithBackupAction | ShadowAction | RotationAction | RunbookAction
-    | DrillAction | StopPullsAction | FixConditionAction | RemoveRequiresAction,
+    | DrillAction | StopPullsAction | FixConditionAction | RemoveRequiresAction
+    | LeadChangesAction | RemoveNeedsAction,
     Field(discriminator="kind"),
 ]
 
@@ -718,6 +801,14 @@ class IndependenceCriteria(Model):
     )
     evaluation_days: Annotated[int, Field(ge=7, le=365)] = Field(
         28, description="Days of incidents replayed at each checkpoint."
+    )
+    max_added_release_delay_hours: Annotated[float, Field(ge=0.0, le=10_000.0)] = Field(
+        24.0, description="Releases: hero-absent p90 delay from intended to shipped at most "
+        "this many hours above hero-present."
+    )
+    max_added_change_failure_rate: Unit = Field(
+        0.05, description="Releases: hero-absent change-failure rate at most this much above "
+        "hero-present."
     )
     min_incidents_per_class: Annotated[int, Field(ge=0, le=100)] = Field(
         5, description="Each replication's evaluation window holds at least this many "
@@ -880,6 +971,23 @@ def _reference_errors(s: Scenario):
             yield _error(("escalation", "levels", i, "target"),
                          "level pages the secondary, but rotation has no secondary schedule; "
                          "add rotation.secondary or page named people", "secondary")
+    for i, service in enumerate(s.services):
+        changes = service.changes
+        if changes is None:
+            continue
+        loc = ("services", i, "changes")
+        for field_name in ("leaders", "needs"):
+            for j, pid in enumerate(getattr(changes, field_name)):
+                if pid not in people:
+                    yield unknown_person((*loc, field_name, j), pid)
+        if changes.rollback_class not in classes:
+            yield _error((*loc, "rollback_class"), f"unknown class '{changes.rollback_class}'; "
+                         f"classes: {', '.join(sorted(classes))}", changes.rollback_class)
+        if changes.unsafe_failure_rate < changes.failure_rate:
+            yield _error((*loc, "unsafe_failure_rate"),
+                         f"unsafe_failure_rate ({changes.unsafe_failure_rate:g}) is below "
+                         f"failure_rate ({changes.failure_rate:g}); shipping without the needed "
+                         "people cannot be safer", changes.unsafe_failure_rate)
     for i, runbook in enumerate(s.runbooks):
         if runbook.class_id not in classes:
             yield _error(("runbooks", i, "class"), f"runbook for unknown class "
@@ -905,12 +1013,20 @@ def plan_reference_errors(plan: Plan, s: Scenario, prefix: tuple = ()):
     """Yield every person or class a plan names that the scenario does not have."""
     people = {p.id for p in s.people}
     classes = {c.id for c in s.classes}
+    services = {v.id for v in s.services}
     for i, action in enumerate(plan.actions):
         loc = (*prefix, "actions", i)
         for j, pid in enumerate(getattr(action, "learners", [])):
             if pid not in people:
                 yield _error((*loc, "learners", j), f"unknown person '{pid}'; known people: "
                              f"{', '.join(sorted(people))}", pid)
+        for j, sid in enumerate(getattr(action, "services", [])):
+            if sid not in services:
+                yield _error((*loc, "services", j), f"unknown service '{sid}'; services: "
+                             f"{', '.join(sorted(services))}", sid)
+            elif s.service(sid).changes is None:
+                yield _error((*loc, "services", j), f"service '{sid}' has no `changes` to act "
+                             "on", sid)
         for j, cid in enumerate(getattr(action, "classes", [])):
             if cid not in classes:
                 yield _error((*loc, "classes", j), f"unknown class '{cid}'; classes: "
@@ -927,7 +1043,8 @@ def plan_reference_errors(plan: Plan, s: Scenario, prefix: tuple = ()):
                     if pid not in people:
                         yield _error((*where, "members", j), f"unknown person '{pid}'; known "
                                      f"people: {', '.join(sorted(people))}", pid)
-        if action.kind in ("pair", "lead_with_backup") and not s.heroes:
+        if action.kind in ("pair", "lead_with_backup", "lead_changes_with_backup") \
+                and not s.heroes:
             yield _error((*loc, "kind"), f"'{action.kind}' needs a hero to pair with or back "
                          "up; name one in the scenario's heroes", action.kind)
 

@@ -448,8 +448,10 @@ def test_every_kind_runs_on_tiny():
     assert {a.kind for a in plan.actions} == set(DEFAULT_COSTS) - {"runbook_refresh"}
     model = TeamModel(scenario, 91, seed=0, plan=plan, learn=True)
     records = model.run()
-    assert len(records.incidents) == len(model.arrivals)
+    rollbacks = {c.rollback_incident for c in records.changes if c.rollback_incident is not None}
+    assert len(records.incidents) == len(model.arrivals) + len(rollbacks)
     assert {c.kind for c in records.plan_costs} == set(DEFAULT_COSTS)
+    assert model.state.needs["db"] == ()
     assert model.state.requires["db-failover"] == ()
     assert model.state.alert_noise == 0.1
 

@@ -182,7 +182,7 @@ def test_runbook_raises_knowledge_not_confidence(make_scenario):
     scenario = make_scenario(runbooks=[{"class": "k", "coverage": 1.0, "quality": 1.0}])
     model = TeamModel(scenario, days=7, arrivals=[])
     cls = scenario.incident_class("k")
-    assert model._knowledge("ann", cls, 0.0) == pytest.approx(0.5 + 0.5 * 0.5)
+    assert model.effective_knowledge("ann", cls, 0.0) == pytest.approx(0.5 + 0.5 * 0.5)
     assert model.skills.get("ann", "k", 0.0) == (0.5, 0.5)
 
 

@@ -95,6 +95,14 @@ def print_check(result: CheckResult) -> None:
     console.print(checkpoint_table(doc))
     last = doc["checkpoints"][-1]
     console.print(class_table(last, f"Classes at week {last['week']}"))
+    if last.get("releases"):
+        r = last["releases"]
+        style = VERDICT_STYLE[r["verdict"]]
+        console.print(
+            f"Releases at week {last['week']}: p90 delay "
+            f"{shift(r['present']['delay_p90_hours'], r['absent']['delay_p90_hours'])} h, "
+            f"change-failure rate {shift(r['present']['failure_rate'], r['absent']['failure_rate'], 0, 100, '%')}"
+            f" (hero present→absent): [{style}]{r['verdict']}[/{style}]")
     final = doc["final"]
     style = "green" if final["passed"] else "red"
     console.print(f"[bold {style}]Verdict: {final['verdict']}[/bold {style}] at week "

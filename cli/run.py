@@ -119,6 +119,8 @@ def print_result(result: RunResult) -> None:
     console.print(hero_table(m, scenario.heroes))
     console.print(load_table(m))
     console.print(responders_table(m, scenario))
+    if any(v.changes is not None for v in scenario.services):
+        console.print(releases_table(m, result.baseline))
     fit = result.fit
     style = "bold red" if fit["overloaded"] else "green"
     console.print(f"[{style}]Fit check:[/{style}] {escape(fit['reason'])}")
@@ -225,3 +227,33 @@ def responders_table(m: dict, scenario) -> Table:
         )
         table.caption_justify = "left"
     return table
+
+
+def releases_table(m: dict, base: dict | None):
+    """Release flow per replication (and against everyone present, for a what-if)."""
+    labels = (
+        ("changes intended", ("intended",), 1, 1), ("shipped", ("shipped",), 1, 1),
+        ("postponed at least once", ("postponed",), 1, 1),
+        ("still waiting at the end", ("unshipped",), 1, 1),
+        ("shipped without who they need", ("shipped_unsafe",), 1, 1),
+        ("releases", ("releases",), 1, 1), ("mean batch size", ("mean_batch_size",), 2, 1),
+        ("release delay p50 (h)", ("release_delay_hours", "p50"), 1, 1),
+        ("release delay p90 (h)", ("release_delay_hours", "p90"), 1, 1),
+        ("change-failure rate (%)", ("failure_rate",), 1, 100),
+        ("rollbacks", ("rollbacks",), 1, 1),
+        ("rollback time to mitigate p90 (min)", ("rollback_ttm", "p90"), 1, 1),
+        ("changes that needed a hero", ("needed_hero",), 1, 1),
+    )
+    rows = []
+    for label, path, digits, scale in labels:
+        leaf, base_leaf = m["changes"], base["changes"] if base else None
+        for key in path:
+            leaf = leaf[key]
+            base_leaf = base_leaf[key] if base_leaf is not None else None
+        row = [label, estimate(leaf, digits, scale)]
+        if base is not None:
+            row.insert(1, estimate(base_leaf, digits, scale))
+        rows.append(row)
+    columns = ["per replication", "everyone present", "without"] if base else [
+        "per replication", "value"]
+    return new_table("Releases", columns, rows)

@@ -126,6 +126,7 @@ def summarize_compare(specs: list[CheckSpec], per_plan: list[list[dict]], baseli
                                       if absent_breach is not None and present_breach is not None
                                       else None),
             "effective_responders_critical_end": _critical_responders(spec, final),
+            "releases_end": final.get("releases"),
             "final_verdict": check["final"]["verdict"],
             "holding_back": [item["class"] for item in check["final"]["holding_back"]],
         })

@@ -97,17 +97,21 @@ def check_replication(spec: CheckSpec, replication: int) -> dict:
     typical = {a.incident_id for a in arrivals if a.incident_id not in probes
                and not scenario.classes[a.class_index].specialty}
     heroes = tuple(scenario.heroes)
+    has_changes = any(v.changes is not None for v in scenario.services)
     checkpoints = []
     last = len(snapshots) - 1
     for index, (week, t, skills, state) in enumerate(snapshots):
         arms = {}
         overall = {}
+        releases = {}
         hero_load = {}
         for arm, without in (("present", ()), ("absent", heroes)):
             replay = TeamModel(scenario, days, spec.seed, eval_replication, without=without,
                                skills=skills, arrivals=arrivals, state=state.frozen(t))
             replay_records = replay.run()
             arms[arm] = _arm_stats(replay_records, scenario)
+            if has_changes:
+                releases[arm] = _release_stats(replay_records, days)
             overall[arm] = _arm_stats(replay_records, scenario, only=typical, pooled=True)
             hero_load[arm] = _hero_interruptions(replay_records, heroes, days, probes)
         hero_hours, learner_hours = plan_hours(
@@ -116,6 +120,7 @@ def check_replication(spec: CheckSpec, replication: int) -> dict:
             "week": week,
             "arms": arms,
             "overall_arms": overall,
+            "releases": releases or None,
             "hero_interruptions_per_week": hero_load["present"],
             "plan_hero_hours": hero_hours,
             "plan_learner_hours": learner_hours,
@@ -191,6 +196,42 @@ def _arm_stats(records: RunRecords, scenario: Scenario, only: set[int] | None = 
         # float32 arrays pickle compactly: a replication's result stays small.
         row["ttm"] = np.asarray(row["ttm"], dtype=np.float32)
     return stats["*"] if pooled else stats
+
+
+def _release_stats(records: RunRecords, days: int) -> dict:
+    """Release flow of one arm: change delays in hours (a change still waiting at the end of
+    the window counts its wait so far), releases, and failed releases."""
+    end = days * MINUTES_PER_DAY
+    delays = [((c.shipped if c.shipped is not None else max(end, c.intended)) - c.intended)
+              / 60.0 for c in records.changes]
+    releases = {c.release: c.failed for c in records.changes if c.release is not None}
+    return {"ttm": np.asarray(delays, dtype=np.float32), "n": len(releases),
+            "breaches": sum(releases.values()), "escalated": 0, "escalations": 0,
+            "informal": 0, "struggled": 0, "unresolved": 0, "hero": 0}
+
+
+def release_verdict(present: dict, absent: dict, criteria: IndependenceCriteria
+                    ) -> tuple[Verdict, list[str]]:
+    """Releases are independent when the hero-absent release delay and failure rate stay
+    within the criteria."""
+    notes = []
+    if present["ttm_p90"] is None or absent["ttm_p90"] is None:
+        return Verdict.INDEPENDENT, ["no changes in the evaluation window"]
+    delay = absent["ttm_p90"] - present["ttm_p90"]
+    failures = (absent["breach_rate"] or 0.0) - (present["breach_rate"] or 0.0)
+    delay_ok = delay <= criteria.max_added_release_delay_hours
+    failures_ok = failures <= criteria.max_added_change_failure_rate
+    if delay_ok and failures_ok:
+        return Verdict.INDEPENDENT, notes
+    if not delay_ok:
+        notes.append(f"p90 release delay +{delay:.0f} h without the heroes (at most "
+                     f"+{criteria.max_added_release_delay_hours:g} h)")
+    if not failures_ok:
+        notes.append(f"change-failure rate {failures:+.0%} without the heroes (at most "
+                     f"{criteria.max_added_change_failure_rate:+.0%})")
+    close = (delay <= criteria.max_added_release_delay_hours * criteria.partly_factor
+             and failures <= criteria.max_added_change_failure_rate * criteria.partly_factor)
+    return (Verdict.PARTLY if close else Verdict.DEPENDENT), notes
 
 
 def _hero_interruptions(records: RunRecords, heroes: Sequence[str], days: int,
@@ -323,6 +364,7 @@ class CheckData:
         self.by_class: dict[tuple[int, str, str], Pooled] = {}
         self.overall: dict[tuple[int, str], Pooled] = {}
         self.effective: dict[tuple[int, str], np.ndarray] = {}
+        self.releases: dict[tuple[int, str], Pooled] = {}
         for index in range(len(spec.checkpoints)):
             points = [rep["checkpoints"][index] for rep in reps]
             for arm in ARMS:
@@ -330,6 +372,9 @@ class CheckData:
                     self.by_class[index, arm, cid] = Pooled(
                         [[p["arms"][arm][cid]] for p in points])
                 self.overall[index, arm] = Pooled([[p["overall_arms"][arm]] for p in points])
+            if points and points[0].get("releases"):
+                for arm in ARMS:
+                    self.releases[index, arm] = Pooled([[p["releases"][arm]] for p in points])
             for cid in classes:
                 self.effective[index, cid] = np.array(
                     [p["effective"][cid] for p in points], dtype=float)
@@ -356,8 +401,27 @@ class CheckData:
             "notes": notes,
         }
 
+    def release_row(self, index: int, weights: np.ndarray | None = None) -> dict | None:
+        """Release flow at one checkpoint, hero present vs absent, and its verdict."""
+        if (index, "present") not in self.releases:
+            return None
+        w = self.ones if weights is None else weights
+        present = self.releases[index, "present"].stats(w)
+        absent = self.releases[index, "absent"].stats(w)
+        verdict, notes = release_verdict(present, absent, self.spec.criteria)
+
+        def flow(row: dict) -> dict:
+            return {"releases": row["n"], "delay_p50_hours": row["ttm_p50"],
+                    "delay_p90_hours": row["ttm_p90"], "failure_rate": row["breach_rate"]}
+
+        return {"verdict": verdict.value, "present": flow(present), "absent": flow(absent),
+                "notes": notes}
+
     def passes(self, index: int, weights: np.ndarray | None = None) -> bool:
-        """Every non-specialty class independent at this checkpoint."""
+        """Every non-specialty class, and the release flow, independent at this checkpoint."""
+        releases = self.release_row(index, weights)
+        if releases is not None and releases["verdict"] != Verdict.INDEPENDENT.value:
+            return False
         return all(
             self.class_row(index, c, weights)["verdict"] == Verdict.INDEPENDENT.value
             for c in self.spec.scenario.classes if not c.specialty
@@ -477,14 +541,15 @@ def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
     checkpoints = []
     for index, week in enumerate(weeks):
         classes = {c.id: data.class_row(index, c) for c in scenario.classes}
-        passed = all(row["verdict"] == Verdict.INDEPENDENT.value
-                     for row in classes.values() if not row["specialty"])
+        releases = data.release_row(index)
+        passed = data.passes(index)
         present_p90, present_esc, present_hops = data.overall_figures(index, "present")
         absent_p90, absent_esc, absent_hops = data.overall_figures(index, "absent")
         checkpoints.append({
             "week": week,
             "passed": passed,
             "classes": classes,
+            "releases": releases,
             "overall": {
                 "present_p90": present_p90, "absent_p90": absent_p90,
                 "p90_ratio": absent_p90 / present_p90 if absent_p90 and present_p90 else None,
@@ -510,6 +575,9 @@ def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
         for cid, row in final["classes"].items()
         if row["verdict"] != Verdict.INDEPENDENT.value and not row["specialty"]
     ]
+    if final["releases"] and final["releases"]["verdict"] != Verdict.INDEPENDENT.value:
+        holding_back.append({"class": "releases", "verdict": final["releases"]["verdict"],
+                             "reasons": _release_reasons(spec) + final["releases"]["notes"]})
     specialty = {cid: row["verdict"] for cid, row in final["classes"].items() if row["specialty"]}
     return {
         "herosim_version": __version__,
@@ -660,6 +728,22 @@ def diagnose(spec: CheckSpec, reps: list[dict], class_id: str) -> list[str]:
     if state.routing_ambiguity >= 0.2:
         reasons.append(f"condition: {state.routing_ambiguity:.0%} of pages land on the wrong "
                        "person first")
+    return reasons
+
+
+def _release_reasons(spec: CheckSpec) -> list[str]:
+    """Why release flow still depends on the heroes: a `needs` gate naming them."""
+    state = _final_state(spec)
+    heroes = set(spec.scenario.heroes)
+    reasons = []
+    for service in spec.scenario.services:
+        if service.changes is None:
+            continue
+        needs = state.needs.get(service.id, ())
+        if needs and set(needs) <= heroes:
+            policy = service.changes.when_needed_absent.value
+            reasons.append(f"needs gate: {service.id} changes only feel safe with "
+                           f"{', '.join(needs)} present (policy: {policy})")
     return reasons
 
 

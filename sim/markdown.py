@@ -92,6 +92,19 @@ def independence_markdown(doc: dict) -> str:
     ), ""]
     last = doc["checkpoints"][-1]
     out += [f"## Classes at week {last['week']}", "", class_table(last["classes"]), ""]
+    if last.get("releases"):
+        out += ["## Releases", "", table(
+            ["week", "verdict", "releases present", "releases absent", "p90 delay present (h)",
+             "p90 delay absent (h)", "failure rate present", "failure rate absent", "notes"],
+            [[cp["week"], cp["releases"]["verdict"], cp["releases"]["present"]["releases"],
+              cp["releases"]["absent"]["releases"],
+              num(cp["releases"]["present"]["delay_p90_hours"]),
+              num(cp["releases"]["absent"]["delay_p90_hours"]),
+              num(cp["releases"]["present"]["failure_rate"], 0, 100, "%"),
+              num(cp["releases"]["absent"]["failure_rate"], 0, 100, "%"),
+              "; ".join(cp["releases"]["notes"])]
+             for cp in doc["checkpoints"]],
+        ), ""]
     first = doc["checkpoints"][0]
     if len(doc["checkpoints"]) > 1:
         out += [f"## Classes at week {first['week']} (start)", "",

@@ -40,6 +40,11 @@ replications share one shape.
     effective_responders      {by_class: {class: n}, by_critical_service: {service: n}}:
                               people who would handle it alone without escalating
     utilisation               {person: busy slot-minutes / (capacity x available minutes)}
+    changes                   release flow: {intended, shipped, unshipped, postponed,
+                              shipped_unsafe, failed, failure_rate (per release), releases,
+                              mean_batch_size, release_delay_hours {p50, p90, mean} (a change
+                              still waiting at the end counts its wait so far),
+                              needed_hero, rollbacks, rollback_ttm {p50, p90}}
 """
 
 from __future__ import annotations
@@ -176,6 +181,37 @@ def replication_metrics(records: RunRecords, scenario: Scenario, skills: SkillBo
         "by_class": _by_class(incidents, scenario),
         "effective_responders": _effective_responders(scenario, skills, records.without),
         "utilisation": _utilisation(records, scenario, people),
+        "changes": change_metrics(records),
+    }
+
+
+def change_metrics(records: RunRecords) -> dict:
+    """Release flow: what shipped, waited or failed, and the rollbacks it caused."""
+    changes = records.changes
+    shipped = [c for c in changes if c.shipped is not None]
+    releases = {c.release: c.batch_size for c in shipped}
+    # A change still waiting when the run ends counts the wait so far (a lower bound).
+    end = records.days * MINUTES_PER_DAY
+    delays = [((c.shipped if c.shipped is not None else max(end, c.intended)) - c.intended)
+              / 60.0 for c in changes]
+    p50, p90 = percentiles(delays, (50, 90))
+    rollback_ids = {c.rollback_incident for c in changes if c.rollback_incident is not None}
+    rollbacks = [i for i in records.incidents if i.incident_id in rollback_ids]
+    r50, r90 = percentiles([i.time_to_mitigate for i in rollbacks if i.lead is not None], (50, 90))
+    return {
+        "intended": len(changes),
+        "shipped": len(shipped),
+        "unshipped": len(changes) - len(shipped),
+        "postponed": sum(c.postponed for c in changes),
+        "shipped_unsafe": sum(c.unsafe for c in shipped),
+        "failed": sum(c.failed for c in shipped),
+        "failure_rate": _share(len({c.release for c in shipped if c.failed}), len(releases)),
+        "releases": len(releases),
+        "mean_batch_size": _mean(releases.values()),
+        "release_delay_hours": {"p50": p50, "p90": p90, "mean": _mean(delays)},
+        "needed_hero": sum(c.needed_hero for c in changes),
+        "rollbacks": len(rollbacks),
+        "rollback_ttm": {"p50": r50, "p90": r90},
     }
 
 

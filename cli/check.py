@@ -13,7 +13,17 @@ from rich.table import Table
 from cli.common import EXIT_FAILED, console, err_console, handle_errors
 from cli.format import new_table, number
 from cli.progress import DelayedProgress
-from cli.run import OutputFormat
+from cli.options import (
+    Every,
+    Format,
+    OutputFormat,
+    Out,
+    Reps,
+    ScenarioArg,
+    Seed,
+    Weeks,
+    Workers,
+)
 from sim.independence import CheckResult, run_check
 from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import load_plan, load_scenario
@@ -27,21 +37,19 @@ VERDICT_LABEL = {"independent": "indep.", "partly": "partly", "hero-dependent": 
 
 
 def check(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    scenario: ScenarioArg,
     plan: Annotated[
         Optional[str],
         typer.Option(help="Plan file, or the name of a plan in the scenario's `plans`. "
                      "Without one: today's team."),
     ] = None,
-    weeks: Annotated[int, typer.Option(min=1, max=520, help="Weeks the plan runs.")] = 26,
-    every: Annotated[int, typer.Option(min=1, max=520, help="Weeks between checkpoints.")] = 4,
-    reps: Annotated[int, typer.Option(min=1, max=100_000, help="Replications.")] = 20,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed; same seed, same results.")] = 0,
-    workers: Annotated[int, typer.Option(min=0, help="Worker processes; 0 = all cores.")] = 0,
-    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
-        OutputFormat.TABLE
-    ),
-    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+    weeks: Weeks = 26,
+    every: Every = 4,
+    reps: Reps = 20,
+    seed: Seed = 0,
+    workers: Workers = 0,
+    format: Format = OutputFormat.TABLE,
+    out: Out = Path("results"),
 ) -> None:
     """Is the team independent of its heroes, and from which week of the plan?
 

@@ -14,7 +14,17 @@ from rich.table import Table
 from cli.common import console, err_console, handle_errors
 from cli.format import new_table, number
 from cli.progress import DelayedProgress
-from cli.run import OutputFormat
+from cli.options import (
+    Every,
+    Format,
+    OutputFormat,
+    Out,
+    Reps,
+    ScenarioArg,
+    Seed,
+    Weeks,
+    Workers,
+)
 from sim.cluster import cluster_address, dask_executor
 from sim.compare import NO_PLAN, CompareResult, run_compare
 from sim.journal import ResultsFolder, command_line, dump_json
@@ -25,7 +35,7 @@ from sim.report import write_report
 
 
 def compare(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    scenario: ScenarioArg,
     plan: Annotated[
         list[str],
         typer.Option(help="A plan file or the name of a plan in the scenario; repeat for each "
@@ -35,20 +45,18 @@ def compare(
         str, typer.Option(help="What the others are measured against: 'none' (doing nothing, "
                           "added as a candidate) or one of the plans.")
     ] = NO_PLAN,
-    weeks: Annotated[int, typer.Option(min=1, max=520, help="Weeks each plan runs.")] = 26,
-    every: Annotated[int, typer.Option(min=1, max=520, help="Weeks between checkpoints.")] = 4,
-    reps: Annotated[int, typer.Option(min=1, max=100_000, help="Replications.")] = 20,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed; same seed, same results.")] = 0,
-    workers: Annotated[int, typer.Option(min=0, help="Local worker processes; 0 = all cores.")] = 0,
+    weeks: Weeks = 26,
+    every: Every = 4,
+    reps: Reps = 20,
+    seed: Seed = 0,
+    workers: Workers = 0,
     dask: Annotated[
         Optional[str],
         typer.Option(help="Run on an existing Dask cluster: tcp://host:port (or set "
                      "HEROSIM_DASK). Needs pip install 'herosim[dask]'."),
     ] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
-        OutputFormat.TABLE
-    ),
-    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+    format: Format = OutputFormat.TABLE,
+    out: Out = Path("results"),
 ) -> None:
     """Compare transfer plans from the same starting team with common random numbers."""
     with handle_errors():

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.common import console, err_console, handle_errors
+from cli.options import Format, OutputFormat, Out, Reps, ScenarioArg, Seed, Workers
 from cli.format import estimate, mean_of, new_table
 from cli.progress import DelayedProgress
 from sim.journal import ResultsFolder, command_line, dump_json
@@ -23,28 +24,19 @@ from cli.history import load_replay, print_replay
 from sim.calibrate import replay_comparison
 
 
-class OutputFormat(str, Enum):
-    TABLE = "table"
-    JSON = "json"
-
-
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    scenario: ScenarioArg,
     days: Annotated[int, typer.Option(min=1, max=3660, help="Simulated days.")] = 91,
-    reps: Annotated[int, typer.Option(min=1, max=100_000, help="Replications.")] = 20,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed; same seed, same results.")] = 0,
+    reps: Reps = 20,
+    seed: Seed = 0,
     without: Annotated[
         Optional[list[str]],
         typer.Option(help="Person unavailable for the whole run (the hero-absent what-if); "
                      "repeat for several."),
     ] = None,
-    workers: Annotated[
-        int, typer.Option(min=0, help="Worker processes; 0 means all cores.")
-    ] = 0,
-    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
-        OutputFormat.TABLE
-    ),
-    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+    workers: Workers = 0,
+    format: Format = OutputFormat.TABLE,
+    out: Out = Path("results"),
     replay: Annotated[
         Optional[Path],
         typer.Option(help="Incident history (PagerDuty JSON/CSV) to replay instead of sampled "

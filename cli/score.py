@@ -14,7 +14,17 @@ from rich.table import Table
 from cli.common import console, err_console, handle_errors
 from cli.format import new_table, number
 from cli.progress import DelayedProgress
-from cli.run import OutputFormat
+from cli.options import (
+    Every,
+    Format,
+    OutputFormat,
+    Out,
+    Reps,
+    ScenarioArg,
+    Seed,
+    Weeks,
+    Workers,
+)
 from sim.gameday import ScoreResult, gameday_markdown, score_gameday, updated_scenario_text
 from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import Problem, ScenarioError, _read_text, load_plan, load_scenario
@@ -26,7 +36,7 @@ VERDICT_LABEL = {"hesitation": "hesitation", "surprise": "surprise", "as predict
 
 
 def score(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    scenario: ScenarioArg,
     observations: Annotated[
         Path, typer.Argument(help="Game-day observations (YAML, JSON or CSV; docs/gameday.md).")
     ],
@@ -35,17 +45,15 @@ def score(
         typer.Option(help="Plan file, or the name of a plan in the scenario's `plans`, run up "
                      "to the game day. Without one: the scenario's team, practising live."),
     ] = None,
-    reps: Annotated[int, typer.Option(min=1, max=100_000, help="Replications.")] = 200,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed; same seed, same results.")] = 0,
-    workers: Annotated[int, typer.Option(min=0, help="Worker processes; 0 = all cores.")] = 0,
+    reps: Reps = 200,
+    seed: Seed = 0,
+    workers: Workers = 0,
     update: Annotated[
         Optional[Path],
         typer.Option(help="Write the scenario with the observed skills updated to this file."),
     ] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
-        OutputFormat.TABLE
-    ),
-    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+    format: Format = OutputFormat.TABLE,
+    out: Out = Path("results"),
 ) -> None:
     """How did a real game day compare with the model? Hesitation points, surprises, a score,
     and skill estimates learned from it.

@@ -131,7 +131,7 @@ def test_plan_actions_for_changes():
     """A learner leads changes with the hero backing up; removing the gate lets changes ship
     while the hero is away."""
     scenario = release_team("postpone")
-    plan = load_plan("tests/data/plans/changes.yaml", scenario)
+    plan = load_plan("tests/data/changes-plan.yaml", scenario)
     model, records = run(scenario, plan=plan, learn=True)
     backed = [c for c in records.changes if c.backed_by == "hero"]
     assert backed and all(c.leader == "dev" and day(c.shipped) < 14 for c in backed)

@@ -108,7 +108,7 @@ def print_result(result: RunResult) -> None:
         console.print(what_if_table(m, result.baseline, result.without))
     console.print(response_table(m))
     console.print(escalation_table(m))
-    console.print(hero_table(m, scenario.heroes))
+    console.print(hero_table(m, scenario.heroes, result.without, result.baseline))
     console.print(load_table(m))
     console.print(responders_table(m, scenario))
     if any(v.changes is not None for v in scenario.services):
@@ -171,17 +171,20 @@ def escalation_table(m: dict) -> Table:
     return table
 
 
-def hero_table(m: dict, heroes) -> Table:
+def hero_table(m: dict, heroes, without=(), base: dict | None = None) -> Table:
+    """Hero interruptions by the hero's local hour class. A hero who is away in the what-if
+    is shown as they are with everyone present (the load the team must absorb)."""
     table = Table(title="Hero interruptions per week (hero's local time)", title_justify="left")
     for column in ("hero", "business", "off", "sleep", "total", "of which pulls", "hours/run"):
         table.add_column(column, justify="left" if column == "hero" else "right")
-    by_hero = m["hero_interruptions_per_week"]["by_hero"]
-    hours = m["hero_hours"]["by_hero"]
     for hero in heroes:
-        row = by_hero.get(hero, {})
-        table.add_row(escape(hero), *(estimate(row.get(k), 2) for k in
-                              ("business", "off", "sleep", "total", "pull")),
-                      estimate(hours.get(hero)))
+        source, label = m, escape(hero)
+        if hero in without and base is not None:
+            source, label = base, f"{escape(hero)} (when present)"
+        row = source["hero_interruptions_per_week"]["by_hero"].get(hero, {})
+        table.add_row(label, *(estimate(row.get(k), 2) for k in
+                               ("business", "off", "sleep", "total", "pull")),
+                      estimate(source["hero_hours"]["by_hero"].get(hero)))
     if not heroes:
         table.add_row("(no heroes named in the scenario)", *[""] * 6)
     return table

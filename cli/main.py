@@ -14,6 +14,7 @@ from rich.markup import escape
 import sim
 from cli.common import console, exit_with_problems
 from cli.check import check
+from cli.advise import advise
 from cli.history import calibrate, generate, map_command
 from cli.score import score
 from cli.report import report
@@ -104,6 +105,7 @@ def schema() -> None:
 
 app.command(name="run")(run)
 app.command(name="check")(check)
+app.command(name="advise")(advise)
 app.command(name="map")(map_command)
 app.command(name="calibrate")(calibrate)
 app.command(name="generate")(generate)

@@ -476,13 +476,15 @@ def run_advise(
         verify: also run the independence check of the proposal against doing nothing.
     """
     days = weeks * 7
+    progress = _Cumulative(progress)
     per_rep = run_tasks(attribution_replication,
                         [(AttributionSpec(scenario, days, seed), r) for r in range(replications)],
-                        workers, progress)
+                        workers, progress.phase(replications))
     attribution = summarize_attribution(per_rep, weeks)
     found = candidates(scenario, attribution, weeks)
     plans: list[Plan | None] = [None] + [c.plan for c in found]
-    results = evaluate(scenario, plans, weeks, replications, seed, workers, progress)
+    results = evaluate(scenario, plans, weeks, replications, seed, workers,
+                       progress.phase(len(plans) * replications))
     baseline = results[0]
     weights = resampling_weights(seed, replications)
     rows = []
@@ -497,7 +499,7 @@ def run_advise(
         row["rank"] = rank
     by_name = {c.name: c for c in found}
     plan, steps = _greedy(scenario, rows, by_name, baseline, budget_hero_hours, weeks,
-                          replications, seed, workers, weights)
+                          replications, seed, workers, weights, progress)
     baseline_by_class = _mean_by_class(baseline)
     document = {
         "herosim_version": __version__,
@@ -527,12 +529,13 @@ def run_advise(
         "check": None,
     }
     if verify and plan is not None:
-        document["check"] = _verify(scenario, plan, weeks, replications, seed, workers)
+        document["check"] = _verify(scenario, plan, weeks, replications, seed, workers,
+                                    progress.phase(2 * replications))
     return AdviseResult(document, plan)
 
 
 def _greedy(scenario, rows, by_name, baseline, budget, weeks, replications, seed, workers,
-            weights) -> tuple[Plan | None, list[dict]]:
+            weights, progress) -> tuple[Plan | None, list[dict]]:
     """Add the best-scoring candidates while within budget, keeping only real improvements."""
     actions: list = []
     chosen: list[str] = []
@@ -548,7 +551,8 @@ def _greedy(scenario, rows, by_name, baseline, budget, weeks, replications, seed
         tried += 1
         trial = Plan(name=PLAN_NAME, description="", actions=actions
                      + list(by_name[row["name"]].plan.actions))
-        reps = evaluate(scenario, [trial], weeks, replications, seed, workers)[0]
+        reps = evaluate(scenario, [trial], weeks, replications, seed, workers,
+                        progress.phase(replications))[0]
         summary = paired_reduction(baseline, reps, weights)
         kept = summary["risk"] < current_risk and summary["hero_hours"] <= budget
         steps.append({"candidate": row["name"], "kept": kept, "risk": summary["risk"],
@@ -565,11 +569,26 @@ def _greedy(scenario, rows, by_name, baseline, budget, weeks, replications, seed
     return Plan(name=PLAN_NAME, description=description, actions=actions), steps
 
 
+class _Cumulative:
+    """One progress count across the phases (attribution, candidates, greedy steps)."""
+
+    def __init__(self, callback: Callable[[int], None] | None):
+        self.callback = callback
+        self.done = 0
+
+    def phase(self, size: int) -> Callable[[int], None] | None:
+        if self.callback is None:
+            return None
+        start = self.done
+        self.done += size
+        return lambda n: self.callback(start + n)
+
+
 def _verify(scenario: Scenario, plan: Plan, weeks: int, replications: int, seed: int,
-            workers: int) -> dict:
+            workers: int, progress: Callable[[int], None] | None = None) -> dict:
     """The proposal in the independence check against doing nothing (same seeds)."""
     doc = run_compare(scenario, [plan], weeks=weeks, every=weeks, replications=replications,
-                      seed=seed, workers=workers).to_json()
+                      seed=seed, workers=workers, progress=progress).to_json()
     rows = {row["plan"]: row for row in doc["plans"]}
     mine, none = rows[PLAN_NAME], rows["none"]
 

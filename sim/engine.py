@@ -256,6 +256,13 @@ class TeamModel:
             capacity={p.id: p.capacity for p in scenario.people},
         )
         self._last_bin = self.calendar._last_bin
+        # The policy as (target, people paged when it names them or the whole team).
+        self._levels = [
+            (level.target, level.people if level.target is LevelTarget.PEOPLE else self.people)
+            for level in self.policy.levels
+        ]
+        self._level_count = len(self._levels)
+        self._pooled = scenario.rotation.pool
         self._pool_cache: tuple[object, list[str]] = (None, [])
         self._pool_reachable: tuple[object, tuple[str, ...]] = (None, ())
         self._hero_set = frozenset(self.heroes)
@@ -636,20 +643,24 @@ class TeamModel:
         return level < len(self.policy.levels) * (self.policy.loops + 1)
 
     def _targets(self, level: int, t: float, exclude) -> list[str]:
-        spec = self.policy.levels[level % len(self.policy.levels)]
+        """Who policy position `level` pages at `t`, leaving out `exclude`."""
+        target, named = self._levels[level % self._level_count]
         cal = self.calendar
-        if spec.target is LevelTarget.PRIMARY:
-            if self.scenario.rotation.pool:
-                people = members_of(cal.schedules["primary"])
+        if target is LevelTarget.PRIMARY:
+            if self._pooled:
+                people = self._pool_members()
             else:
                 people = [cal.on_call("primary", t)]
-        elif spec.target is LevelTarget.SECONDARY:
+        elif target is LevelTarget.SECONDARY:
             people = [cal.on_call("secondary", t)]
         else:
             # Named people and the whole team: a planned absence takes the person off the
             # policy (as an override does on a rotation); a sick day does not.
-            named = spec.people if spec.target is LevelTarget.PEOPLE else self.people
-            people = [p for p in named if not cal.planned_absent(p, t)]
+            day = cal.day(t)
+            planned = cal.planned
+            people = [p for p in named if not planned[p][day]]
+        if not exclude:
+            return [p for p in people if p is not None]
         return [p for p in people if p is not None and p not in exclude]
 
     def _escalate(self, inc: _Incident, kind: EscalationKind, source: str | None,

@@ -13,8 +13,12 @@ Cases (see CASES at the bottom; add a `@case(...)` function to benchmark somethi
   reduced  herosim's engine on the same M/M/c (pool rotation, fully skilled people,
            difficulty 0, instant acks, exponential work, one level, no loops).
   full     herosim's engine on a full-featured team at the same incident count.
+  check    the default `herosim check` on the platform-team example (a fixed amount of work:
+           20 replications of the plan run and of 8 checkpoint replays); its wall time is the
+           check's own, single process.
 
-Targets (from the issue): reduced within 1.5x of bare SimPy, full within 3x.
+Targets (from the issues): reduced within 1.5x of bare SimPy, full within 3x, the check
+within 3x per incident.
 """
 
 from __future__ import annotations
@@ -343,6 +347,51 @@ def full(customers: int) -> Bench:
                 f"of person-hours p99 {hour[0]:.0%}, max {hour[1]:.0%}")
 
     return engine_bench(scenario, days, check)
+
+
+PLATFORM = Path(__file__).resolve().parent.parent / "scenarios" / "platform-team.yaml"
+
+
+@case("check", "herosim check, platform-team")
+def default_check(customers: int) -> Bench:
+    """The default `herosim check scenarios/platform-team.yaml` (26 weeks, checkpoints every 4,
+    20 replications), in this process: every incident of the plan runs and of the checkpoint
+    replays counts. Its size is fixed by the check, not by --customers."""
+    from sim import engine, independence
+    from sim.loader import load_scenario
+
+    scenario = load_scenario(PLATFORM)
+    counted = [0, 0, 0]  # real incidents, false pages, changes
+    original = engine.TeamModel.run
+
+    def counting_run(self):
+        records = original(self)
+        counted[0] += len(records.incidents)
+        counted[1] += sum(1 for w in records.work if w.incident_id is None
+                          and w.role is Role.ACKNOWLEDGED)
+        counted[2] += len(records.changes)
+        return records
+
+    def run():
+        counted[:] = [0, 0, 0]
+        engine.TeamModel.run = counting_run
+        try:
+            result = independence.run_check(scenario, None, weeks=26, every=4,
+                                            replications=20, seed=SEED, workers=1)
+        finally:
+            engine.TeamModel.run = original
+        return result, list(counted)
+
+    def check(result) -> str:
+        doc = result[0].to_json()
+        incidents, pages, changes = result[1]
+        return (f"{incidents} incidents, {pages} false pages and {changes} changes simulated "
+                f"(per incident: counted by real incidents only); "
+                f"verdict {doc['final']['verdict']}; "
+                f"{len(doc['checkpoints'])} checkpoints x 2 replays of "
+                f"{doc['evaluation_days']} days per replication")
+
+    return Bench(run, lambda result: result[1][0], check)
 
 
 # -- main -----------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ def release_train(model, service_id: str, train: list[Change]):
     """SimPy process: one service's changes, shipped in releases as the gate allows."""
     env = model.env
     changes = model.scenario.service(service_id).changes
+    rollback = model.scenario.incident_class(changes.rollback_class)
     pending: list[tuple[Change, list[bool]]] = []  # (change, [postponed?])
     index = 0
     while index < len(train) or pending:
@@ -111,7 +112,7 @@ def release_train(model, service_id: str, train: list[Change]):
         if t == t_change:
             pending.append((train[index], [False]))
             index += 1
-        _try_release(model, service_id, changes, pending)
+        _try_release(model, service_id, changes, rollback, pending)
     for change, postponed in pending:
         model.records.changes.append(ChangeRecord(
             service_id, change.change_id, change.at, None, None, 0, None, None,
@@ -122,7 +123,7 @@ def _needs_hero(model, service_id: str) -> bool:
     return any(p in model.heroes for p in model.state.needs.get(service_id, ()))
 
 
-def _try_release(model, service_id: str, changes: Changes, pending: list) -> None:
+def _try_release(model, service_id: str, changes: Changes, rollback, pending: list) -> None:
     """Ship everything pending now if the gate and a leader allow; else mark it postponed."""
     now = model.env.now
     calendar = model.calendar
@@ -139,7 +140,6 @@ def _try_release(model, service_id: str, changes: Changes, pending: list) -> Non
     model.release_count += 1
     release = model.release_count
     batch = len(pending)
-    rollback = model.scenario.incident_class(changes.rollback_class)
     knowledge = model.effective_knowledge(leader, rollback, now)
     if backer is not None:
         knowledge = max(knowledge, model.effective_knowledge(backer, rollback, now))

@@ -280,6 +280,11 @@ def _parse_yaml(text: str, name: str) -> Any:
     try:
         _check_nesting(text, name)
     except yaml.MarkedYAMLError as error:
+        if "nesting depth" in str(error.problem):
+            # PyYAML >= 6.0.4 stops absurd nesting itself, before our own count sees it.
+            line = error.problem_mark.line + 1 if error.problem_mark else "?"
+            raise _file_error(name, f"the document nests more than {MAX_NESTING} levels deep "
+                              f"(at line {line}); a scenario needs a handful") from None
         raise _file_error(name, _yaml_message(error)) from None
     except yaml.YAMLError as error:
         raise _file_error(name, f"invalid YAML: {error}") from None

@@ -155,5 +155,3 @@ def print_advise(result: AdviseResult, limit: int = 15) -> None:
     if verdicts:
         console.print("[bold]Specialty or default rescue[/bold] — " + verdicts)
 
-
-__all__ = ["advise", "CAUSE_LABEL"]

@@ -44,7 +44,6 @@ Three steps, each usable from Python:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,7 +66,7 @@ from sim.schema import (
     Scenario,
     members_of,
 )
-from sim.skills import SkillBook, ramp
+from sim.skills import SkillBook
 
 CAUSES = ("knowledge", "confidence", "requires", "rotation", "routing", "noise",
           "change_gate", "change_lead")

@@ -310,13 +310,17 @@ def independence_curve(weeks: Sequence[int], panels: Sequence[dict], passed: Seq
 
 @chart
 def skill_heatmaps(people: Sequence[str], classes: Sequence[str],
-                   grids: Mapping[str, Sequence[Sequence[float | None]]]):
+                   grids: Mapping[str, Sequence[Sequence[float | None]]],
+                   scale_label: str = "skill (0 = none, 1 = expert)",
+                   title: str = "Skills, people x classes"):
     """Heatmaps of people x classes, one per grid, all on the 0..1 scale.
 
     Args:
         people: row labels.
         classes: column labels.
         grids: panel title -> rows (per person) of values (per class) in 0..1.
+        scale_label: the colour bar's label (what 0..1 means).
+        title: the chart's title (its SVG title).
     """
     columns = 2 if len(grids) > 1 else 1
     rows = math.ceil(len(grids) / columns)
@@ -353,5 +357,71 @@ def skill_heatmaps(people: Sequence[str], classes: Sequence[str],
         ax.set_visible(False)
     if image is not None:
         bar = fig.colorbar(image, ax=axes, shrink=0.8, pad=0.02)
-        bar.set_label("skill (0 = none, 1 = expert)")
-    return fig, "Skills, people x classes"
+        bar.set_label(scale_label)
+    return fig, title
+
+
+VERDICT_STYLES = {  # colour and marker: told apart by shape as well as by colour
+    "as predicted": (OKABE_ITO["bluish_green"], "o"),
+    "hesitation": (OKABE_ITO["vermillion"], "X"),
+    "surprise": (OKABE_ITO["blue"], "D"),
+}
+
+
+@chart
+def injection_strips(rows: Sequence[Mapping]):
+    """Each injection's predicted time to mitigate (p10-p90 strip, p50 tick) and the observed
+    time on it, marked by verdict; log minutes, with a "not mitigated" zone on the right.
+
+    Args:
+        rows: per injection, top to bottom: `label`, `p10`, `p50`, `p90` (minutes; None where
+            that share of the replays was never mitigated), `observed` (minutes; None when the
+            team gave up) and `verdict` ("as predicted", "hesitation" or "surprise").
+    """
+    finite = [v for r in rows for v in (r.get("p10"), r.get("p50"), r.get("p90"),
+                                        r.get("observed")) if v is not None and v > 0]
+    low = min(finite, default=1.0) / 1.6
+    high = max(finite, default=10.0) * 1.6
+    never = high * 1.8  # where "never mitigated" / "gave up" is drawn
+    fig = _figure(1.3 + 0.42 * max(len(rows), 2))
+    ax = fig.add_subplot()
+    ax.axvspan(high, never * 1.5, color="#eeeeee", linewidth=0, zorder=0)
+    ax.annotate("not mitigated", xy=(math.sqrt(high * never * 1.5), 1.0),
+                xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
+                ha="center", va="bottom", fontsize=7.5, color="#595959")
+    strip = OKABE_ITO["sky_blue"]
+    for y, r in enumerate(rows):
+        p10, p50, p90 = (None if r.get(k) is None else max(r[k], low) for k in
+                         ("p10", "p50", "p90"))
+        start, end = (p10 if p10 is not None else never), (p90 if p90 is not None else never)
+        ax.plot([start, end], [y, y], color=strip, linewidth=9, solid_capstyle="butt",
+                alpha=0.75, zorder=2)
+        if p50 is not None:
+            ax.plot([p50, p50], [y - 0.3, y + 0.3], color=OKABE_ITO["black"], linewidth=1.6,
+                    zorder=3)
+        colour, marker = VERDICT_STYLES.get(r.get("verdict"), ("#595959", "o"))
+        observed = r.get("observed")
+        x = never if observed is None else max(observed, low)
+        ax.plot([x], [y], marker=marker, markersize=9, color=colour, markeredgecolor="white",
+                markeredgewidth=0.8, linestyle="none", zorder=4)
+        if observed is None:
+            ax.annotate("gave up", xy=(x, y), xytext=(0, -11), textcoords="offset points",
+                        ha="center", fontsize=7, color=colour)
+    ax.set_xscale("log")
+    ax.set_xlim(low, never * 1.5)
+    ax.set_ylim(len(rows) - 0.5, -0.6)  # the first injection on top
+    ax.set_yticks(range(len(rows)), [r["label"] for r in rows])
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("time to mitigate (minutes, log scale)")
+    ax.set_title("Each injection against its predicted time to mitigate")
+    handles = [
+        ax.plot([], [], color=strip, linewidth=7, alpha=0.75)[0],
+        ax.plot([], [], color=OKABE_ITO["black"], linewidth=1.6, marker="|",
+                linestyle="none", markersize=9)[0],
+        *(ax.plot([], [], marker=m, color=c, linestyle="none", markersize=8)[0]
+          for c, m in VERDICT_STYLES.values()),
+    ]
+    labels = ["predicted p10–p90", "predicted p50",
+              *(f"observed: {v}" for v in VERDICT_STYLES)]
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    return fig, "Injections against their predictions"

@@ -31,6 +31,7 @@ from sim.history import (
 from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import Problem, ScenarioError
 from sim.replicate import default_workers
+from sim.report import write_report
 from sim.schema import IDENTIFIER_PATTERN, Scenario, _check_zone
 
 
@@ -120,6 +121,7 @@ def map_command(
                            kind="map") as folder:
             folder.write_json("heromap.json", doc)
             folder.write_text("heromap.md", heromap_markdown(doc))
+            write_report(folder.partial, folder.journal)
             path = folder.complete(verdict=", ".join(h["person"] for h in doc["heroes"]) or None)
     print_import(loaded.report)
     if format is OutputFormat.JSON:

@@ -30,6 +30,7 @@ from sim.journal import ResultsFolder, command_line, dump_json
 from sim.loader import Problem, ScenarioError, _read_text, load_plan, load_scenario
 from sim.observations import load_observations
 from sim.replicate import default_workers
+from sim.report import write_report
 
 VERDICT_STYLE = {"hesitation": "red", "surprise": "cyan", "as predicted": "green"}
 VERDICT_LABEL = {"hesitation": "hesitation", "surprise": "surprise", "as predicted": "ok"}
@@ -121,6 +122,7 @@ def write_score(result: ScoreResult, scenario_path: Path, observations_path: Pat
     ) as folder:
         folder.write_json("gameday.json", document)
         folder.write_text("gameday.md", gameday_markdown(document))
+        write_report(folder.partial, folder.journal)
         return folder.complete(verdict=f"score {document['score']['value']:.2f}")
 
 

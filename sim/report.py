@@ -30,7 +30,9 @@ from sim.loader import Problem, ScenarioError
 from sim.report_check import check_report
 from sim.report_compare import compare_report
 from sim.report_html import Raw, ReportBody, esc, note, tag
+from sim.report_map import map_report
 from sim.report_run import run_report
+from sim.report_score import score_report
 
 REPORT_FILE = "report.html"
 
@@ -43,16 +45,19 @@ class ReportKind:
     needs: tuple[str, ...]
 
 
-# journal.json "kind" -> its report, one line each. score and map have none yet: their folders
-# get a page that says so (add a `<kind>_report` function in sim/report_<kind>.py and a line).
+# journal.json "kind" -> its report, one line each. A kind without one gets a page that says
+# so (add a `<kind>_report` function in sim/report_<kind>.py and a line).
 KINDS: dict[str, ReportKind] = {
     "run": ReportKind(run_report, ("metrics.json", "incidents.csv")),
     "check": ReportKind(check_report, ("independence.json",)),
     "compare": ReportKind(compare_report, ("compare.json",)),
+    "score": ReportKind(score_report, ("gameday.json",)),
+    "map": ReportKind(map_report, ("heromap.json",)),
 }
 
 # Folders written before the journal had a `kind`: told apart by their main file.
-_KIND_BY_FILE = {"metrics.json": "run", "independence.json": "check", "compare.json": "compare"}
+_KIND_BY_FILE = {"metrics.json": "run", "independence.json": "check", "compare.json": "compare",
+                 "gameday.json": "score", "heromap.json": "map"}
 
 
 def load_results(path: str | os.PathLike, journal: dict | None = None) -> dict:

@@ -256,7 +256,8 @@ def test_score_writes_results_and_an_updated_scenario_that_validates(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Game-day score" in result.output
     folder = next(p for p in tmp_path.iterdir() if p.is_dir())
-    assert {p.name for p in folder.iterdir()} == {"gameday.json", "gameday.md", "journal.json"}
+    assert {p.name for p in folder.iterdir()} == {"gameday.json", "gameday.md", "journal.json",
+                                                  "report.html"}
     journal = json.loads((folder / "journal.json").read_text())
     assert journal["kind"] == "score" and journal["status"] == "completed"
     document = json.loads((folder / "gameday.json").read_text())

@@ -208,3 +208,140 @@ def test_compare_report_has_its_sections(tmp_path):
     html = build_report(load_results(_only_folder(tmp_path)))
     assert _section_ids(html) == ["ranking", "curves"]
     assert html.count("<svg") == 1 and "docs-only" in html
+
+
+# -- score and map ----------------------------------------------------------------------------
+
+SCORE_SECTIONS = ("score", "injections", "flags", "classes", "people", "skills")
+MAP_SECTIONS = ("heroes", "hero-map", "ranking", "people")
+PLATFORM = ROOT / "scenarios" / "platform-team.yaml"
+GAMEDAY = ROOT / "scenarios" / "platform-team-gameday.yaml"
+
+
+def _hostile_gameday(tmp: Path) -> tuple[Path, Path]:
+    """platform-team with sofia called <script>..., and a game day whose notes are HTML."""
+    scenario = yaml.safe_load(PLATFORM.read_text())
+    for person in scenario["people"]:
+        if person["id"] == "sofia":
+            person["name"] = HOSTILE
+    gameday = yaml.safe_load(GAMEDAY.read_text())
+    gameday["injections"][0]["notes"] = f"reverted {HOSTILE} & moved on"
+    paths = tmp / "team.yaml", tmp / "gameday.yaml"
+    paths[0].write_text(yaml.safe_dump(scenario))
+    paths[1].write_text(yaml.safe_dump(gameday))
+    return paths
+
+
+@pytest.fixture(scope="module")
+def history_folders(tmp_path_factory) -> dict[str, Path]:
+    """A score of the bundled game day (and of a hostile copy) and a map of generated history."""
+    tmp = tmp_path_factory.mktemp("report-history")
+    out = {}
+    hostile = _hostile_gameday(tmp)
+    for key, args in (
+        ("score", ["score", str(PLATFORM), str(GAMEDAY), "--reps", "50"]),
+        ("hostile-score", ["score", *map(str, hostile), "--reps", "20"]),
+    ):
+        result = runner.invoke(app, [*args, "--workers", "1", "--out", str(tmp / key)])
+        assert result.exit_code == 0, result.output
+        out[key] = _only_folder(tmp / key)
+    result = runner.invoke(app, ["generate", "-o", str(tmp / "org")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["map", str(tmp / "org" / "history.json"),
+                                 "--out", str(tmp / "map")])
+    assert result.exit_code == 0, result.output
+    out["map"] = _only_folder(tmp / "map")
+    return out
+
+
+def test_score_report_has_every_section(history_folders):
+    """A score report holds the score, each injection against its prediction, the flags and
+    the per-class, per-person and skill tables."""
+    folder = history_folders["score"]
+    html = _html(folder)
+    doc = json.loads((folder / "gameday.json").read_text())
+    assert 'data-kind="score"' in html
+    assert _section_ids(html) == list(SCORE_SECTIONS)
+    assert html.count("<svg") == 1  # the injection strips
+    assert doc["score"]["definition"] in html.replace("&#x27;", "'")
+    for row in doc["injections"]:
+        assert row["id"] in html and row["class"] in html
+        for text in row["hesitations"] + row["surprises"]:
+            assert text in html
+    for person in doc["people"]:
+        assert person in html
+    assert "hesitation" in html and "surprise" in html
+    assert "never–never–never" in html  # pg-failover: the model never mitigates it
+
+
+def test_map_report_has_every_section(history_folders):
+    """A map report holds the likely heroes with their reasons, the heatmap and the ranking."""
+    folder = history_folders["map"]
+    html = _html(folder)
+    doc = json.loads((folder / "heromap.json").read_text())
+    assert 'data-kind="map"' in html
+    assert _section_ids(html) == list(MAP_SECTIONS)
+    assert html.count("<svg") == 1  # the heatmaps (share handled, pulled in)
+    assert doc["heroes"], "the generated organisation has a hero"
+    for hero in doc["heroes"]:
+        assert f"<strong>{hero['person']}</strong>" in html
+        for reason in hero["reasons"]:
+            assert reason in html
+    ranks = [html.index(f"<td>{g['id']}</td>") for g in doc["groups"]]
+    assert ranks == sorted(ranks)  # riskiest first, as ranked
+    for person in doc["people"]:
+        assert person in html
+
+
+def test_score_report_escapes_names_and_notes(history_folders):
+    """A person called <script>... and an HTML observation note are shown as text."""
+    html = _html(history_folders["hostile-score"])
+    assert "<script" not in html.lower()
+    assert "reverted &lt;script&gt;alert(1)&lt;/script&gt; &amp; moved on" in html
+
+
+@pytest.mark.parametrize("key", ["score", "map"])
+def test_history_reports_escape_hostile_ids(history_folders, key):
+    """Every person, class and note turned into markup stays text in score and map reports."""
+    data = load_results(history_folders[key])
+    text = json.dumps(data)
+    for name in ("sofia", "marco", "pg-degraded", "Megan Chang", "identity-db-failover",
+                 "Found the bad route"):
+        text = text.replace(f'"{name}', json.dumps(HOSTILE_ID)[:-1] + name)
+    html = build_report(json.loads(text))
+    assert "<img" not in html and "<script" not in html.lower()
+    assert "onerror=alert(2)" in html
+
+
+@pytest.mark.parametrize("key", ["score", "map"])
+def test_history_reports_are_self_contained(history_folders, key):
+    """Score and map pages fetch nothing and draw chart text as paths; ids are unique."""
+    html = _html(history_folders[key])
+    assert not re.search(r"<(script|link|iframe|object|embed|img)\b", html, re.I)
+    assert "<text" not in html
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("key", ["score", "map"])
+def test_report_command_regenerates_score_and_map(history_folders, key):
+    """`herosim report DIR` rewrites a score or map folder's report.html, identical."""
+    folder = history_folders[key]
+    first = _html(folder)
+    (folder / REPORT_FILE).unlink()
+    result = runner.invoke(app, ["report", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert _html(folder) == first
+
+
+def test_injection_strips_handle_never_and_gave_up():
+    """A prediction never mitigated and an abandoned injection still draw, with no error."""
+    svg = charts.injection_strips([
+        {"label": "a", "p10": 5.0, "p50": 10.0, "p90": 40.0, "observed": 12.0,
+         "verdict": "as predicted"},
+        {"label": "b", "p10": None, "p50": None, "p90": None, "observed": 30.0,
+         "verdict": "surprise"},
+        {"label": "c", "p10": 8.0, "p50": 20.0, "p90": None, "observed": None,
+         "verdict": "hesitation"},
+    ])
+    assert svg.startswith("<svg") and "#d55e00" in svg.lower() and "#0072b2" in svg.lower()

@@ -142,9 +142,9 @@ def people_section(doc: dict) -> Raw:
              " / ".join(str((r.get("interruptions") or {}).get(h, 0))
                         for h in ("business", "off", "sleep"))]
             for person, r in (doc.get("people") or {}).items()]
+    zone = doc.get("timezone")
     return table(["person", "incidents touched", "share", "first responder", "acknowledged",
-                  "resolved", "joined", "escalated to",
-                  "business / off / sleep"],
-                 rows, caption=f"Business / off / sleep: interruptions, the incidents that "
-                               f"involved the person, by the incident's creation time in {doc.get('timezone')} (business "
-                               "08-18 Mon-Fri, off 18-22 and weekends, sleep 22-08).")
+                  "resolved", "joined", "escalated to", "business / off / sleep"], rows,
+                 caption=f"Business / off / sleep: interruptions, the incidents that involved "
+                         f"the person, by the incident's creation time in {zone} (business "
+                         "08-18 Mon-Fri, off 18-22 and weekends, sleep 22-08).")

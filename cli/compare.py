@@ -157,15 +157,17 @@ def plans_table(doc: dict) -> Table:
             f"{number(row['hero_interruptions_per_week_end']['mean'])} "
             f"({'+' if change['mean'] >= 0 else ''}{number(change['mean'])})",
             number(row["absent_p90_end"], 0),
-            number(row["added_breach_rate_end"], 0, 100, "%"),
+            f"{number(row['absent_breach_rate_end'], 0, 100, '%')} "
+            f"(+{number(row['added_breach_rate_end'], 0, 100)})",
             " ".join(number(v) for v in critical.values()) or "–",
         ])
     return new_table(
         "Plans at the end (means over replications)",
         ["#", "plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
-         "p90 hero absent", "breach +", "resp. critical"],
+         "p90 hero absent", "breach absent (+)", "resp. critical"],
         rows, left=2,
         caption="independent: week [95% interval] or not reached (share of resamples "
-                "reaching it); p90 in minutes; breach +: SLO breaches the absence adds; resp. "
+                "reaching it); p90 in minutes; breach absent: SLO breach rate with the heroes absent "
+                "(points the absence adds); resp. "
                 "critical: non-hero effective responders per critical service ("
                 + ", ".join(doc["plans"][0]["effective_responders_critical_end"]) + ")")

@@ -6,8 +6,9 @@ plans come from the plans. Intervals and "beyond noise" come from one set of boo
 over replications shared by all plans (a paired comparison), which is what makes CRN sharp.
 
 Ranking rule: plans that reach independence come first, earliest week first, then fewer hero
-hours; plans that do not reach it follow, lower hero-absent p90 time to mitigate at the end
-first. Each pair of neighbours is tested on the figure that separated them.
+hours; plans that do not reach it follow, lower hero-absent SLO breach rate at the end first
+(an incident nobody could work counts as a breach). Each pair of neighbours is tested on the
+figure that separated them.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def _label(spec: CheckSpec) -> str:
 def summarize_compare(specs: list[CheckSpec], per_plan: list[list[dict]], baseline: str) -> dict:
     """The compare.json document from each plan's check replications."""
     data = [CheckData(spec, reps) for spec, reps in zip(specs, per_plan)]
-    checks = [summarize_check(spec, reps) for spec, reps in zip(specs, per_plan)]
+    checks = [summarize_check(spec, reps, d) for spec, reps, d in zip(specs, per_plan, data)]
     labels = [_label(spec) for spec in specs]
     reference = labels.index(baseline)
     replications = data[0].replications
@@ -100,16 +101,17 @@ def summarize_compare(specs: list[CheckSpec], per_plan: list[list[dict]], baseli
     firsts = np.array([[_week(d.first_passing_week(w), never) for w in weights] for d in data])
     absent_p90 = np.array([[_value(d.overall_figures(last, "absent", w)[0]) for w in weights]
                            for d in data])
+    absent_breach = np.array([[_breach_rate(d, last, w) for w in weights] for d in data])
     hero_hours = np.array([[r["checkpoints"][last]["plan_hero_hours"] for r in reps]
                            for reps in per_plan])
     interruptions = np.array([[r["checkpoints"][last]["hero_interruptions_per_week"]
                                for r in reps] for reps in per_plan])
-    keys = _resampled_keys(firsts, absent_p90, hero_hours, weights, never)
+    keys = _resampled_keys(firsts, absent_breach, hero_hours, weights, never)
     rows = []
     for i, (spec, check, d) in enumerate(zip(specs, checks, data)):
         final = check["checkpoints"][-1]
         present_breach = d.overall[last, "present"].stats(d.ones)["breach_rate"]
-        absent_breach = d.overall[last, "absent"].stats(d.ones)["breach_rate"]
+        absent_breach_rate = d.overall[last, "absent"].stats(d.ones)["breach_rate"]
         rows.append({
             "plan": labels[i],
             "description": spec.plan.description if spec.plan else "Do nothing.",
@@ -122,9 +124,10 @@ def summarize_compare(specs: list[CheckSpec], per_plan: list[list[dict]], baseli
             "absent_p90_end": final["overall"]["absent_p90"],
             "absent_p90_end_band": final["overall"]["bands"]["absent_p90"],
             "absent_p90_change": _paired_resamples(absent_p90[i] - absent_p90[reference]),
-            "added_breach_rate_end": (absent_breach - present_breach
-                                      if absent_breach is not None and present_breach is not None
-                                      else None),
+            "absent_breach_rate_end": absent_breach_rate,
+            "added_breach_rate_end": (absent_breach_rate - present_breach
+                                      if absent_breach_rate is not None
+                                      and present_breach is not None else None),
             "effective_responders_critical_end": _critical_responders(spec, final),
             "releases_end": final.get("releases"),
             "final_verdict": check["final"]["verdict"],
@@ -150,13 +153,21 @@ def summarize_compare(specs: list[CheckSpec], per_plan: list[list[dict]], baseli
         "seed": specs[0].seed,
         "bootstrap_samples": len(weights),
         "rule": ("plans that reach independence first, earliest week first, then fewer hero "
-                 "hours; then plans that do not, lower hero-absent p90 time to mitigate at the "
-                 "end first. Neighbours are compared on the figure that separated them, with "
+                 "hours; then plans that do not, lower hero-absent SLO breach rate at the end "
+                 "first. Neighbours are compared on the figure that separated them, with "
                  f"replications resampled jointly (paired, {CONFIDENCE:.0%})."),
         "plans": rows,
         "ranking": ranking,
         "checks": {label: check for label, check in zip(labels, checks)},
     }
+
+
+def _breach_rate(data: CheckData, index: int, weights: np.ndarray) -> float:
+    """Hero-absent SLO breach rate of the ordinary incidents at a checkpoint (resampled);
+    an incident nobody could work counts as a breach, so it is robust to censoring."""
+    pooled = data.overall[index, "absent"]
+    n = pooled.total("n", weights)
+    return pooled.total("breaches", weights) / n if n else np.nan
 
 
 def _week(week: int | None, never: int) -> float:
@@ -172,8 +183,8 @@ def _rank_key(row: dict) -> tuple:
     hours = row["hero_hours"]["mean"]
     if week is not None:
         return (0, week, hours)
-    p90 = row["absent_p90_end"]
-    return (1, p90 if p90 is not None else np.inf, hours)
+    breach = row["absent_breach_rate_end"]
+    return (1, breach if breach is not None else np.inf, hours)
 
 
 def _paired(differences: np.ndarray, weights: list[np.ndarray]) -> dict:
@@ -192,13 +203,13 @@ def _paired_resamples(differences: np.ndarray) -> dict | None:
             "high": float(np.percentile(finite, 97.5))}
 
 
-def _resampled_keys(firsts: np.ndarray, absent_p90: np.ndarray, hero_hours: np.ndarray,
+def _resampled_keys(firsts: np.ndarray, absent_breach: np.ndarray, hero_hours: np.ndarray,
                     weights: list[np.ndarray], never: float) -> np.ndarray:
     """Per plan and resample, the ranking key (week reached, then hero hours; or not reached,
-    then hero-absent p90) as a pair of arrays: [plan, resample, (primary, secondary)]."""
+    then hero-absent breach rate) as [plan, resample, (primary, secondary)]."""
     hours = np.array([[h @ w / w.sum() for w in weights] for h in hero_hours])
     reached = firsts < never
-    secondary = np.where(reached, hours, absent_p90)
+    secondary = np.where(reached, hours, absent_breach)
     return np.stack([firsts, secondary], axis=-1)
 
 
@@ -218,7 +229,7 @@ def _difference(i: int, j: int, rows: list[dict], keys: np.ndarray) -> dict:
     elif week_a is not None:
         figure = "time to independence"
     else:
-        figure = "hero-absent p90 time to mitigate at the end"
+        figure = "hero-absent SLO breach rate at the end"
     share = _share_ahead(keys, i, j)
     beyond = share >= CONFIDENCE
     return {

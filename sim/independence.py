@@ -40,6 +40,8 @@ from sim.schema import (
 from sim.skills import ramp
 
 BOOTSTRAP_SAMPLES = 200
+COUNT_KEYS = ("n", "breaches", "escalated", "escalations", "informal", "struggled",
+              "unresolved", "hero")
 ARMS = ("present", "absent")
 
 
@@ -167,47 +169,70 @@ def with_probes(scenario: Scenario, arrivals: list[Arrival], days: int, minimum:
     return [Arrival(i, at, k, z) for i, (at, k, z) in enumerate(merged)]
 
 
+class ArmRow:
+    """One arm's figures for one class at one checkpoint of one replication, for pooling.
+
+    Read like a dict (`row["n"]`); a slotted object because a check keeps thousands of them
+    (replications x checkpoints x arms x classes), and a dict costs six times the memory.
+    """
+
+    __slots__ = ("ttm", *COUNT_KEYS)
+
+    def __init__(self, ttm=None, **counts):
+        self.ttm = ttm if ttm is not None else []
+        for key in COUNT_KEYS:
+            setattr(self, key, counts.get(key, 0))
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
+
+    def __getstate__(self):
+        return tuple(getattr(self, key) for key in self.__slots__)
+
+    def __setstate__(self, state):
+        for key, value in zip(self.__slots__, state):
+            setattr(self, key, value)
+
+
 def _arm_stats(records: RunRecords, scenario: Scenario, only: set[int] | None = None,
-               pooled: bool = False) -> dict:
+               pooled: bool = False):
     """Per class (or, `pooled`, all together): times to mitigate and counts of what went
-    wrong, for pooling; `only` keeps those incident ids."""
+    wrong, for pooling; `only` keeps those incident ids.
+
+    An incident nobody could work before the window ended counts with its time so far (the
+    window's end minus its arrival): a lower bound, so that a plan which gets such incidents
+    worked, slowly, is not scored worse than one that leaves them undone.
+    """
     keys = ["*"] if pooled else [c.id for c in scenario.classes]
-    stats = {
-        key: {"ttm": [], "n": 0, "breaches": 0, "escalated": 0, "escalations": 0,
-              "informal": 0, "struggled": 0, "unresolved": 0, "hero": 0}
-        for key in keys
-    }
+    stats = {key: ArmRow() for key in keys}
     for i in records.incidents:
         if only is not None and i.incident_id not in only:
             continue
         row = stats["*" if pooled else i.class_id]
-        row["n"] += 1
-        if i.lead is None:
-            row["unresolved"] += 1
-        else:
-            row["ttm"].append(i.time_to_mitigate)
-        row["breaches"] += i.slo_breached
-        row["escalated"] += bool(i.escalations)
-        row["escalations"] += len(i.escalations)
-        row["informal"] += sum(e.kind is EscalationKind.INFORMAL for e in i.escalations)
-        row["struggled"] += i.struggled
-        row["hero"] += i.hero_involved
+        row.n += 1
+        row.unresolved += i.lead is None
+        row.ttm.append(i.time_to_mitigate)
+        row.breaches += i.slo_breached
+        row.escalated += bool(i.escalations)
+        row.escalations += len(i.escalations)
+        row.informal += sum(e.kind is EscalationKind.INFORMAL for e in i.escalations)
+        row.struggled += i.struggled
+        row.hero += i.hero_involved
     for row in stats.values():
         # float32 arrays pickle compactly: a replication's result stays small.
-        row["ttm"] = np.asarray(row["ttm"], dtype=np.float32)
+        row.ttm = np.asarray(row.ttm, dtype=np.float32)
     return stats["*"] if pooled else stats
 
 
-def _release_stats(records: RunRecords, days: int) -> dict:
+def _release_stats(records: RunRecords, days: int) -> ArmRow:
     """Release flow of one arm: change delays in hours (a change still waiting at the end of
     the window counts its wait so far), releases, and failed releases."""
     end = days * MINUTES_PER_DAY
     delays = [((c.shipped if c.shipped is not None else max(end, c.intended)) - c.intended)
               / 60.0 for c in records.changes]
     releases = {c.release: c.failed for c in records.changes if c.release is not None}
-    return {"ttm": np.asarray(delays, dtype=np.float32), "n": len(releases),
-            "breaches": sum(releases.values()), "escalated": 0, "escalations": 0,
-            "informal": 0, "struggled": 0, "unresolved": 0, "hero": 0}
+    return ArmRow(np.asarray(delays, dtype=np.float32), n=len(releases),
+                  breaches=sum(releases.values()))
 
 
 def release_verdict(present: dict, absent: dict, criteria: IndependenceCriteria
@@ -281,10 +306,6 @@ def plan_hours(
 
 
 # -- pooling and verdicts -----------------------------------------------------------------------
-
-
-COUNT_KEYS = ("n", "breaches", "escalated", "escalations", "informal", "struggled",
-              "unresolved", "hero")
 
 
 class Pooled:
@@ -533,11 +554,12 @@ def run_check(
     return CheckResult(spec, replications, summarize_check(spec, reps))
 
 
-def summarize_check(spec: CheckSpec, reps: list[dict]) -> dict:
-    """The independence.json document from the per-replication results."""
+def summarize_check(spec: CheckSpec, reps: list[dict], data: CheckData | None = None) -> dict:
+    """The independence.json document from the per-replication results (and their pooled
+    form, when the caller already built it)."""
     scenario = spec.scenario
     weeks = spec.checkpoints
-    data = CheckData(spec, reps)
+    data = data if data is not None else CheckData(spec, reps)
     checkpoints = []
     for index, week in enumerate(weeks):
         classes = {c.id: data.class_row(index, c) for c in scenario.classes}

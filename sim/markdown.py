@@ -146,11 +146,13 @@ def compare_markdown(doc: dict) -> str:
         table(
             ["rank", "plan", "time to independence", "hero hours", "learner hours",
              "hero interruptions/week at the end", "change vs baseline",
-             "hero-absent p90 at the end (min)", "breaches added", "verdict"],
+             "hero-absent p90 at the end (min)", "hero-absent breach rate",
+             "breaches added", "verdict"],
             [[rank[r["plan"]], r["plan"], week_span(r["time_to_independence"]),
               num(r["hero_hours"]["mean"]), num(r["learner_hours"]["mean"]),
               num(r["hero_interruptions_per_week_end"]["mean"], 2),
               num(r["hero_interruptions_change"]["mean"], 2), num(r["absent_p90_end"]),
+              num(r["absent_breach_rate_end"], 1, 100, "%"),
               num(r["added_breach_rate_end"], 1, 100, "%"), r["final_verdict"]]
              for r in rows],
         ),

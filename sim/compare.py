@@ -98,7 +98,9 @@ def summarize_compare(specs: list[CheckSpec], per_plan: list[list[dict]], baseli
     never = specs[0].checkpoints[-1] + specs[0].every
     last = len(specs[0].checkpoints) - 1
     # Per plan and resample: first passing week and hero-absent p90 at the end.
-    firsts = np.array([[_week(d.first_passing_week(w), never) for w in weights] for d in data])
+    # The checks' own bootstrap used the same weights: reuse its first passing weeks.
+    firsts = np.array([np.where(np.isfinite(d.resampled_firsts), d.resampled_firsts, never)
+                       for d in data])
     absent_p90 = np.array([[_value(d.overall_figures(last, "absent", w)[0]) for w in weights]
                            for d in data])
     absent_breach = np.array([[_breach_rate(d, last, w) for w in weights] for d in data])

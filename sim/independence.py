@@ -386,6 +386,7 @@ class CheckData:
         self.overall: dict[tuple[int, str], Pooled] = {}
         self.effective: dict[tuple[int, str], np.ndarray] = {}
         self.releases: dict[tuple[int, str], Pooled] = {}
+        self.resampled_firsts: np.ndarray | None = None  # set by the bootstrap
         for index in range(len(spec.checkpoints)):
             points = [rep["checkpoints"][index] for rep in reps]
             for arm in ARMS:
@@ -657,6 +658,8 @@ def _bootstrap(data: CheckData) -> dict:
         for index in range(len(weeks)):
             curves[index].append((*data.overall_figures(index, "present", weights)[:2],
                                   *data.overall_figures(index, "absent", weights)[:2]))
+    # Kept for a comparison, which resamples with the very same weights.
+    data.resampled_firsts = np.asarray(firsts, dtype=float)
     arr = np.asarray(firsts)
     # "Not reached" sorts after every week; an interval end there means "not reached".
     never = weeks[-1] + 1

@@ -131,7 +131,8 @@ def run_tasks(
 
 def _batches(tasks: list[tuple[Any, int]], workers: int) -> list[tuple[Any, list[int]]]:
     """Group consecutive tasks of one spec into batches small enough to balance the workers."""
-    per_batch = max(1, len(tasks) // (max(1, workers) * 4))
+    # About eight batches a worker: small enough that the last round is short.
+    per_batch = max(1, len(tasks) // (max(1, workers) * 8))
     batches: list[tuple[Any, list[int]]] = []
     for spec, rep in tasks:
         if batches and batches[-1][0] is spec and len(batches[-1][1]) < per_batch:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,12 +9,12 @@ import typer
 import yaml
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors
+from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
 from cli.options import Format, OutputFormat, Out, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
 from sim.advise import AdviseResult, run_advise
-from sim.journal import ResultsFolder, command_line, dump_json
+from sim.journal import ResultsFolder, command_line
 from sim.loader import Problem, ScenarioError, load_scenario
 from sim.replicate import default_workers
 from sim.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows, pack_pages
@@ -60,12 +59,7 @@ def advise(
             write_pack.mkdir(parents=True, exist_ok=True)
             for name, text in pack_pages(result.to_json(), model).items():
                 (write_pack / name).write_text(text)
-    if format is OutputFormat.JSON:
-        sys.stdout.write(dump_json(result.to_json()))
-        err_console.print(f"results: {folder}")
-    else:
-        print_advise(result)
-        console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
+    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_advise(result))
     if write_plan is not None:
         err_console.print(f"plan: {write_plan}" if result.plan is not None
                           else "no plan proposed: nothing written to --write-plan")

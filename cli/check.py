@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import EXIT_FAILED, console, err_console, handle_errors
+from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
 from cli.format import new_table, number
 from cli.progress import DelayedProgress
 from cli.options import (
@@ -25,7 +24,7 @@ from cli.options import (
     Workers,
 )
 from sim.independence import CheckResult, run_check
-from sim.journal import ResultsFolder, command_line, dump_json
+from sim.journal import ResultsFolder, command_line
 from sim.loader import load_plan, load_scenario
 from sim.markdown import independence_markdown, week_span
 from sim.replicate import default_workers
@@ -63,12 +62,7 @@ def check(
             result = run_check(model, chosen, weeks=weeks, every=every, replications=reps,
                                seed=seed, workers=min(workers, reps), progress=progress.update)
         folder = write_check(result, scenario, plan, out)
-    if format is OutputFormat.JSON:
-        sys.stdout.write(dump_json(result.to_json()))
-        err_console.print(f"results: {folder}")
-    else:
-        print_check(result)
-        console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
+    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_check(result))
     if not result.passed:
         raise typer.Exit(EXIT_FAILED)
 

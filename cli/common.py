@@ -7,8 +7,10 @@ wrap their body in `handle_errors()`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -62,3 +64,16 @@ def handle_errors() -> Iterator[None]:
         yield
     except INPUT_ERRORS as error:
         exit_with_problems(error)
+
+
+def show(document: dict, folder: Path, as_json: bool, print_tables: Callable[[], None]) -> None:
+    """The one way a command shows its result: the JSON document on stdout with the results
+    folder on stderr (for scripts), or the tables and then where the folder is."""
+    from sim.journal import dump_json
+
+    if as_json:
+        sys.stdout.write(dump_json(document))
+        err_console.print(f"results: {folder}")
+        return
+    print_tables()
+    console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")

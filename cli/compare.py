@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import console, err_console, handle_errors
+from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
 from cli.progress import DelayedProgress
 from cli.options import (
@@ -27,7 +26,7 @@ from cli.options import (
 )
 from sim.cluster import cluster_address, dask_executor
 from sim.compare import NO_PLAN, CompareResult, run_compare
-from sim.journal import ResultsFolder, command_line, dump_json
+from sim.journal import ResultsFolder, command_line
 from sim.loader import Problem, ScenarioError, load_plan, load_scenario
 from sim.markdown import compare_markdown, week_span
 from sim.replicate import default_workers
@@ -76,12 +75,7 @@ def compare(
                     progress=progress.update, executor=executor,
                 )
         folder = write_compare(result, scenario, plan, out, model)
-    if format is OutputFormat.JSON:
-        sys.stdout.write(dump_json(result.to_json()))
-        err_console.print(f"results: {folder}")
-        return
-    print_compare(result)
-    console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
+    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_compare(result))
 
 
 def _check_names(names: list[str], refs: list[str], baseline: str) -> None:

@@ -6,7 +6,6 @@ Also the helpers `herosim run --replay` uses (`load_replay`, `print_replay`).
 from __future__ import annotations
 
 import re
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors
+from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
 from sim.calibrate import calibrate as fit_scenario
 from sim.calibrate import replay_arrivals
@@ -124,12 +123,7 @@ def map_command(
             write_report(folder.partial, folder.journal)
             path = folder.complete(verdict=", ".join(h["person"] for h in doc["heroes"]) or None)
     print_import(loaded.report)
-    if format is OutputFormat.JSON:
-        sys.stdout.write(dump_json(doc))
-        err_console.print(f"results: {path}")
-        return
-    print_map(doc)
-    console.print(f"\nResults written to [bold]{escape(str(path))}[/bold]")
+    show(doc, path, format is OutputFormat.JSON, lambda: print_map(doc))
 
 
 def print_map(doc: dict) -> None:

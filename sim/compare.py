@@ -78,19 +78,23 @@ def run_compare(
         candidates.insert(0, None)
     specs = [CheckSpec(scenario, plan, weeks, every, seed) for plan in candidates]
     tasks = [(spec, r) for spec in specs for r in range(replications)]
-    results = run_tasks(check_replication, tasks, workers, progress, executor)
-    per_plan = [results[i * replications:(i + 1) * replications] for i in range(len(specs))]
-    return CompareResult(summarize_compare(specs, per_plan, baseline))
+    # Each result is pooled as it arrives and dropped: memory does not grow with the
+    # replications' full results, only with their compact figures.
+    data = [CheckData(spec, replications=replications) for spec in specs]
+    run_tasks(check_replication, tasks, workers, progress, executor,
+              consume=lambda i, rep: data[i // replications].add(rep, i % replications))
+    for d in data:
+        d.finish()
+    return CompareResult(summarize_compare(specs, data, baseline))
 
 
 def _label(spec: CheckSpec) -> str:
     return spec.plan.name if spec.plan is not None else NO_PLAN
 
 
-def summarize_compare(specs: list[CheckSpec], per_plan: list[list[dict]], baseline: str) -> dict:
-    """The compare.json document from each plan's check replications."""
-    data = [CheckData(spec, reps) for spec, reps in zip(specs, per_plan)]
-    checks = [summarize_check(spec, reps, d) for spec, reps, d in zip(specs, per_plan, data)]
+def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: str) -> dict:
+    """The compare.json document from each plan's pooled check replications."""
+    checks = [summarize_check(spec, data=d) for spec, d in zip(specs, data)]
     labels = [_label(spec) for spec in specs]
     reference = labels.index(baseline)
     replications = data[0].replications
@@ -104,10 +108,8 @@ def summarize_compare(specs: list[CheckSpec], per_plan: list[list[dict]], baseli
     absent_p90 = np.array([[_value(d.overall_figures(last, "absent", w)[0]) for w in weights]
                            for d in data])
     absent_breach = np.array([[_breach_rate(d, last, w) for w in weights] for d in data])
-    hero_hours = np.array([[r["checkpoints"][last]["plan_hero_hours"] for r in reps]
-                           for reps in per_plan])
-    interruptions = np.array([[r["checkpoints"][last]["hero_interruptions_per_week"]
-                               for r in reps] for reps in per_plan])
+    hero_hours = np.array([d.scalars["plan_hero_hours"][last] for d in data])
+    interruptions = np.array([d.scalars["hero_interruptions_per_week"][last] for d in data])
     keys = _resampled_keys(firsts, absent_breach, hero_hours, weights, never)
     rows = []
     for i, (spec, check, d) in enumerate(zip(specs, checks, data)):

@@ -316,19 +316,14 @@ class Pooled:
     With unit weights they are the plain pooled figures (numpy's linear percentiles).
     """
 
-    def __init__(self, rows: list[list[dict]]):
-        """`rows[r]` holds the class rows (see `_arm_stats`) of replication r to pool."""
-        arrays = [np.concatenate([row["ttm"] for row in rep_rows]).astype(np.float64)
-                  if rep_rows else np.empty(0) for rep_rows in rows]
-        values = np.concatenate(arrays) if arrays else np.empty(0)
-        owner = np.repeat(np.arange(len(rows)), [a.size for a in arrays])
+    def __init__(self, arrays: list[np.ndarray], counts: np.ndarray):
+        """`arrays[r]`: replication r's times (minutes); `counts[r]`: its COUNT_KEYS."""
+        values = (np.concatenate(arrays).astype(np.float64) if arrays else np.empty(0))
+        owner = np.repeat(np.arange(len(arrays)), [a.size for a in arrays])
         order = np.argsort(values, kind="stable")
         self.values = values[order]
         self.owner = owner[order]
-        self.counts = {
-            key: np.array([sum(row[key] for row in rep_rows) for rep_rows in rows], dtype=float)
-            for key in COUNT_KEYS
-        }
+        self.counts = {key: counts[:, k].astype(float) for k, key in enumerate(COUNT_KEYS)}
 
     def percentiles(self, qs: Sequence[float], weights: np.ndarray) -> list[float] | None:
         """Linear-interpolation percentiles of the values, each replication counted
@@ -375,31 +370,90 @@ class Pooled:
 
 
 class CheckData:
-    """Every replication of a check, pooled per checkpoint, arm and class, once."""
+    """Every replication of a check, pooled per checkpoint, arm and class.
 
-    def __init__(self, spec: CheckSpec, reps: list[dict]):
+    Built from a list of replications, or fed one replication at a time (`add`, in any order,
+    then `finish`) so that a large run keeps only compact arrays, not each replication's
+    result: times as float32 arrays and counts as an int32 matrix per cell.
+    """
+
+    def __init__(self, spec: CheckSpec, reps: list[dict] | None = None,
+                 replications: int | None = None):
         self.spec = spec
-        self.replications = len(reps)
-        self.ones = np.ones(len(reps))
-        classes = [c.id for c in spec.scenario.classes]
+        self.replications = len(reps) if reps is not None else int(replications)
+        self.ones = np.ones(self.replications)
+        self.classes = [c.id for c in spec.scenario.classes]
+        points, count = len(spec.checkpoints), self.replications
+        self._times: dict[tuple, list] = {}
+        self._counts: dict[tuple, np.ndarray] = {}
+        self.scalars = {key: np.zeros((points, count)) for key in (
+            "hero_interruptions_per_week", "plan_hero_hours", "plan_learner_hours")}
+        self._effective = np.zeros((points, len(self.classes), count))
+        self._skills: dict[int, dict] = {}
+        self.has_releases = False
         self.by_class: dict[tuple[int, str, str], Pooled] = {}
         self.overall: dict[tuple[int, str], Pooled] = {}
         self.effective: dict[tuple[int, str], np.ndarray] = {}
         self.releases: dict[tuple[int, str], Pooled] = {}
         self.resampled_firsts: np.ndarray | None = None  # set by the bootstrap
-        for index in range(len(spec.checkpoints)):
-            points = [rep["checkpoints"][index] for rep in reps]
+        if reps is not None:
+            for r, rep in enumerate(reps):
+                self.add(rep, r)
+            self.finish()
+
+    def _cell(self, key: tuple, r: int, row) -> None:
+        times = self._times.get(key)
+        if times is None:
+            times = self._times[key] = [np.empty(0, dtype=np.float32)] * self.replications
+            self._counts[key] = np.zeros((self.replications, len(COUNT_KEYS)), dtype=np.int32)
+        times[r] = np.asarray(row["ttm"], dtype=np.float32)
+        self._counts[key][r] = [row[k] for k in COUNT_KEYS]
+
+    def add(self, rep: dict, r: int | None = None) -> None:
+        """Take in one replication (`r`: its position; default: its replication index)."""
+        r = rep["replication"] if r is None else r
+        for index, point in enumerate(rep["checkpoints"]):
             for arm in ARMS:
-                for cid in classes:
-                    self.by_class[index, arm, cid] = Pooled(
-                        [[p["arms"][arm][cid]] for p in points])
-                self.overall[index, arm] = Pooled([[p["overall_arms"][arm]] for p in points])
-            if points and points[0].get("releases"):
-                for arm in ARMS:
-                    self.releases[index, arm] = Pooled([[p["releases"][arm]] for p in points])
-            for cid in classes:
-                self.effective[index, cid] = np.array(
-                    [p["effective"][cid] for p in points], dtype=float)
+                for cid in self.classes:
+                    self._cell((index, arm, cid), r, point["arms"][arm][cid])
+                self._cell((index, arm, "*"), r, point["overall_arms"][arm])
+                if point.get("releases"):
+                    self.has_releases = True
+                    self._cell((index, arm, "releases"), r, point["releases"][arm])
+            for key, table in self.scalars.items():
+                table[index, r] = point[key]
+            for k, cid in enumerate(self.classes):
+                self._effective[index, k, r] = point["effective"][cid]
+            if point.get("skills"):
+                # Kept per replication and averaged at the end: a sum in arrival order would
+                # make the figures depend on how many workers ran.
+                table = self._skills.setdefault(index, {})
+                for person, row in point["skills"].items():
+                    for cid, (knowledge, confidence) in row.items():
+                        cell = table.setdefault(person, {}).setdefault(
+                            cid, np.zeros((2, self.replications)))
+                        cell[:, r] = knowledge, confidence
+
+    def finish(self) -> None:
+        """Pool what was added; the per-cell lists are released."""
+        for (index, arm, key), times in self._times.items():
+            pooled = Pooled(times, self._counts[index, arm, key])
+            if key == "*":
+                self.overall[index, arm] = pooled
+            elif key == "releases":
+                self.releases[index, arm] = pooled
+            else:
+                self.by_class[index, arm, key] = pooled
+        for index in range(len(self.spec.checkpoints)):
+            for k, cid in enumerate(self.classes):
+                self.effective[index, cid] = self._effective[index, k]
+        self._times, self._counts = {}, {}
+
+    def mean_skills(self, index: int) -> dict:
+        """Mean knowledge and confidence per person and class at a checkpoint (start or end)."""
+        table = self._skills.get(index, {})
+        return {p: {c: {"knowledge": float(kc[0].mean()), "confidence": float(kc[1].mean())}
+                    for c, kc in row.items()} for p, row in table.items()}
 
     def class_row(self, index: int, cls, weights: np.ndarray | None = None) -> dict:
         """One class at one checkpoint: pooled arms, criteria and verdict."""
@@ -550,14 +604,17 @@ def run_check(
         workers, progress, executor: as in `sim.replicate.run_tasks`.
     """
     spec = CheckSpec(scenario, plan, weeks, every, seed)
-    reps = run_tasks(check_replication, [(spec, r) for r in range(replications)],
-                     workers, progress, executor)
-    return CheckResult(spec, replications, summarize_check(spec, reps))
+    data = CheckData(spec, replications=replications)
+    run_tasks(check_replication, [(spec, r) for r in range(replications)],
+              workers, progress, executor, consume=lambda i, rep: data.add(rep, i))
+    data.finish()
+    return CheckResult(spec, replications, summarize_check(spec, data=data))
 
 
-def summarize_check(spec: CheckSpec, reps: list[dict], data: CheckData | None = None) -> dict:
-    """The independence.json document from the per-replication results (and their pooled
-    form, when the caller already built it)."""
+def summarize_check(spec: CheckSpec, reps: list[dict] | None = None,
+                    data: CheckData | None = None) -> dict:
+    """The independence.json document from the per-replication results, or from their pooled
+    form (`data`) when the caller built it."""
     scenario = spec.scenario
     weeks = spec.checkpoints
     data = data if data is not None else CheckData(spec, reps)
@@ -581,11 +638,11 @@ def summarize_check(spec: CheckSpec, reps: list[dict], data: CheckData | None = 
                 "absent_escalations_per_incident": absent_hops,
             },
             "hero_interruptions_per_week": _interval(
-                [r["checkpoints"][index]["hero_interruptions_per_week"] for r in reps]),
+                data.scalars["hero_interruptions_per_week"][index]),
             "plan_hero_hours": _interval(
-                [r["checkpoints"][index]["plan_hero_hours"] for r in reps]),
+                data.scalars["plan_hero_hours"][index]),
             "plan_learner_hours": _interval(
-                [r["checkpoints"][index]["plan_learner_hours"] for r in reps]),
+                data.scalars["plan_learner_hours"][index]),
         })
     first = next((c["week"] for c in checkpoints if c["passed"]), None)
     bands = _bootstrap(data)
@@ -594,7 +651,7 @@ def summarize_check(spec: CheckSpec, reps: list[dict], data: CheckData | None = 
     final = checkpoints[-1]
     holding_back = [
         {"class": cid, "verdict": row["verdict"],
-         "reasons": diagnose(spec, reps, cid) + row["notes"]}
+         "reasons": diagnose(spec, data, cid) + row["notes"]}
         for cid, row in final["classes"].items()
         if row["verdict"] != Verdict.INDEPENDENT.value and not row["specialty"]
     ]
@@ -608,7 +665,7 @@ def summarize_check(spec: CheckSpec, reps: list[dict], data: CheckData | None = 
         "plan": spec.plan.name if spec.plan else None,
         "weeks": spec.weeks,
         "every": spec.every,
-        "replications": len(reps),
+        "replications": data.replications,
         "seed": spec.seed,
         "evaluation_days": spec.criteria.evaluation_days,
         "heroes": list(scenario.heroes),
@@ -628,8 +685,8 @@ def summarize_check(spec: CheckSpec, reps: list[dict], data: CheckData | None = 
             "specialty": specialty,
         },
         "skills": {
-            "start": _mean_skills(reps, 0),
-            "end": _mean_skills(reps, len(weeks) - 1),
+            "start": data.mean_skills(0),
+            "end": data.mean_skills(len(weeks) - 1),
         },
     }
 
@@ -685,30 +742,14 @@ def _bands(samples: list[tuple]) -> dict:
     return out
 
 
-def _mean_skills(reps: list[dict], index: int) -> dict:
-    first = reps[0]["checkpoints"][index]["skills"]
-    return {
-        p: {
-            c: {
-                "knowledge": float(np.mean([r["checkpoints"][index]["skills"][p][c][0]
-                                            for r in reps])),
-                "confidence": float(np.mean([r["checkpoints"][index]["skills"][p][c][1]
-                                             for r in reps])),
-            }
-            for c in row
-        }
-        for p, row in first.items()
-    }
-
-
-def diagnose(spec: CheckSpec, reps: list[dict], class_id: str) -> list[str]:
+def diagnose(spec: CheckSpec, data: CheckData, class_id: str) -> list[str]:
     """Why a class still holds the team back at the end: access, knowledge, confidence,
     rotation, conditions."""
     scenario = spec.scenario
     cls = scenario.incident_class(class_id)
     heroes = set(scenario.heroes)
     width = scenario.behaviour.skill_sharpness
-    skills = _mean_skills(reps, len(spec.checkpoints) - 1)
+    skills = data.mean_skills(len(spec.checkpoints) - 1)
     state = _final_state(spec)
     reasons = []
     requires = state.requires[class_id]

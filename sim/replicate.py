@@ -92,19 +92,31 @@ def run_tasks(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     executor: Executor | None = None,
+    consume: Callable[[int, Any], None] | None = None,
 ) -> list:
     """Run `function(spec, replication)` for each task; results in the order of the tasks.
 
     `function` must be a module-level function (it is pickled to the workers); consecutive
-    tasks of one spec are batched so that the spec is sent once per batch.
+    tasks of one spec are batched so that the spec is sent once per batch. With `consume`,
+    each result is handed to `consume(task index, result)` as it arrives and not kept (memory
+    stays flat in the number of tasks); the return value is then an empty list.
     """
     tasks = list(tasks)
     batches = _batches(tasks, workers)
+    starts = [sum(len(b[1]) for b in batches[:i]) for i in range(len(batches))]
     results: list[list[ReplicationResult]] = [[] for _ in batches]
     done = 0
+
+    def collect(i: int, batch_results: list) -> None:
+        if consume is None:
+            results[i] = batch_results
+            return
+        for offset, result in enumerate(batch_results):
+            consume(starts[i] + offset, result)
+
     if executor is None and workers <= 1:
         for i, (spec, reps) in enumerate(batches):
-            results[i] = _run_batch(function, spec, reps)
+            collect(i, _run_batch(function, spec, reps))
             done += len(reps)
             if progress:
                 progress(done)
@@ -119,8 +131,8 @@ def run_tasks(
 
         for future in as_completed(futures):
             i = futures[future]
-            results[i] = future.result()
-            done += len(results[i])
+            collect(i, future.result())
+            done += len(batches[i][1])
             if progress:
                 progress(done)
     finally:

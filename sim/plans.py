@@ -69,6 +69,10 @@ class TeamState:
     backup: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
     schedules: dict[str, list[Schedule] | None] = field(default_factory=dict)
     needs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # service -> change gate
+    # Plan actions in force that stack: stop-pull class lists ("*": all), and per condition
+    # [value before any fix, (action index, value), ...].
+    pull_stops: list[tuple[str, ...]] = field(default_factory=list)
+    condition_fixes: dict[str, list] = field(default_factory=dict)
     change_backup: dict[str, list[str]] = field(default_factory=dict)  # service -> learners
 
     @classmethod
@@ -102,6 +106,8 @@ class TeamState:
         state = copy.copy(self)
         state.requires = dict(self.requires)
         state.no_pulls = set(self.no_pulls)
+        state.pull_stops = list(self.pull_stops)
+        state.condition_fixes = {k: list(v) for k, v in self.condition_fixes.items()}
         state.pairing = {}
         state.backup = {}
         state.change_backup = {}
@@ -123,6 +129,11 @@ class TeamState:
             "runbooks": self.runbooks.as_dict(t),
             "rotation": {k: members_of(v) or None for k, v in self.schedules.items()},
         }
+
+
+def _apply_pull_stops(state: TeamState) -> None:
+    state.no_pulls_all = any(key == ("*",) for key in state.pull_stops)
+    state.no_pulls = {c for key in state.pull_stops if key != ("*",) for c in key}
 
 
 def costs(action, kind: str | None = None) -> tuple[float, float]:
@@ -224,17 +235,27 @@ def _switch_on(model, index: int, action):
             state.runbooks.write(class_id, action.coverage, action.quality, now)
         return None
     if isinstance(action, StopPullsAction):
-        if action.classes:
-            added = set(action.classes) - state.no_pulls
-            state.no_pulls |= added
-            return lambda: state.no_pulls.difference_update(added)
-        state.no_pulls_all = True
-        return lambda: setattr(state, "no_pulls_all", False)
+        # Overlapping actions stack: one ending does not undo another still in force.
+        key = tuple(action.classes) or ("*",)
+        state.pull_stops.append(key)
+        _apply_pull_stops(state)
+
+        def undo():
+            state.pull_stops.remove(key)
+            _apply_pull_stops(state)
+        return undo
     if isinstance(action, FixConditionAction):
         name = action.condition.value
-        before = getattr(state, name)
+        stack = state.condition_fixes.setdefault(name, [getattr(state, name)])
+        entry = (index, action.value)
+        stack.append(entry)
         setattr(state, name, action.value)
-        return lambda: setattr(state, name, before)
+
+        def undo():
+            stack.remove(entry)
+            # The latest fix still in force wins; with none, the condition as it was.
+            setattr(state, name, stack[-1][1] if len(stack) > 1 else stack[0])
+        return undo
     if isinstance(action, LeadChangesAction):
         for service in action.services:
             state.change_backup.setdefault(service, []).extend(action.learners)

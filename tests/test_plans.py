@@ -589,3 +589,31 @@ def test_cli_check_unknown_plan_name_lists_plans(tmp_path):
     assert result.exit_code == 2, result.output
     assert "--plan" in result.output
     assert "drills, pairing" in result.output.replace("\n", " ")
+
+
+def test_overlapping_actions_stack_instead_of_undoing_each_other():
+    """When one of two overlapping actions ends, the other stays in force."""
+    scenario = load_scenario(TINY)
+    plan = Plan.model_validate({"name": "overlap", "actions": [
+        {"kind": "stop_informal_pulls", "classes": ["api-5xx"], "start_day": 0, "end_day": 10},
+        {"kind": "stop_informal_pulls", "classes": ["api-5xx"], "start_day": 5},
+        {"kind": "fix_condition", "condition": "observability", "value": 1.0,
+         "start_day": 0, "end_day": 10},
+        {"kind": "fix_condition", "condition": "observability", "value": 0.8, "start_day": 5},
+        {"kind": "fix_condition", "condition": "alert_noise", "value": 0.2,
+         "start_day": 2, "end_day": 6},
+    ]})
+    model = TeamModel(scenario, 20, plan=plan, arrivals=[])
+    seen = []
+
+    def probe():
+        for day in (1, 3, 7, 15):
+            yield model.env.timeout(day * MINUTES_PER_DAY - model.env.now)
+            seen.append((model.state.pulls_allowed("api-5xx"), model.state.observability,
+                         model.state.alert_noise))
+
+    model.env.process(probe())
+    model.run()
+    noise = scenario.conditions.alert_noise
+    assert seen == [(False, 1.0, noise), (False, 1.0, 0.2), (False, 0.8, noise),
+                    (False, 0.8, noise)]

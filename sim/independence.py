@@ -15,6 +15,7 @@ structure of each replication intact.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -316,11 +317,10 @@ class Pooled:
     With unit weights they are the plain pooled figures (numpy's linear percentiles).
     """
 
-    def __init__(self, arrays: list[np.ndarray], counts: np.ndarray):
-        """`arrays[r]`: replication r's times (minutes); `counts[r]`: its COUNT_KEYS."""
-        values = (np.concatenate(arrays).astype(np.float64) if arrays else np.empty(0))
-        owner = np.repeat(np.arange(len(arrays)), [a.size for a in arrays])
-        order = np.argsort(values, kind="stable")
+    def __init__(self, values: np.ndarray, owner: np.ndarray, counts: np.ndarray):
+        """`values`: every time (minutes, float32) and `owner`: its replication (int32), in any
+        order; `counts[r]`: replication r's COUNT_KEYS."""
+        order = np.lexsort((owner, values))  # by value, ties by replication: order-free
         self.values = values[order]
         self.owner = owner[order]
         self.counts = {key: counts[:, k].astype(float) for k, key in enumerate(COUNT_KEYS)}
@@ -340,7 +340,8 @@ class Pooled:
             high = min(low + 1, int(total) - 1)
             v_low = self.values[np.searchsorted(cumulative, low, side="right")]
             v_high = self.values[np.searchsorted(cumulative, high, side="right")]
-            out.append(float(v_low + (v_high - v_low) * (position - low)))
+            v_low, v_high = float(v_low), float(v_high)
+            out.append(v_low + (v_high - v_low) * (position - low))
         return out
 
     def total(self, key: str, weights: np.ndarray) -> float:
@@ -402,11 +403,14 @@ class CheckData:
             self.finish()
 
     def _cell(self, key: tuple, r: int, row) -> None:
-        times = self._times.get(key)
-        if times is None:
-            times = self._times[key] = [np.empty(0, dtype=np.float32)] * self.replications
+        cell = self._times.get(key)
+        if cell is None:
+            # Flat growing buffers: 8 bytes a time, no object per replication.
+            cell = self._times[key] = (array("f"), array("i"))
             self._counts[key] = np.zeros((self.replications, len(COUNT_KEYS)), dtype=np.int32)
-        times[r] = np.asarray(row["ttm"], dtype=np.float32)
+        times = np.asarray(row["ttm"], dtype=np.float32)
+        cell[0].frombytes(times.tobytes())
+        cell[1].extend([r] * times.size)
         self._counts[key][r] = [row[k] for k in COUNT_KEYS]
 
     def add(self, rep: dict, r: int | None = None) -> None:
@@ -436,8 +440,11 @@ class CheckData:
 
     def finish(self) -> None:
         """Pool what was added; the per-cell lists are released."""
-        for (index, arm, key), times in self._times.items():
-            pooled = Pooled(times, self._counts[index, arm, key])
+        for (index, arm, key) in list(self._times):
+            values, owner = self._times.pop((index, arm, key))
+            pooled = Pooled(np.frombuffer(values, dtype=np.float32).copy(),
+                            np.frombuffer(owner, dtype=np.int32).copy(),
+                            self._counts.pop((index, arm, key)))
             if key == "*":
                 self.overall[index, arm] = pooled
             elif key == "releases":

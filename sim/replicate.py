@@ -130,7 +130,8 @@ def run_tasks(
         }
 
         for future in as_completed(futures):
-            i = futures[future]
+            # Popped, so that a consumed batch's results are freed with its future.
+            i = futures.pop(future)
             collect(i, future.result())
             done += len(batches[i][1])
             if progress:

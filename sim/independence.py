@@ -323,7 +323,8 @@ class Pooled:
         order = np.lexsort((owner, values))  # by value, ties by replication: order-free
         self.values = values[order]
         self.owner = owner[order]
-        self.counts = {key: counts[:, k].astype(float) for k, key in enumerate(COUNT_KEYS)}
+        self.matrix = counts.astype(float).T  # COUNT_KEYS x replications
+        self.counts = {key: self.matrix[k] for k, key in enumerate(COUNT_KEYS)}
 
     def percentiles(self, qs: Sequence[float], weights: np.ndarray) -> list[float] | None:
         """Linear-interpolation percentiles of the values, each replication counted
@@ -349,12 +350,13 @@ class Pooled:
 
     def stats(self, weights: np.ndarray) -> dict:
         """Pooled figures of the arm: the `present`/`absent` rows of independence.json."""
-        n = self.total("n", weights)
+        totals = dict(zip(COUNT_KEYS, (self.matrix @ weights).tolist()))
+        n = totals["n"]
         quantiles = self.percentiles((50, 90), weights)
         p50, p90 = quantiles if quantiles else (None, None)
 
         def rate(key: str) -> float | None:
-            return self.total(key, weights) / n if n else None
+            return totals[key] / n if n else None
 
         return {
             "n": int(round(n)),
@@ -365,8 +367,8 @@ class Pooled:
             "escalations_per_incident": rate("escalations"),
             "informal_per_incident": rate("informal"),
             "hero_share": rate("hero"),
-            "struggled": int(round(self.total("struggled", weights))),
-            "unresolved": int(round(self.total("unresolved", weights))),
+            "struggled": int(round(totals["struggled"])),
+            "unresolved": int(round(totals["unresolved"])),
         }
 
 

@@ -376,8 +376,9 @@ class CheckData:
     """Every replication of a check, pooled per checkpoint, arm and class.
 
     Built from a list of replications, or fed one replication at a time (`add`, in any order,
-    then `finish`) so that a large run keeps only compact arrays, not each replication's
-    result: times as float32 arrays and counts as an int32 matrix per cell.
+    then `finish`) so that a large run keeps only compact buffers, not each replication's
+    result: per cell, times as a flat float32 buffer with their replications beside them, and
+    counts as an int32 matrix.
     """
 
     def __init__(self, spec: CheckSpec, reps: list[dict] | None = None,
@@ -387,13 +388,12 @@ class CheckData:
         self.ones = np.ones(self.replications)
         self.classes = [c.id for c in spec.scenario.classes]
         points, count = len(spec.checkpoints), self.replications
-        self._times: dict[tuple, list] = {}
+        self._times: dict[tuple, tuple[array, array]] = {}
         self._counts: dict[tuple, np.ndarray] = {}
         self.scalars = {key: np.zeros((points, count)) for key in (
             "hero_interruptions_per_week", "plan_hero_hours", "plan_learner_hours")}
         self._effective = np.zeros((points, len(self.classes), count))
         self._skills: dict[int, dict] = {}
-        self.has_releases = False
         self.by_class: dict[tuple[int, str, str], Pooled] = {}
         self.overall: dict[tuple[int, str], Pooled] = {}
         self.effective: dict[tuple[int, str], np.ndarray] = {}
@@ -424,7 +424,6 @@ class CheckData:
                     self._cell((index, arm, cid), r, point["arms"][arm][cid])
                 self._cell((index, arm, "*"), r, point["overall_arms"][arm])
                 if point.get("releases"):
-                    self.has_releases = True
                     self._cell((index, arm, "releases"), r, point["releases"][arm])
             for key, table in self.scalars.items():
                 table[index, r] = point[key]

@@ -328,22 +328,19 @@ class Pooled:
 
     def percentiles(self, qs: Sequence[float], weights: np.ndarray) -> list[float] | None:
         """Linear-interpolation percentiles of the values, each replication counted
-        `weights[r]` times; None when nothing was resolved."""
-        w = weights[self.owner]
-        cumulative = np.cumsum(w)
+        `weights[r]` times; None when there are none."""
+        cumulative = np.cumsum(weights[self.owner])
         total = cumulative[-1] if cumulative.size else 0
         if total <= 0:
             return None
-        out = []
-        for q in qs:
-            position = q / 100.0 * (total - 1)
-            low = int(np.floor(position))
-            high = min(low + 1, int(total) - 1)
-            v_low = self.values[np.searchsorted(cumulative, low, side="right")]
-            v_high = self.values[np.searchsorted(cumulative, high, side="right")]
-            v_low, v_high = float(v_low), float(v_high)
-            out.append(v_low + (v_high - v_low) * (position - low))
-        return out
+        # Positions in the expanded (repeated) sample, found without expanding it.
+        positions = np.asarray(qs, dtype=float) / 100.0 * (total - 1)
+        lows = np.floor(positions)
+        highs = np.minimum(lows + 1, total - 1)
+        found = self.values[np.searchsorted(cumulative, np.concatenate([lows, highs]),
+                                            side="right")].astype(float)
+        k = len(positions)
+        return (found[:k] + (found[k:] - found[:k]) * (positions - lows)).tolist()
 
     def total(self, key: str, weights: np.ndarray) -> float:
         return float(self.counts[key] @ weights)
@@ -503,13 +500,13 @@ class CheckData:
 
     def passes(self, index: int, weights: np.ndarray | None = None) -> bool:
         """Every non-specialty class, and the release flow, independent at this checkpoint."""
-        releases = self.release_row(index, weights)
-        if releases is not None and releases["verdict"] != Verdict.INDEPENDENT.value:
-            return False
-        return all(
+        if not all(
             self.class_row(index, c, weights)["verdict"] == Verdict.INDEPENDENT.value
             for c in self.spec.scenario.classes if not c.specialty
-        )
+        ):
+            return False
+        releases = self.release_row(index, weights)
+        return releases is None or releases["verdict"] == Verdict.INDEPENDENT.value
 
     def first_passing_week(self, weights: np.ndarray | None = None) -> int | None:
         for index, week in enumerate(self.spec.checkpoints):

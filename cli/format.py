@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.markdown import num as number  # one way to write a plain number or "–"
+
 
 def _bounds(leaf: dict) -> tuple[float | None, float | None]:
     if "ci_low" in leaf:
@@ -22,13 +24,6 @@ def estimate(leaf, digits: int = 1, scale: float = 1.0) -> str:
     if half < 0.5 * 10 ** -digits:
         return f"{mean:.{digits}f}"
     return f"{mean:.{digits}f} ±{half:.{digits}f}"
-
-
-def number(value, digits: int = 1, scale: float = 1.0, suffix: str = "") -> str:
-    """A plain number, or '–' for None."""
-    if value is None:
-        return "–"
-    return f"{value * scale:.{digits}f}{suffix}"
 
 
 def mean_of(leaf) -> float:

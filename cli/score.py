@@ -15,14 +15,12 @@ from cli.common import console, err_console, handle_errors
 from cli.format import new_table, number
 from cli.progress import DelayedProgress
 from cli.options import (
-    Every,
     Format,
     OutputFormat,
     Out,
     Reps,
     ScenarioArg,
     Seed,
-    Weeks,
     Workers,
 )
 from sim.gameday import ScoreResult, gameday_markdown, score_gameday, updated_scenario_text

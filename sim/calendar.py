@@ -157,17 +157,18 @@ class Calendar:
         day = int(local // MINUTES_PER_DAY)
         return day % 7, local - day * MINUTES_PER_DAY
 
-    def _bin(self, t: float) -> int:
+    def bin(self, t: float) -> int:
+        """The quarter-hour bin of `t` (the last one past the calendar's end)."""
         b = int(t // BIN_MINUTES)
         return b if b < self._last_bin else self._last_bin
 
     def hour_class(self, person: str, t: float) -> HourClass:
         """PagerDuty's interruption class of `t` in `person`'s local time."""
-        return HOUR_CLASS_BY_CODE[self.hour_codes[person][self._bin(t)]]
+        return HOUR_CLASS_BY_CODE[self.hour_codes[person][self.bin(t)]]
 
     def response_class(self, person: str, t: float) -> HourClass:
         """How fast `person` answers at `t`: working hours count as business, else off/sleep."""
-        return HOUR_CLASS_BY_CODE[self.response_codes[person][self._bin(t)]]
+        return HOUR_CLASS_BY_CODE[self.response_codes[person][self.bin(t)]]
 
     def on_call(self, layer: str, t: float) -> str | None:
         """Who holds `layer` at `t`; a planned absence hands the shift to the next member.
@@ -243,7 +244,7 @@ class Calendar:
             return False
         if self.wakeable[person] or self.on_rotation(person, t):
             return True
-        return self.hour_codes[person][self._bin(t)] != 2
+        return self.hour_codes[person][self.bin(t)] != 2
 
     def available_minutes(self, person: str) -> float:
         """Minutes of the horizon the person is not absent."""

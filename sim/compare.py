@@ -174,10 +174,6 @@ def _breach_rate(data: CheckData, index: int, weights: np.ndarray) -> float:
     return pooled.total("breaches", weights) / n if n else np.nan
 
 
-def _week(week: int | None, never: int) -> float:
-    return float(never if week is None else week)
-
-
 def _value(x: float | None) -> float:
     return np.nan if x is None else float(x)
 

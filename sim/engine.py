@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import simpy
 
-from sim.calendar import BIN_MINUTES, HOUR_CLASS_BY_CODE, Calendar
+from sim.calendar import HOUR_CLASS_BY_CODE, Calendar
 from sim.changes import release_train, sample_changes
 from sim.plans import TeamState, start_plan
 from sim.records import (
@@ -51,7 +51,6 @@ from sim.skills import SkillBook, ramp
 # Decision draws kept per incident: the common paths use fewer; rare long escalation chains
 # continue on a shared stream (EXTRA).
 DRAWS_PER_INCIDENT = 8
-Z90 = 1.2815515655446004  # standard normal quantile of 0.9
 LN2 = math.log(2.0)
 SQRT2 = math.sqrt(2.0)
 
@@ -255,7 +254,6 @@ class TeamModel:
             available_minutes={p: self.calendar.available_minutes(p) for p in self.people},
             capacity={p.id: p.capacity for p in scenario.people},
         )
-        self._last_bin = self.calendar._last_bin
         # The policy as (target, people paged when it names them or the whole team).
         self._levels = [
             (level.target, level.people if level.target is LevelTarget.PEOPLE else self.people)
@@ -267,7 +265,7 @@ class TeamModel:
         self._pool_reachable: tuple[object, tuple[str, ...]] = (None, ())
         self._hero_set = frozenset(self.heroes)
         self._medians = [c.work_minutes.median for c in scenario.classes]
-        self._sigma = [math.log(c.work_minutes.spread) / Z90 for c in scenario.classes]
+        self._sigma = [c.work_minutes.sigma for c in scenario.classes]
         self._exponential_work = [
             c.work_minutes.distribution is WorkDistribution.EXPONENTIAL for c in scenario.classes
         ]
@@ -722,7 +720,7 @@ class TeamModel:
         """Pool rotation: the primary members who are reachable and have not tried yet."""
         now = self.env.now
         # Reachability changes per quarter hour at most: reuse it within one.
-        key = (self._bin(now), self.calendar.schedules["primary"])
+        key = (self.calendar.bin(now), self.calendar.schedules["primary"])
         if self._pool_reachable[0] != key:
             reachable = self.calendar.reachable
             self._pool_reachable = (
@@ -735,11 +733,7 @@ class TeamModel:
         """Page `person` now (an interruption); return how long they take to acknowledge."""
         now = self.env.now
         self._interrupt(person, InterruptionKind.PAGE, inc, now)
-        b = int(now // BIN_MINUTES)
-        if b > self._last_bin:
-            b = self._last_bin
-        mean = self._ack_means[self.calendar.response_codes[person][b]]
-        return -mean * math.log(1.0 - self._draw(inc)) if mean > 0 else 0.0
+        return self._ack_delay(person, now, self._draw(inc))
 
     def _pool_members(self) -> list[str]:
         layers = self.calendar.schedules["primary"]
@@ -867,10 +861,7 @@ class TeamModel:
             self._reached(inc, person)
 
     def _interrupt(self, person: str, kind: InterruptionKind, inc: _Incident | None, t: float):
-        b = int(t // BIN_MINUTES)
-        if b > self._last_bin:
-            b = self._last_bin
-        hour_class = HOUR_CLASS_BY_CODE[self.calendar.hour_codes[person][b]]
+        hour_class = HOUR_CLASS_BY_CODE[self.calendar.hour_codes[person][self.calendar.bin(t)]]
         self.records.interruptions.append(
             Interruption(person, t, hour_class, kind,
                          inc.arrival.incident_id if inc is not None else None)
@@ -881,12 +872,8 @@ class TeamModel:
                 inc.hero_hour_class = hour_class
 
     def _ack_delay(self, person: str, t: float, u: float) -> float:
-        mean = self._ack_means[self.calendar.response_codes[person][self._bin(t)]]
+        mean = self._ack_means[self.calendar.response_codes[person][self.calendar.bin(t)]]
         return -mean * math.log(1.0 - u) if mean > 0 else 0.0
-
-    def _bin(self, t: float) -> int:
-        b = int(t // BIN_MINUTES)
-        return b if b < self._last_bin else self._last_bin
 
     def _expert_minutes(self, cls_index: int, z: float) -> float:
         """An expert's work time for the class, from the incident's standard normal draw."""

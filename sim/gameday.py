@@ -592,7 +592,7 @@ def _log_work_density(minutes: float, cls, slowdown: float, k_eff: np.ndarray,
     if work.distribution is WorkDistribution.EXPONENTIAL:
         mean = work.median / math.log(2.0) * scale
         return -np.log(mean) - minutes / mean
-    sigma = math.log(work.spread) / 1.2815515655446004
+    sigma = work.sigma
     if sigma <= 0:
         return np.zeros_like(k_eff)
     mu = np.log(work.median * scale)

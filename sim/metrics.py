@@ -68,12 +68,11 @@ from sim.schema import (
     Role,
     Scenario,
     Severity,
+    WorkTime,
     members_of,
 )
 from sim.skills import SkillBook, ramp
 
-# z of the 90th percentile of a standard normal: turns a lognormal's median and p90 into sigma.
-Z90 = 1.2815516
 # Chance of handling a class alone at or above which a person counts as an effective responder.
 EFFECTIVE_THRESHOLD = 0.5
 # The classic "do not use when" thresholds: offered load near a queue's saturation point.
@@ -435,8 +434,7 @@ def interval(values: Sequence[float], confidence: float = 0.95) -> dict:
 
 def mean_expert_minutes(median: float, p90: float) -> float:
     """Mean of the lognormal with this median and 90th percentile."""
-    sigma = math.log(p90 / median) / Z90
-    return median * math.exp(sigma * sigma / 2)
+    return WorkTime(median=median, p90=p90).mean
 
 
 def on_call_slots(scenario: Scenario) -> float:

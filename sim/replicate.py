@@ -10,6 +10,7 @@ replications.
 from __future__ import annotations
 
 import os
+from itertools import accumulate
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -103,7 +104,7 @@ def run_tasks(
     """
     tasks = list(tasks)
     batches = _batches(tasks, workers)
-    starts = [sum(len(b[1]) for b in batches[:i]) for i in range(len(batches))]
+    starts = [0, *accumulate(len(reps) for _, reps in batches)][:-1]  # first task per batch
     results: list[list[ReplicationResult]] = [[] for _ in batches]
     done = 0
 

@@ -5,7 +5,7 @@ User strings (ids, names, descriptions) go through `sim.markdown.cell`.
 
 from __future__ import annotations
 
-from sim.advise import CAUSES, CHANGES, NOISE, readiness
+from sim.advise import CAUSES, NOISE, readiness
 from sim.markdown import cell, num, table
 from sim.metrics import effective_responders
 from sim.schema import Scenario

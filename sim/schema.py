@@ -32,6 +32,7 @@ MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 HOURS_PER_WEEK = 7 * 24
 # Above this an arrival rate is a typo, and sampling it would exhaust memory before it helped.
 MAX_RATE_PER_WEEK = 10_000.0
+Z90 = 1.2815515655446004  # standard normal quantile of 0.9: a lognormal's sigma from its p90
 
 
 class Severity(str, Enum):
@@ -233,12 +234,16 @@ class WorkTime(Model):
         return 3.0 if self.p90 is None else self.p90 / self.median
 
     @property
+    def sigma(self) -> float:
+        """The lognormal's sigma: log(p90 / median) / z(0.9)."""
+        return math.log(self.spread) / Z90
+
+    @property
     def mean(self) -> float:
         """Mean expert minutes."""
         if self.distribution is WorkDistribution.EXPONENTIAL:
             return self.median / math.log(2.0)
-        sigma = math.log(self.spread) / 1.2815515655446004
-        return self.median * math.exp(sigma * sigma / 2.0)
+        return self.median * math.exp(self.sigma * self.sigma / 2.0)
 
 
 class IncidentClass(Model):

@@ -92,7 +92,7 @@ class Calendar:
         self.hour_codes: dict[str, bytes] = {}
         self.response_codes: dict[str, bytes] = {}
         self.wakeable = {p.id: p.wakeable for p in scenario.people}
-        self._last_bin = self.span * BINS_PER_DAY - 1
+        self.last_bin = self.span * BINS_PER_DAY - 1
         self._last_hour = self.span * 24 - 1
         zone_offsets: dict[str, list[float]] = {}
         for p in scenario.people:
@@ -160,7 +160,7 @@ class Calendar:
     def bin(self, t: float) -> int:
         """The quarter-hour bin of `t` (the last one past the calendar's end)."""
         b = int(t // BIN_MINUTES)
-        return b if b < self._last_bin else self._last_bin
+        return b if b < self.last_bin else self.last_bin
 
     def hour_class(self, person: str, t: float) -> HourClass:
         """PagerDuty's interruption class of `t` in `person`'s local time."""

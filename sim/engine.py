@@ -15,12 +15,15 @@ the same incidents. Each incident also carries a row of decision draws it consum
 from __future__ import annotations
 
 import math
+from collections import deque
+from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 import simpy
 
-from sim.calendar import HOUR_CLASS_BY_CODE, Calendar
+from sim.calendar import BIN_MINUTES, HOUR_CLASS_BY_CODE, Calendar
 from sim.changes import release_train, sample_changes
 from sim.plans import TeamState, start_plan
 from sim.records import (
@@ -53,6 +56,9 @@ from sim.skills import SkillBook, ramp
 DRAWS_PER_INCIDENT = 8
 LN2 = math.log(2.0)
 SQRT2 = math.sqrt(2.0)
+# Records on the hot path are built with tuple.__new__: the same NamedTuple, without the cost
+# of its Python-level __new__ (about half of building one).
+_new = tuple.__new__
 
 
 class Arrival(NamedTuple):
@@ -71,10 +77,8 @@ def sample_arrivals(scenario: Scenario, days: int, seed: int, replication: int) 
         rng, [(c.rate_per_week, c.weekly_profile) for c in scenario.classes], days
     )
     work_z = stream(seed, replication, Purpose.WORK).standard_normal(len(times))
-    return [
-        Arrival(i, t, k, z)
-        for i, (t, k, z) in enumerate(zip(times.tolist(), classes.tolist(), work_z.tolist()))
-    ]
+    return list(map(Arrival._make, zip(range(len(times)), times.tolist(), classes.tolist(),
+                                       work_z.tolist())))
 
 
 def poisson_times(rng: np.random.Generator, rates, days: int):
@@ -113,12 +117,17 @@ class Slots:
 
     Freed slots go to the oldest waiting request that accepts that person, so a pool of
     candidates behaves as an M/M/c queue and a single named person as a queue in front of them.
+    A waiting request is either a SimPy event (for a process) or a callback (for the common path
+    of an incident, which runs on callbacks); either way it gets the slot at the moment it is
+    freed.
     """
 
     def __init__(self, env: simpy.Environment, capacity: dict[str, int]):
         self.env = env
         self.free = dict(capacity)
-        self.waiting: list[tuple[tuple[str, ...], simpy.Event]] = []
+        self.waiting: list[tuple[tuple[str, ...], Callable[[str], object]]] = []
+        self._freed: deque[str] = deque()
+        self._handing = False
 
     def take(self, candidates: tuple[str, ...]) -> str | None:
         """Take a free slot of the first candidate who has one, at once; None if all are busy.
@@ -135,23 +144,35 @@ class Slots:
     def wait(self, candidates: tuple[str, ...]) -> simpy.Event:
         """Queue for the first slot any candidate frees; the event's value is the person."""
         event = self.env.event()
-        self.waiting.append((candidates, event))
+        self.waiting.append((candidates, event.succeed))
         return event
 
-    def acquire(self, candidates: tuple[str, ...]) -> simpy.Event:
-        """An event that fires with the person whose slot was taken (at once when free)."""
-        person = self.take(candidates)
-        if person is not None:
-            return self.env.event().succeed(person)
-        return self.wait(candidates)
+    def on_free(self, candidates: tuple[str, ...], callback: Callable[[str], object]) -> None:
+        """Queue `callback(person)` for the first slot any candidate frees."""
+        self.waiting.append((candidates, callback))
 
     def release(self, person: str) -> None:
-        for i, (candidates, event) in enumerate(self.waiting):
-            if person in candidates:
-                del self.waiting[i]
-                event.succeed(person)
-                return
-        self.free[person] += 1
+        """`person` frees a slot: it goes to the oldest request that accepts them.
+
+        A callback given a slot may free another one (someone gone away passes it on); that
+        slot is handed on after it returns, by this loop, so a long queue never recurses.
+        """
+        self._freed.append(person)
+        if self._handing:
+            return
+        self._handing = True
+        try:
+            while self._freed:
+                freed = self._freed.popleft()
+                for i, (candidates, give) in enumerate(self.waiting):
+                    if freed in candidates:
+                        del self.waiting[i]
+                        give(freed)
+                        break
+                else:
+                    self.free[freed] += 1
+        finally:
+            self._handing = False
 
 
 class _Incident:
@@ -160,6 +181,7 @@ class _Incident:
     __slots__ = (
         "arrival", "cls", "draws", "cursor", "end", "acknowledged", "acknowledged_by",
         "involved", "escalations", "tried", "hero_hour_class", "touched", "backup", "pending",
+        "shadowed",
     )
 
     def __init__(self, arrival: Arrival, cls: IncidentClass, draws: list[float], base: int):
@@ -177,6 +199,7 @@ class _Incident:
         self.touched: set[str] = set()
         self.backup: str | None = None  # the hero backing a learner up (a transfer plan)
         self.pending: list[int] = []  # escalations whose target is whoever acknowledges next
+        self.shadowed = False  # a shadow joined (they are in `involved`)
 
 
 class TeamModel:
@@ -262,8 +285,10 @@ class TeamModel:
         self._level_count = len(self._levels)
         self._pooled = scenario.rotation.pool
         self._pool_cache: tuple[object, list[str]] = (None, [])
-        self._pool_reachable: tuple[object, tuple[str, ...]] = (None, ())
+        self._pool_key: tuple[int, object] = (-1, None)
+        self._pool_reachable: tuple[str, ...] = ()
         self._hero_set = frozenset(self.heroes)
+        self._last_bin = self.calendar.last_bin
         self._medians = [c.work_minutes.median for c in scenario.classes]
         self._sigma = [c.work_minutes.sigma for c in scenario.classes]
         self._exponential_work = [
@@ -274,7 +299,8 @@ class TeamModel:
 
     def run(self) -> RunRecords:
         """Simulate until every incident is mitigated; return the records."""
-        self.env.process(self.arrive())
+        if self.arrivals:
+            self._after(self.arrivals[0].at, self._arrive, 0)
         self.env.process(self.false_alarms())
         for service, train in self.changes.items():
             self.env.process(release_train(self, service, train))
@@ -284,17 +310,28 @@ class TeamModel:
         self.records.incidents.sort(key=lambda r: r.incident_id)
         return self.records
 
-    def arrive(self):
-        """Incidents arrive at their sampled times and each starts its response."""
-        env = self.env
+    def _after(self, delay: float, callback, value) -> None:
+        """Call `callback(event)` after `delay` minutes, with `event.value` = `value`: one
+        SimPy event and no process (the common path of an incident runs on these)."""
+        self.env.timeout(delay if delay > 0 else 0.0, value).callbacks.append(callback)
+
+    def _arrive(self, event) -> None:
+        """The incidents arriving now start their response; the next arrival is scheduled."""
+        arrivals = self.arrivals
+        index = event.value
+        now = self.env.now
         classes = self.scenario.classes
         draws = self.draws
-        for arrival in self.arrivals:
-            if arrival.at > env.now:
-                yield env.timeout(arrival.at - env.now)
-            incident = _Incident(arrival, classes[arrival.class_index], draws,
-                                 arrival.incident_id * DRAWS_PER_INCIDENT)
-            env.process(self.respond(incident))
+        while True:
+            arrival = arrivals[index]
+            self._route(_Incident(arrival, classes[arrival.class_index], draws,
+                                  arrival.incident_id * DRAWS_PER_INCIDENT))
+            index += 1
+            if index == len(arrivals):
+                return
+            if arrivals[index].at > now:
+                break
+        self._after(arrivals[index].at - now, self._arrive, index)
 
     def false_alarms(self):
         """Alert noise: false pages that cost whoever acknowledges them some triage."""
@@ -313,15 +350,16 @@ class TeamModel:
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             if draws[-1] * ceiling < self.state.alert_noise:
-                self.env.process(self.triage(t, iter(draws)))
+                self.triage(t, iter(draws))
 
-    def triage(self, at: float, draws):
-        """A false page walks the policy until acknowledged, then costs triage minutes."""
-        positions = len(self.policy.levels) * (self.policy.loops + 1)
-        for level_index in range(positions):
-            targets = self._targets(level_index, at, exclude=())
-            level = self.policy.levels[level_index % len(self.policy.levels)]
-            now = self.env.now
+    def triage(self, at: float, draws, position: int = 0) -> None:
+        """A false page walks the policy from `position` until acknowledged, then costs triage
+        minutes. `draws` is an iterator over the page's uniforms."""
+        positions = self._level_count * (self.policy.loops + 1)
+        now = self.env.now
+        while position < positions:
+            targets = self._targets(position, at, exclude=())
+            timeout = self.policy.levels[position % self._level_count].timeout_minutes
             best, delay = None, math.inf
             for person in targets:
                 if not self.calendar.reachable(person, now):
@@ -330,16 +368,22 @@ class TeamModel:
                 d = self._ack_delay(person, now, next(draws, 0.5))
                 if d < delay:
                     best, delay = person, d
-            if best is not None and delay <= level.timeout_minutes:
-                yield self.env.timeout(delay)
-                start = self.env.now
-                self.records.work.append(
-                    WorkSpan(best, start, start + self.behaviour.triage_minutes, None,
-                             Role.ACKNOWLEDGED)
-                )
+            if best is not None and delay <= timeout:
+                self._after(delay, self._triaged, best)
                 return
             if targets:
-                yield self.env.timeout(level.timeout_minutes)
+                self._after(timeout, self._triage_next, (at, draws, position + 1))
+                return
+            position += 1
+
+    def _triage_next(self, event) -> None:
+        self.triage(*event.value)
+
+    def _triaged(self, event) -> None:
+        start = self.env.now
+        self.records.work.append(
+            WorkSpan(event.value, start, start + self.behaviour.triage_minutes, None,
+                     Role.ACKNOWLEDGED))
 
     def raise_incident(self, cls: IncidentClass, at: float, work_z: float,
                        draws: list[float]) -> int:
@@ -349,97 +393,139 @@ class TeamModel:
         self._next_incident_id += 1
         index = self.scenario.classes.index(cls)
         incident = _Incident(Arrival(incident_id, at, index, work_z), cls, draws, 0)
-        self.env.process(self._arrive_later(incident))
+        self._after(at - self.env.now, self._raised, incident)
         return incident_id
 
-    def _arrive_later(self, inc: _Incident):
-        """A caused incident waits for its arrival time, then is responded to."""
-        if inc.arrival.at > self.env.now:
-            yield self.env.timeout(inc.arrival.at - self.env.now)
-        yield from self.respond(inc)
+    def _raised(self, event) -> None:
+        self._route(event.value)
 
     # -- one incident -------------------------------------------------------------------------
+    #
+    # An incident is paged, acknowledged, sized up, worked and mitigated. The common path (the
+    # first person paged answers, can fix it and will lead it) is a chain of callbacks on
+    # SimPy events, one step per method below: a process per incident would cost more than the
+    # rest of the model. The branches that wait on several things in turn (a misrouting,
+    # escalations by timeout, a hand-off, the fallback) run as processes, and each ends by
+    # handing the incident back to the chain (`_find` or `_size_up`).
 
-    def respond(self, inc: _Incident):
-        """An incident is paged, acknowledged, sized up, worked and mitigated."""
-        env = self.env
-        person = None
-        if self._draw(inc) < self.state.routing_ambiguity:
-            yield from self._misroute(inc)
-        level = 0
-        pooled = self.scenario.rotation.pool
-        holding = False
-        slots = self.slots
-        while True:
-            if person is None:
-                if pooled and level == 0:
-                    # The pool: the first free member takes the oldest waiting incident.
-                    members = self._pool_candidates(inc)
-                    person = slots.take(members) if members else None
-                    while members and person is None:
-                        person = yield slots.wait(members)
-                        if not self.calendar.reachable(person, env.now):
-                            # The slot came free after its holder went away: pass it on.
-                            slots.release(person)
-                            members = self._pool_candidates(inc)
-                            person = slots.take(members) if members else None
-                    if person is not None:
-                        holding = True
-                        delay = self._page(inc, person)
-                        if delay > 0:
-                            yield env.timeout(delay)
-                            if self.calendar.absent(person, env.now):
-                                # Their absence began before they answered: no answer.
-                                slots.release(person)
-                                inc.tried.add(person)
-                                person, holding = None, False
-                                continue
-                        self._acknowledge(inc, person)
-                    else:
-                        level = 1
-                if person is None:
-                    person, level = yield from self._page_levels(inc, level)
-                if person is None:
-                    break
-            access, can_fix, will_lead = self._decide(inc, person)
-            if can_fix and will_lead:
-                # The common path, written out rather than delegated: a resumed generator
-                # costs per level of `yield from`.
-                if not holding and slots.take((person,)) is None:
-                    yield slots.wait((person,))
-                    if self.calendar.absent(person, env.now):
-                        # Their absence began while the incident queued behind their other
-                        # work: they hand it on instead of working it while away.
-                        slots.release(person)
-                        inc.involved.append((person, Role.ACKNOWLEDGED))
-                        person = None
-                        level = self._escalate_manually(inc, level)
-                        continue
-                work = self._begin_work(inc, person, struggled=False)
-                yield env.timeout(work[1])
-                self._end_work(inc, person, work)
-                return
-            handoff = yield from self._hand_off(inc, person, holding, access, can_fix)
-            holding = False
-            person = None
-            handed_by = inc.involved[-1][0]
-            requires = self.state.requires[inc.cls.id]
-            if inc.backup is not None and inc.backup not in inc.tried:
-                # The hero backing the learner up takes over: already engaged, no paging.
-                person = inc.backup
-                inc.escalations.append(
-                    Escalation(EscalationKind.MANUAL, handed_by, person, env.now))
-                inc.tried.add(person)
-            elif handoff is EscalationKind.INFORMAL:
-                person = yield from self._pull_hero(inc, lead_from=handed_by)
-            if person is None and requires and handed_by not in requires:
-                person = yield from self._page_required(inc, handed_by)
-                if person is not None:
-                    yield from self._work(inc, person, False, struggled=self._struggles(inc, person))
-                    return
-            if person is None:
-                level = self._escalate_manually(inc, level)
-        yield from self._fallback(inc)
+    def _route(self, inc: _Incident) -> None:
+        """A new incident is paged; with routing ambiguity, the page may land wrong first."""
+        cursor = inc.cursor  # self._draw(inc), written out on the common path
+        inc.cursor = cursor + 1
+        if inc.draws[cursor] < self.state.routing_ambiguity:
+            self._misroute(inc)
+        elif self._pooled:
+            self._page_pool(inc)
+        else:
+            self._find(inc, 0)
+
+    def _find(self, inc: _Incident, level: int) -> None:
+        """Page policy position `level` (the pool at position 0 of a pool rotation)."""
+        if level == 0 and self._pooled:
+            self._page_pool(inc)
+            return
+        if not self._level_order(level):
+            self.env.process(self._fallback(inc))
+            return
+        targets, best, delay = self._page_level(inc, level)
+        timeout = self.policy.levels[level % self._level_count].timeout_minutes
+        if best is not None and delay <= timeout:
+            if delay > 0:
+                self._after(delay, self._answered, (inc, best, level))
+            else:
+                self._acknowledge(inc, best)
+                self._size_up(inc, best, level, holding=False)
+        elif targets:
+            self._after(timeout, self._timed_out, (inc, level, targets[0]))
+        else:
+            self._move_on(inc, level, None)
+
+    def _answered(self, event) -> None:
+        inc, person, level = event.value
+        self._acknowledge(inc, person)
+        self._size_up(inc, person, level, holding=False)
+
+    def _timed_out(self, event) -> None:
+        self._move_on(*event.value)
+
+    def _move_on(self, inc: _Incident, level: int, paged: str | None) -> None:
+        """Nobody answered position `level` (whose first target was `paged`, if anybody):
+        the policy moves on to the next position that pages somebody not yet tried."""
+        level = self._next_level(inc, level + 1)
+        if paged is not None and self._level_order(level):
+            self._escalate(inc, EscalationKind.TIMEOUT, paged,
+                           self._targets(level, self.env.now, exclude=inc.tried))
+        self._find(inc, level)
+
+    def _page_pool(self, inc: _Incident) -> None:
+        """The pool: the first free member takes the oldest waiting incident."""
+        members = self._pool_candidates(inc)
+        if not members:
+            self._find(inc, 1)
+            return
+        person = self.slots.take(members)
+        if person is None:
+            self.slots.on_free(members, partial(self._pool_slot, inc))
+        else:
+            self._page_member(inc, person)
+
+    def _pool_slot(self, inc: _Incident, person: str) -> None:
+        if self.calendar.reachable(person, self.env.now):
+            self._page_member(inc, person)
+        else:
+            # The slot came free after its holder went away: pass it on.
+            self.slots.release(person)
+            self._page_pool(inc)
+
+    def _page_member(self, inc: _Incident, person: str) -> None:
+        """Page the pool member who holds a slot for the incident."""
+        now = self.env.now
+        self._interrupt(person, InterruptionKind.PAGE, inc, now)
+        delay = self._ack_delay(person, now, self._draw(inc))
+        if delay > 0:
+            self._after(delay, self._member_answered, (inc, person))
+        else:
+            self._acknowledge(inc, person)
+            self._size_up(inc, person, 0, holding=True)
+
+    def _member_answered(self, event) -> None:
+        inc, person = event.value
+        if self.calendar.absent(person, self.env.now):
+            # Their absence began before they answered: no answer.
+            self.slots.release(person)
+            inc.tried.add(person)
+            self._page_pool(inc)
+        else:
+            self._acknowledge(inc, person)
+            self._size_up(inc, person, 0, holding=True)
+
+    def _size_up(self, inc: _Incident, person: str, level: int, holding: bool) -> None:
+        """`person` acknowledged at position `level`: they lead, or they hand on."""
+        access, can_fix, will_lead = self._decide(inc, person)
+        if not (can_fix and will_lead):
+            self._hand_off(inc, person, level, holding, access, can_fix)
+        elif holding or self.slots.take((person,)) is not None:
+            self._lead(inc, person)
+        else:
+            self.slots.on_free((person,), partial(self._lead_slot, inc, level))
+
+    def _lead_slot(self, inc: _Incident, level: int, person: str) -> None:
+        if self.calendar.absent(person, self.env.now):
+            # Their absence began while the incident queued behind their other work: they
+            # hand it on instead of working it while away.
+            self.slots.release(person)
+            inc.involved.append((person, Role.ACKNOWLEDGED))
+            self._find(inc, self._escalate_manually(inc, level))
+        else:
+            self._lead(inc, person)
+
+    def _lead(self, inc: _Incident, person: str) -> None:
+        """`person` holds a slot and works the incident to mitigation."""
+        work = self._begin_work(inc, person, struggled=False)
+        self.env.timeout(work[1], (inc, person, work)).callbacks.append(self._mitigated)
+
+    def _mitigated(self, event) -> None:
+        self._end_work(*event.value)
 
     def _escalate_manually(self, inc: _Incident, level: int) -> int:
         """The last person involved hands the incident to the next policy level; its index."""
@@ -465,8 +551,14 @@ class TeamModel:
         width = self.behaviour.skill_sharpness
         requires = self.state.requires[cls.id]
         access = not requires or person in requires
-        capable = self._draw(inc) < ramp(knowledge - cls.difficulty, width)
-        will_lead = self._draw(inc) < ramp(confidence - cls.difficulty, width)
+        cursor = inc.cursor
+        if cursor + 2 <= inc.end:  # two of self._draw(inc), written out
+            inc.cursor = cursor + 2
+            can_draw, lead_draw = inc.draws[cursor], inc.draws[cursor + 1]
+        else:
+            can_draw, lead_draw = self._draw(inc), self._draw(inc)
+        capable = can_draw < ramp(knowledge - cls.difficulty, width)
+        will_lead = lead_draw < ramp(confidence - cls.difficulty, width)
         if self.state.backup and inc.backup is None and person in self.state.backup.get(cls.id, ()):
             hero = self._backup_hero(inc, person, now)
             if hero is not None:
@@ -474,29 +566,48 @@ class TeamModel:
                 will_lead = True
         return access, access and capable, will_lead
 
-    def _hand_off(self, inc: _Incident, person: str, holding: bool, access: bool,
-                  can_fix: bool):
-        """`person` will not lead: doubt or try, then hand on. Returns the kind of hand-off."""
-        env = self.env
+    def _hand_off(self, inc: _Incident, person: str, level: int, holding: bool, access: bool,
+                  can_fix: bool) -> None:
+        """`person` will not lead: they doubt, or try until stuck, then hand on."""
         if can_fix or not access:
             # Capable but unconfident, or the fix needs someone else's access: a few minutes
             # of doubt or of checking, then ask for help.
-            yield env.timeout(self._exponential(inc, self.behaviour.hesitation_minutes))
-            role = Role.ACKNOWLEDGED
-            if holding:
-                self.slots.release(person)
+            self._after(self._exponential(inc, self.behaviour.hesitation_minutes),
+                        self._doubted, (inc, person, level, holding))
+        elif holding or self.slots.take((person,)) is not None:
+            self._try(inc, person, level)
         else:
-            # Not capable: tries (holding a slot) until stuck, then hands on.
-            claimed = yield from self._claim(person, holding)
-            role = Role.ACKNOWLEDGED
-            if claimed:
-                start = env.now
-                yield env.timeout(self._exponential(inc, self.behaviour.stuck_minutes)
-                                  * self.state.observability)
-                self.records.work.append(WorkSpan(
-                    person, start, env.now, inc.arrival.incident_id, Role.STUCK))
-                self.slots.release(person)
-                role = Role.STUCK
+            self.slots.on_free((person,), partial(self._try_slot, inc, level))
+
+    def _doubted(self, event) -> None:
+        inc, person, level, holding = event.value
+        if holding:
+            self.slots.release(person)
+        self._handed_on(inc, person, level, Role.ACKNOWLEDGED)
+
+    def _try_slot(self, inc: _Incident, level: int, person: str) -> None:
+        if self.calendar.absent(person, self.env.now):
+            # Their absence began while they waited for a free hand: they pass it on.
+            self.slots.release(person)
+            self._handed_on(inc, person, level, Role.ACKNOWLEDGED)
+        else:
+            self._try(inc, person, level)
+
+    def _try(self, inc: _Incident, person: str, level: int) -> None:
+        """Not capable: `person` tries, holding a slot, until stuck."""
+        self._after(self._exponential(inc, self.behaviour.stuck_minutes) * self.state.observability,
+                    self._stuck, (inc, person, level, self.env.now))
+
+    def _stuck(self, event) -> None:
+        inc, person, level, start = event.value
+        self.records.work.append(
+            WorkSpan(person, start, self.env.now, inc.arrival.incident_id, Role.STUCK))
+        self.slots.release(person)
+        self._handed_on(inc, person, level, Role.STUCK)
+
+    def _handed_on(self, inc: _Incident, person: str, level: int, role: Role) -> None:
+        """`person` hands on: to a hero backing them up, a hero pulled in informally, someone
+        with the access, or the next policy level."""
         inc.involved.append((person, role))
         wants_hero = (
             self.heroes
@@ -504,7 +615,28 @@ class TeamModel:
             and self._draw(inc) < self.state.informal_pull
             and self.state.pulls_allowed(inc.cls.id)
         )
-        return EscalationKind.INFORMAL if wants_hero else EscalationKind.MANUAL
+        if inc.backup is not None and inc.backup not in inc.tried:
+            # The hero backing the learner up takes over: already engaged, no paging.
+            hero = inc.backup
+            inc.escalations.append(Escalation(EscalationKind.MANUAL, person, hero, self.env.now))
+            inc.tried.add(hero)
+            self._size_up(inc, hero, level, holding=False)
+        elif wants_hero and self._pull_hero(inc, person, level):
+            return
+        else:
+            requires = self.state.requires[inc.cls.id]
+            if requires and person not in requires:
+                self.env.process(self._required(inc, person, level))
+            else:
+                self._find(inc, self._escalate_manually(inc, level))
+
+    def _required(self, inc: _Incident, handed_by: str, level: int):
+        """Someone with the access is paged directly (or, failing that, the policy moves on)."""
+        person = yield from self._page_required(inc, handed_by)
+        if person is None:
+            self._find(inc, self._escalate_manually(inc, level))
+        else:
+            yield from self._work(inc, person, False, struggled=self._struggles(inc, person))
 
     def _backup_hero(self, inc: _Incident, learner: str, now: float) -> str | None:
         """The hero who backs `learner` up, interrupted for it; None when none is reachable."""
@@ -569,11 +701,10 @@ class TeamModel:
     def _end_work(self, inc: _Incident, lead: str, work: tuple) -> None:
         """The incident is mitigated: free the slot, record the work and the practice."""
         start, duration, practice, backup, learner, struggled = work
-        self.slots.release(lead)
         incident_id = inc.arrival.incident_id
         end = self.env.now
         class_id = inc.cls.id
-        self.records.work.append(WorkSpan(lead, start, end, incident_id, Role.LED))
+        self.records.work.append(_new(WorkSpan, (lead, start, end, incident_id, Role.LED)))
         inc.involved.append((lead, Role.LED))
         if self.learn:
             self.practise(lead, class_id, practice, end)
@@ -587,6 +718,8 @@ class TeamModel:
             inc.involved.append((learner, Role.PAIRED))
             self.practise(learner, class_id, PracticeKind.PAIR, end)
         self._record(inc, lead, start, struggled)
+        # Last: whoever waited for this slot starts now, seeing this incident's practice.
+        self.slots.release(lead)
 
     def _pair_learner(self, inc: _Incident, hero: str, now: float) -> str | None:
         """The first learner of the pairing plan who is reachable joins the hero."""
@@ -666,7 +799,7 @@ class TeamModel:
         """Record a hand-off to the next policy level; when that level pages several people,
         its target is whoever acknowledges (filled in by `_reached`)."""
         to = targets[0] if len(targets) == 1 else None
-        inc.escalations.append(Escalation(kind, source, to, self.env.now))
+        inc.escalations.append(_new(Escalation, (kind, source, to, self.env.now)))
         if to is None and targets:
             inc.pending.append(len(inc.escalations) - 1)
 
@@ -676,39 +809,22 @@ class TeamModel:
             inc.escalations[index] = inc.escalations[index]._replace(to_person=person)
         inc.pending.clear()
 
-    def _page_levels(self, inc: _Incident, level: int):
-        """Page policy positions from `level` on until someone acknowledges.
-
-        Returns (person, level) or (None, level) when the policy is exhausted.
-        """
-        env = self.env
-        while self._level_order(level):
-            spec = self.policy.levels[level % len(self.policy.levels)]
-            now = env.now
-            targets = self._targets(level, now, exclude=inc.tried)
-            best, delay = None, math.inf
-            for person in targets:
-                if not self.calendar.reachable(person, now):
-                    continue
-                self._interrupt(person, InterruptionKind.PAGE, inc, now)
-                d = self._ack_delay(person, now, self._draw(inc))
-                # Somebody whose absence begins before they would answer does not answer.
-                if d < delay and not self.calendar.absent(person, now + d):
-                    best, delay = person, d
-            if level == 0 and best is not None:
-                self._page_shadow(inc, now)
-            if best is not None and delay <= spec.timeout_minutes:
-                if delay > 0:
-                    yield env.timeout(delay)
-                self._acknowledge(inc, best)
-                return best, level
-            if targets:
-                yield env.timeout(spec.timeout_minutes)
-            level = self._next_level(inc, level + 1)
-            if targets and self._level_order(level):
-                self._escalate(inc, EscalationKind.TIMEOUT, targets[0],
-                               self._targets(level, env.now, exclude=inc.tried))
-        return None, level
+    def _page_level(self, inc: _Incident, level: int) -> tuple[list[str], str | None, float]:
+        """Page policy position `level` now: (its targets, who answers first, after how long)."""
+        now = self.env.now
+        targets = self._targets(level, now, exclude=inc.tried)
+        best, delay = None, math.inf
+        for person in targets:
+            if not self.calendar.reachable(person, now):
+                continue
+            self._interrupt(person, InterruptionKind.PAGE, inc, now)
+            d = self._ack_delay(person, now, self._draw(inc))
+            # Somebody whose absence begins before they would answer does not answer.
+            if d < delay and not self.calendar.absent(person, now + d):
+                best, delay = person, d
+        if level == 0 and best is not None:
+            self._page_shadow(inc, now)
+        return targets, best, delay
 
     def _next_level(self, inc: _Incident, level: int) -> int:
         """The first policy position from `level` on that pages somebody not yet tried."""
@@ -720,12 +836,15 @@ class TeamModel:
         """Pool rotation: the primary members who are reachable and have not tried yet."""
         now = self.env.now
         # Reachability changes per quarter hour at most: reuse it within one.
-        key = (self.calendar.bin(now), self.calendar.schedules["primary"])
-        if self._pool_reachable[0] != key:
+        b = int(now // BIN_MINUTES)  # self.calendar.bin(now), written out
+        b = b if b < self._last_bin else self._last_bin
+        layers = self.calendar.schedules["primary"]
+        key = self._pool_key
+        if key[0] != b or key[1] is not layers:
             reachable = self.calendar.reachable
-            self._pool_reachable = (
-                key, tuple(p for p in self._pool_members() if reachable(p, now)))
-        members = self._pool_reachable[1]
+            self._pool_key = (b, layers)
+            self._pool_reachable = tuple(p for p in self._pool_members() if reachable(p, now))
+        members = self._pool_reachable
         tried = inc.tried
         return tuple(p for p in members if p not in tried) if tried else members
 
@@ -741,25 +860,27 @@ class TeamModel:
             self._pool_cache = (layers, members_of(layers))
         return self._pool_cache[1]
 
-    def _pull_hero(self, inc: _Incident, lead_from: str):
-        """A hesitant responder messages a hero directly; None when no hero answers."""
+    def _pull_hero(self, inc: _Incident, lead_from: str, level: int) -> bool:
+        """A hesitant responder messages a hero directly; False when no hero will answer."""
         now = self.env.now
         reachable = [
             h for h in self.heroes
             if h not in inc.tried and self.calendar.reachable(h, now)
         ]
         if not reachable:
-            return None
+            return False
         hero = max(reachable, key=lambda h: self.effective_knowledge(h, inc.cls, now))
         self._interrupt(hero, InterruptionKind.PULL, inc, now)
         delay = self._ack_delay(hero, now, self._draw(inc))
         if self.calendar.absent(hero, now + delay):
-            return None  # their absence begins before they would read the message
+            return False  # their absence begins before they would read the message
         inc.escalations.append(Escalation(EscalationKind.INFORMAL, lead_from, hero, now))
         if delay > 0:
-            yield self.env.timeout(delay)
-        self._acknowledge(inc, hero)
-        return hero
+            self._after(delay, self._answered, (inc, hero, level))
+        else:
+            self._acknowledge(inc, hero)
+            self._size_up(inc, hero, level, holding=False)
+        return True
 
     def _page_required(self, inc: _Incident, lead_from: str):
         """The fix needs someone's access: page one of them directly.
@@ -798,37 +919,40 @@ class TeamModel:
         inc.tried.add(person)
         return person
 
-    def _misroute(self, inc: _Incident):
+    def _misroute(self, inc: _Incident) -> None:
         """Routing ambiguity: the page lands on a wrong person, who bounces it."""
-        env = self.env
-        right = self._targets(0, env.now, exclude=())
+        now = self.env.now
+        right = self._targets(0, now, exclude=())
         wrong = [p for p in self.people if p not in right]
         if not wrong:
+            self._find(inc, 0)
             return
         person = wrong[int(self._draw(inc) * len(wrong)) % len(wrong)]
         timeout = self.policy.levels[0].timeout_minutes
-        delay = timeout
-        if self.calendar.reachable(person, env.now):
-            self._interrupt(person, InterruptionKind.PAGE, inc, env.now)
-            delay = min(timeout, self._ack_delay(person, env.now, self._draw(inc)))
+        answered, wait = None, timeout
+        if self.calendar.reachable(person, now):
+            self._interrupt(person, InterruptionKind.PAGE, inc, now)
+            delay = min(timeout, self._ack_delay(person, now, self._draw(inc)))
             if delay < timeout:
-                yield env.timeout(delay)
-                self._acknowledge(inc, person)
-                inc.involved.append((person, Role.MISROUTED))
-                yield env.timeout(self.behaviour.reroute_minutes)
-            else:
-                yield env.timeout(timeout)
-        else:
-            yield env.timeout(timeout)
-        inc.escalations.append(
-            Escalation(EscalationKind.REROUTE, person, right[0] if right else None, env.now)
-        )
+                # They answer, see it is not theirs, and bounce it.
+                answered, wait = now + delay, delay + self.behaviour.reroute_minutes
+        self._after(wait, self._rerouted, (inc, person, answered, right[0] if right else None))
+
+    def _rerouted(self, event) -> None:
+        inc, person, answered, right = event.value
+        if answered is not None:
+            if inc.acknowledged is None:
+                inc.acknowledged, inc.acknowledged_by = answered, person
+            inc.involved.append((person, Role.MISROUTED))
+        inc.escalations.append(Escalation(EscalationKind.REROUTE, person, right, self.env.now))
+        self._find(inc, 0)
 
     def _page_shadow(self, inc: _Incident, now: float) -> None:
         shadow = self.calendar.on_call("shadow", now)
         if shadow is not None and shadow not in inc.tried and self.calendar.reachable(shadow, now):
             self._interrupt(shadow, InterruptionKind.PAGE, inc, now)
             inc.involved.append((shadow, Role.SHADOW))
+            inc.shadowed = True
 
     # -- small helpers ------------------------------------------------------------------------
 
@@ -840,18 +964,18 @@ class TeamModel:
             inc.acknowledged = started if lead is not None else now
             inc.acknowledged_by = lead
         hero_involved = not self._hero_set.isdisjoint(inc.touched)
-        for person, role in inc.involved:
+        for person, role in inc.involved if inc.shadowed else ():
             if role is Role.SHADOW:
                 self.records.work.append(
                     WorkSpan(person, started, now, arrival.incident_id, Role.SHADOW)
                 )
                 self.practise(person, cls.id, PracticeKind.SHADOW, now)
-        self.records.incidents.append(IncidentRecord(
+        self.records.incidents.append(_new(IncidentRecord, (
             arrival.incident_id, cls.id, cls.service, cls.severity, arrival.at,
             inc.acknowledged, started, now, inc.acknowledged_by, lead, tuple(inc.involved),
             tuple(inc.escalations), hero_involved, inc.hero_hour_class, cls.slo_minutes,
             struggled,
-        ))
+        )))
 
     def _acknowledge(self, inc: _Incident, person: str) -> None:
         if inc.acknowledged is None:
@@ -861,18 +985,20 @@ class TeamModel:
             self._reached(inc, person)
 
     def _interrupt(self, person: str, kind: InterruptionKind, inc: _Incident | None, t: float):
-        hour_class = HOUR_CLASS_BY_CODE[self.calendar.hour_codes[person][self.calendar.bin(t)]]
-        self.records.interruptions.append(
-            Interruption(person, t, hour_class, kind,
-                         inc.arrival.incident_id if inc is not None else None)
-        )
+        b = int(t // BIN_MINUTES)  # self.calendar.bin(t), written out
+        hour_class = HOUR_CLASS_BY_CODE[
+            self.calendar.hour_codes[person][b if b < self._last_bin else self._last_bin]]
+        self.records.interruptions.append(_new(Interruption, (
+            person, t, hour_class, kind, inc.arrival.incident_id if inc is not None else None)))
         if inc is not None:
             inc.touched.add(person)
             if inc.hero_hour_class is None and person in self._hero_set:
                 inc.hero_hour_class = hour_class
 
     def _ack_delay(self, person: str, t: float, u: float) -> float:
-        mean = self._ack_means[self.calendar.response_codes[person][self.calendar.bin(t)]]
+        b = int(t // BIN_MINUTES)  # self.calendar.bin(t), written out
+        mean = self._ack_means[
+            self.calendar.response_codes[person][b if b < self._last_bin else self._last_bin]]
         return -mean * math.log(1.0 - u) if mean > 0 else 0.0
 
     def _expert_minutes(self, cls_index: int, z: float) -> float:

@@ -116,6 +116,7 @@ class Calendar:
             "shadow": scenario.rotation.shadow,
         }
         self._on_call_tables: dict[tuple[str, int], tuple[object, list]] = {}
+        self._on_call_current: dict[str, tuple[object, list]] = {}  # the version in force
 
     def _planned_days(self, absences, always: bool) -> bytearray:
         days = bytearray([1 if always else 0]) * self.span
@@ -177,16 +178,19 @@ class Calendar:
         layer covers `t` (nobody is on call for it then).
         """
         layers = self.schedules[layer]
-        if not layers:
-            return None
-        key = (layer, id(layers))
-        cached = self._on_call_tables.get(key)
-        if cached is None or cached[0] is not layers:
+        current = self._on_call_current.get(layer)
+        if current is None or current[0] is not layers:
+            if not layers:
+                return None
             # A plan may swap the schedule; each version is tabulated once.
-            cached = (layers, self._tabulate(layers))
-            self._on_call_tables[key] = cached
+            key = (layer, id(layers))
+            current = self._on_call_tables.get(key)
+            if current is None or current[0] is not layers:
+                current = (layers, self._tabulate(layers))
+                self._on_call_tables[key] = current
+            self._on_call_current[layer] = current
         h = int(t // 60)
-        return cached[1][h if h < self._last_hour else self._last_hour]
+        return current[1][h if h < self._last_hour else self._last_hour]
 
     def _tabulate(self, layers: list[Schedule]) -> list[str | None]:
         """Who is on call for each hour of the calendar (hand-offs and hours are whole)."""

@@ -14,9 +14,9 @@ hero-absent replay see the same intended changes and the same failure draws.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
-import numpy as np
 
 from sim.records import ChangeRecord, WorkSpan
 from sim.rng import Purpose, stream
@@ -149,8 +149,8 @@ def _try_release(model, service_id: str, changes: Changes, rollback, pending: li
     failed = latest.draws[1] < rate
     incident_id = None
     if failed:
-        delay = -changes.detection_minutes * np.log(1.0 - latest.draws[2])
-        incident_id = model.raise_incident(rollback, now + float(delay), latest.draws[3],
+        delay = -changes.detection_minutes * math.log(1.0 - latest.draws[2])
+        incident_id = model.raise_incident(rollback, now + delay, latest.draws[3],
                                            latest.incident_draws)
     practice = PracticeKind.CHANGE
     model.practise(leader, rollback.id, practice, now)

@@ -283,6 +283,8 @@ class TeamModel:
             for level in self.policy.levels
         ]
         self._level_count = len(self._levels)
+        # Policy positions: the levels, repeated for each loop.
+        self._positions = self._level_count * (self.policy.loops + 1)
         self._pooled = scenario.rotation.pool
         self._pool_cache: tuple[object, list[str]] = (None, [])
         self._pool_key: tuple[int, object] = (-1, None)
@@ -355,9 +357,8 @@ class TeamModel:
     def triage(self, at: float, draws, position: int = 0) -> None:
         """A false page walks the policy from `position` until acknowledged, then costs triage
         minutes. `draws` is an iterator over the page's uniforms."""
-        positions = self._level_count * (self.policy.loops + 1)
         now = self.env.now
-        while position < positions:
+        while position < self._positions:
             targets = self._targets(position, at, exclude=())
             timeout = self.policy.levels[position % self._level_count].timeout_minutes
             best, delay = None, math.inf
@@ -419,15 +420,16 @@ class TeamModel:
         else:
             self._find(inc, 0)
 
-    def _find(self, inc: _Incident, level: int) -> None:
-        """Page policy position `level` (the pool at position 0 of a pool rotation)."""
+    def _find(self, inc: _Incident, level: int, targets: list[str] | None = None) -> None:
+        """Page policy position `level` (the pool at position 0 of a pool rotation); `targets`
+        are whom it pages now, when already known."""
         if level == 0 and self._pooled:
             self._page_pool(inc)
             return
-        if not self._level_order(level):
+        if level >= self._positions:
             self.env.process(self._fallback(inc))
             return
-        targets, best, delay = self._page_level(inc, level)
+        targets, best, delay = self._page_level(inc, level, targets)
         timeout = self.policy.levels[level % self._level_count].timeout_minutes
         if best is not None and delay <= timeout:
             if delay > 0:
@@ -451,11 +453,10 @@ class TeamModel:
     def _move_on(self, inc: _Incident, level: int, paged: str | None) -> None:
         """Nobody answered position `level` (whose first target was `paged`, if anybody):
         the policy moves on to the next position that pages somebody not yet tried."""
-        level = self._next_level(inc, level + 1)
-        if paged is not None and self._level_order(level):
-            self._escalate(inc, EscalationKind.TIMEOUT, paged,
-                           self._targets(level, self.env.now, exclude=inc.tried))
-        self._find(inc, level)
+        level, targets = self._next_level(inc, level + 1)
+        if paged is not None and targets:
+            self._escalate(inc, EscalationKind.TIMEOUT, paged, targets)
+        self._find(inc, level, targets)
 
     def _page_pool(self, inc: _Incident) -> None:
         """The pool: the first free member takes the oldest waiting incident."""
@@ -485,7 +486,10 @@ class TeamModel:
         if delay > 0:
             self._after(delay, self._member_answered, (inc, person))
         else:
-            self._acknowledge(inc, person)
+            if inc.acknowledged is None:  # self._acknowledge, written out
+                inc.acknowledged, inc.acknowledged_by = now, person
+            if inc.pending:
+                self._reached(inc, person)
             self._size_up(inc, person, 0, holding=True)
 
     def _member_answered(self, event) -> None:
@@ -515,7 +519,7 @@ class TeamModel:
             # hand it on instead of working it while away.
             self.slots.release(person)
             inc.involved.append((person, Role.ACKNOWLEDGED))
-            self._find(inc, self._escalate_manually(inc, level))
+            self._find(inc, *self._escalate_manually(inc, level))
         else:
             self._lead(inc, person)
 
@@ -527,13 +531,13 @@ class TeamModel:
     def _mitigated(self, event) -> None:
         self._end_work(*event.value)
 
-    def _escalate_manually(self, inc: _Incident, level: int) -> int:
-        """The last person involved hands the incident to the next policy level; its index."""
-        level = self._next_level(inc, level + 1)
-        if self._level_order(level):
-            self._escalate(inc, EscalationKind.MANUAL, inc.involved[-1][0],
-                           self._targets(level, self.env.now, exclude=inc.tried))
-        return level
+    def _escalate_manually(self, inc: _Incident, level: int) -> tuple[int, list[str]]:
+        """The last person involved hands the incident to the next policy position: its
+        index and whom it pages."""
+        level, targets = self._next_level(inc, level + 1)
+        if targets:
+            self._escalate(inc, EscalationKind.MANUAL, inc.involved[-1][0], targets)
+        return level, targets
 
     def _decide(self, inc: _Incident, person: str) -> tuple[bool, bool, bool]:
         """Size the incident up: (has the access, can fix it, will lead it).
@@ -557,8 +561,10 @@ class TeamModel:
             can_draw, lead_draw = inc.draws[cursor], inc.draws[cursor + 1]
         else:
             can_draw, lead_draw = self._draw(inc), self._draw(inc)
-        capable = can_draw < ramp(knowledge - cls.difficulty, width)
-        will_lead = lead_draw < ramp(confidence - cls.difficulty, width)
+        # u < ramp(margin, width) for a uniform u in [0, 1) is u < 0.5 + margin / width: the
+        # clamps of the ramp change nothing.
+        capable = can_draw < 0.5 + (knowledge - cls.difficulty) / width
+        will_lead = lead_draw < 0.5 + (confidence - cls.difficulty) / width
         if self.state.backup and inc.backup is None and person in self.state.backup.get(cls.id, ()):
             hero = self._backup_hero(inc, person, now)
             if hero is not None:
@@ -628,13 +634,13 @@ class TeamModel:
             if requires and person not in requires:
                 self.env.process(self._required(inc, person, level))
             else:
-                self._find(inc, self._escalate_manually(inc, level))
+                self._find(inc, *self._escalate_manually(inc, level))
 
     def _required(self, inc: _Incident, handed_by: str, level: int):
         """Someone with the access is paged directly (or, failing that, the policy moves on)."""
         person = yield from self._page_required(inc, handed_by)
         if person is None:
-            self._find(inc, self._escalate_manually(inc, level))
+            self._find(inc, *self._escalate_manually(inc, level))
         else:
             yield from self._work(inc, person, False, struggled=self._struggles(inc, person))
 
@@ -769,10 +775,6 @@ class TeamModel:
 
     # -- paging -------------------------------------------------------------------------------
 
-    def _level_order(self, level: int) -> bool:
-        """Whether policy position `level` exists (levels repeat for each loop)."""
-        return level < len(self.policy.levels) * (self.policy.loops + 1)
-
     def _targets(self, level: int, t: float, exclude) -> list[str]:
         """Who policy position `level` pages at `t`, leaving out `exclude`."""
         target, named = self._levels[level % self._level_count]
@@ -809,10 +811,12 @@ class TeamModel:
             inc.escalations[index] = inc.escalations[index]._replace(to_person=person)
         inc.pending.clear()
 
-    def _page_level(self, inc: _Incident, level: int) -> tuple[list[str], str | None, float]:
+    def _page_level(self, inc: _Incident, level: int, targets: list[str] | None = None
+                    ) -> tuple[list[str], str | None, float]:
         """Page policy position `level` now: (its targets, who answers first, after how long)."""
         now = self.env.now
-        targets = self._targets(level, now, exclude=inc.tried)
+        if targets is None:
+            targets = self._targets(level, now, exclude=inc.tried)
         best, delay = None, math.inf
         for person in targets:
             if not self.calendar.reachable(person, now):
@@ -826,11 +830,16 @@ class TeamModel:
             self._page_shadow(inc, now)
         return targets, best, delay
 
-    def _next_level(self, inc: _Incident, level: int) -> int:
-        """The first policy position from `level` on that pages somebody not yet tried."""
-        while self._level_order(level) and not self._targets(level, self.env.now, inc.tried):
+    def _next_level(self, inc: _Incident, level: int) -> tuple[int, list[str]]:
+        """The first policy position from `level` on that pages somebody not yet tried, and
+        whom it pages (nobody when the policy is exhausted)."""
+        now = self.env.now
+        while level < self._positions:
+            targets = self._targets(level, now, inc.tried)
+            if targets:
+                return level, targets
             level += 1
-        return level
+        return level, []
 
     def _pool_candidates(self, inc: _Incident) -> tuple[str, ...]:
         """Pool rotation: the primary members who are reachable and have not tried yet."""

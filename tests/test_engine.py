@@ -305,3 +305,50 @@ def test_queued_work_does_not_start_while_away(make_scenario):
     records, calendar = away_on_day_one(make_scenario, pool=False)
 
     assert not [w for w in records.work if calendar.absent(w.person, w.start)]
+
+
+def test_a_slot_passed_on_through_a_long_queue_does_not_recurse(make_scenario):
+    """3,000 incidents queue for a pool member whose slot frees on their day off: each passes
+    it on in turn (far deeper than Python's recursion limit) and all are mitigated later."""
+    scenario = make_scenario(
+        classes=one_class(difficulty=0.0, work_minutes={"median": 600, "p90": 600}),
+        people=[{"id": "ann", "skills": {"k": 1.0},
+                 "absences": [{"start_day": 1, "end_day": 1}]}],
+        heroes=[],
+        rotation={"primary": {"members": ["ann"]}, "pool": True},
+        escalation={"levels": [{"target": "primary"}], "loops": 0},
+        behaviour=INSTANT,
+    )
+    queued = 3000
+    arrivals = [Arrival(0, 1380.0, 0, 0.0)] + [
+        Arrival(i, 1381.0 + 50.0 * i / queued, 0, 0.0) for i in range(1, queued + 1)]
+    model = TeamModel(scenario, DAYS, SEED, arrivals=arrivals)
+    records = model.run()
+
+    assert len(records.incidents) == queued + 1
+    assert min(r.work_started for r in records.incidents[1:]) == 2 * 1440  # ann back, day 2
+    assert not [w for w in records.work if model.calendar.absent(w.person, w.start)]
+
+
+def test_slots_go_to_the_oldest_waiting_request_that_accepts_the_person():
+    """FIFO over callback and event waiters alike; a request naming someone else is skipped."""
+    import simpy
+
+    from sim.engine import Slots
+
+    env = simpy.Environment()
+    slots = Slots(env, {"ann": 1, "bob": 1})
+    assert slots.take(("ann", "bob")) == "ann" and slots.take(("ann", "bob")) == "bob"
+    given: list[tuple[str, str]] = []
+    slots.on_free(("bob",), lambda p: given.append(("bob-only", p)))
+    event = slots.wait(("ann", "bob"))
+    slots.on_free(("ann", "bob"), lambda p: given.append(("pool-late", p)))
+
+    slots.release("ann")  # bob-only does not accept ann: the event waiter gets her
+    assert event.triggered and event.value == "ann" and given == []
+    slots.release("bob")
+    assert given == [("bob-only", "bob")]
+    slots.release("bob")
+    assert given == [("bob-only", "bob"), ("pool-late", "bob")]
+    slots.release("bob")
+    assert slots.free == {"ann": 0, "bob": 1} and not slots.waiting

@@ -4,8 +4,11 @@ One replication is one story: incidents arrive, the escalation policy pages peop
 acknowledges and sizes the incident up, leads it or hands it on (manually along the policy, or
 informally to a hero), and somebody works it to mitigation. People are scarce: each has a number
 of capacity slots, and an incident that needs a busy person waits for them, which is how the
-hero becomes a bottleneck. Processes only append records (sim/records.py); every number is
+hero becomes a bottleneck. The model only appends records (sim/records.py); every number is
 computed afterwards (sim/metrics.py).
+
+An incident's steps are callbacks on SimPy events rather than a process per incident (see "One
+incident" below): a generator per incident cost more than the rest of the model.
 
 Randomness is drawn up front, per purpose (sim/rng.py): arrival times and expert work times
 never depend on who is present, so a hero-present and a hero-absent replay of one replication see

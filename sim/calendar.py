@@ -244,11 +244,15 @@ class Calendar:
 
     def reachable(self, person: str, t: float) -> bool:
         """Present, and either on rotation, awake, or willing to be woken."""
-        if self.absent(person, t):
+        d = int(t // MINUTES_PER_DAY)  # self.absent(person, t), written out
+        if self.absent_days[person][d if d < self.span else self.span - 1]:
             return False
-        if self.wakeable[person] or self.on_rotation(person, t):
+        if self.wakeable[person]:
             return True
-        return self.hour_codes[person][self.bin(t)] != 2
+        b = int(t // BIN_MINUTES)
+        if self.hour_codes[person][b if b < self.last_bin else self.last_bin] != 2:
+            return True  # awake
+        return self.on_rotation(person, t)
 
     def available_minutes(self, person: str) -> float:
         """Minutes of the horizon the person is not absent."""

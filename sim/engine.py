@@ -469,7 +469,10 @@ class TeamModel:
 
     def _answered(self, event) -> None:
         inc, person, level = event.value
-        self._acknowledge(inc, person)
+        if inc.acknowledged is None:  # self._acknowledge, written out
+            inc.acknowledged, inc.acknowledged_by = self.env.now, person
+        if inc.pending:
+            self._reached(inc, person)
         self._size_up(inc, person, level, holding=False)
 
     def _timed_out(self, event) -> None:
@@ -810,13 +813,11 @@ class TeamModel:
         """Who policy position `level` pages at `t`, leaving out `exclude`."""
         target, named = self._levels[level % self._level_count]
         cal = self.calendar
+        if target is LevelTarget.SECONDARY or target is LevelTarget.PRIMARY and not self._pooled:
+            person = cal.on_call(target.value, t)
+            return [] if person is None or person in exclude else [person]
         if target is LevelTarget.PRIMARY:
-            if self._pooled:
-                people = self._pool_members()
-            else:
-                people = [cal.on_call("primary", t)]
-        elif target is LevelTarget.SECONDARY:
-            people = [cal.on_call("secondary", t)]
+            people = self._pool_members()
         else:
             # Named people and the whole team: a planned absence takes the person off the
             # policy (as an override does on a rotation); a sick day does not.
@@ -849,13 +850,20 @@ class TeamModel:
         if targets is None:
             targets = self._targets(level, now, exclude=inc.tried)
         best, delay = None, math.inf
+        calendar = self.calendar
         for person in targets:
-            if not self.calendar.reachable(person, now):
+            if not calendar.reachable(person, now):
                 continue
             self._interrupt(person, InterruptionKind.PAGE, inc, now)
-            d = self._ack_delay(person, now, self._draw(inc))
+            cursor = inc.cursor  # self._draw(inc), written out on the common path
+            if cursor < inc.end:
+                inc.cursor = cursor + 1
+                u = inc.draws[cursor]
+            else:
+                u = self._draw(inc)
+            d = self._ack_delay(person, now, u)
             # Somebody whose absence begins before they would answer does not answer.
-            if d < delay and not self.calendar.absent(person, now + d):
+            if d < delay and not calendar.absent(person, now + d):
                 best, delay = person, d
         if level == 0 and best is not None:
             self._page_shadow(inc, now)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from simpy.events import Timeout
+
 
 from sim.records import ChangeRecord, WorkSpan
 from sim.rng import Purpose, stream
@@ -94,29 +96,53 @@ def next_window_opening(changes: Changes, t: float) -> float:
     return float("inf")  # pragma: no cover - a window has at least one day
 
 
-def release_train(model, service_id: str, train: list[Change]):
-    """SimPy process: one service's changes, shipped in releases as the gate allows."""
-    env = model.env
-    changes = model.scenario.service(service_id).changes
-    rollback = model.scenario.incident_class(changes.rollback_class)
-    pending: list[tuple[Change, list[bool]]] = []  # (change, [postponed?])
-    index = 0
-    while index < len(train) or pending:
-        t_change = train[index].at if index < len(train) else float("inf")
-        t_open = next_window_opening(changes, env.now) if pending else float("inf")
-        t = min(t_change, t_open)
-        if t == float("inf") or (t == t_open and t >= model.horizon):
-            break
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        if t == t_change:
-            pending.append((train[index], [False]))
-            index += 1
-        _try_release(model, service_id, changes, rollback, pending)
-    for change, postponed in pending:
-        model.records.changes.append(ChangeRecord(
-            service_id, change.change_id, change.at, None, None, 0, None, None,
-            postponed[0], False, _needs_hero(model, service_id), False, None))
+class ReleaseTrain:
+    """One service's changes, shipped in releases as the gate allows.
+
+    Each change arrival, and each window opening while changes wait, is a chance to ship what
+    is pending. The train waits for the next such moment on one SimPy event with a callback,
+    as an incident's common path does (sim/engine.py).
+    """
+
+    def __init__(self, model, service_id: str, train: list[Change]):
+        self.model = model
+        self.service_id = service_id
+        self.train = train
+        self.changes = model.scenario.service(service_id).changes
+        self.rollback = model.scenario.incident_class(self.changes.rollback_class)
+        self.pending: list[tuple[Change, list[bool]]] = []  # (change, [postponed?])
+        self.index = 0  # the next change of `train` to arrive
+
+    def start(self) -> None:
+        self._next()
+
+    def _next(self) -> None:
+        """Wait for the next change or window opening (or end: what waits is not shipped)."""
+        env = self.model.env
+        while self.index < len(self.train) or self.pending:
+            t_change = self.train[self.index].at if self.index < len(self.train) else math.inf
+            t_open = next_window_opening(self.changes, env.now) if self.pending else math.inf
+            t = min(t_change, t_open)
+            if t == math.inf or (t == t_open and t >= self.model.horizon):
+                break
+            if t > env.now:
+                Timeout(env, t - env.now, t == t_change).callbacks.append(self._moment)
+                return
+            self._chance(arrived=t == t_change)
+        for change, postponed in self.pending:
+            self.model.records.changes.append(ChangeRecord(
+                self.service_id, change.change_id, change.at, None, None, 0, None, None,
+                postponed[0], False, _needs_hero(self.model, self.service_id), False, None))
+
+    def _moment(self, event) -> None:
+        self._chance(arrived=event.value)
+        self._next()
+
+    def _chance(self, arrived: bool) -> None:
+        if arrived:
+            self.pending.append((self.train[self.index], [False]))
+            self.index += 1
+        _try_release(self.model, self.service_id, self.changes, self.rollback, self.pending)
 
 
 def _needs_hero(model, service_id: str) -> bool:

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import partial
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -30,7 +31,7 @@ import simpy
 from simpy.events import Timeout  # env.timeout without the bound-method wrapper
 
 from sim.calendar import BIN_MINUTES, HOUR_CLASS_BY_CODE, Calendar
-from sim.changes import release_train, sample_changes
+from sim.changes import ReleaseTrain, sample_changes
 from sim.plans import TeamState, start_plan
 from sim.records import (
     Escalation,
@@ -65,6 +66,7 @@ SQRT2 = math.sqrt(2.0)
 # Records on the hot path are built with tuple.__new__: the same NamedTuple, without the cost
 # of its Python-level __new__ (about half of building one).
 _new = tuple.__new__
+_by_incident_id = itemgetter(0)  # IncidentRecord.incident_id
 
 
 @contextmanager
@@ -329,12 +331,12 @@ class TeamModel:
             self._after(self.arrivals[0].at, self._arrive, 0)
         self.env.process(self.false_alarms())
         for service, train in self.changes.items():
-            self.env.process(release_train(self, service, train))
+            ReleaseTrain(self, service, train).start()
         if self.plan is not None:
             start_plan(self, self.plan)
         with cyclic_gc_paused():
             self.env.run()
-        self.records.incidents.sort(key=lambda r: r.incident_id)
+        self.records.incidents.sort(key=_by_incident_id)
         return self.records
 
     def _after(self, delay: float, callback, value) -> None:
@@ -427,12 +429,13 @@ class TeamModel:
 
     # -- one incident -------------------------------------------------------------------------
     #
-    # An incident is paged, acknowledged, sized up, worked and mitigated. The common path (the
-    # first person paged answers, can fix it and will lead it) is a chain of callbacks on
-    # SimPy events, one step per method below: a process per incident would cost more than the
-    # rest of the model. The branches that wait on several things in turn (a misrouting,
-    # escalations by timeout, a hand-off, the fallback) run as processes, and each ends by
-    # handing the incident back to the chain (`_find` or `_size_up`).
+    # An incident is paged, acknowledged, sized up, worked and mitigated. Each step is a method
+    # called back by a SimPy event (a timeout, or a slot coming free) with what the next step
+    # needs: a process per incident cost more than the rest of the model. Paging a position
+    # is `_find`; an answer goes to `_size_up`, which leads (`_lead`) or hands on
+    # (`_hand_off`, then `_handed_on`, which goes back to `_find` or `_size_up`). Only the rare
+    # waits that loop over an absence calendar are processes: paging someone with the access
+    # (`_required`) and the fallback once the policy is exhausted (`_fallback`).
 
     def _route(self, inc: _Incident) -> None:
         """A new incident is paged; with routing ambiguity, the page may land wrong first."""
@@ -469,10 +472,7 @@ class TeamModel:
 
     def _answered(self, event) -> None:
         inc, person, level = event.value
-        if inc.acknowledged is None:  # self._acknowledge, written out
-            inc.acknowledged, inc.acknowledged_by = self.env.now, person
-        if inc.pending:
-            self._reached(inc, person)
+        self._acknowledge(inc, person)
         self._size_up(inc, person, level, holding=False)
 
     def _timed_out(self, event) -> None:

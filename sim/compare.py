@@ -105,9 +105,11 @@ def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: s
     # The checks' own bootstrap used the same weights: reuse its first passing weeks.
     firsts = np.array([np.where(np.isfinite(d.resampled_firsts), d.resampled_firsts, never)
                        for d in data])
-    absent_p90 = np.array([[_value(d.overall_figures(last, "absent", w)[0]) for w in weights]
+    matrix = np.array(weights)
+    absent_p90 = np.array([[_value(figures[0])
+                            for figures in d.overall_figures_many(last, "absent", matrix)]
                            for d in data])
-    absent_breach = np.array([[_breach_rate(d, last, w) for w in weights] for d in data])
+    absent_breach = np.array([_breach_rates(d, last, matrix) for d in data])
     hero_hours = np.array([d.scalars["plan_hero_hours"][last] for d in data])
     interruptions = np.array([d.scalars["hero_interruptions_per_week"][last] for d in data])
     keys = _resampled_keys(firsts, absent_breach, hero_hours, weights, never)
@@ -166,12 +168,14 @@ def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: s
     }
 
 
-def _breach_rate(data: CheckData, index: int, weights: np.ndarray) -> float:
-    """Hero-absent SLO breach rate of the ordinary incidents at a checkpoint (resampled);
-    an incident nobody could work counts as a breach, so it is robust to censoring."""
+def _breach_rates(data: CheckData, index: int, weights: np.ndarray) -> list[float]:
+    """Hero-absent SLO breach rate of the ordinary incidents at a checkpoint, per resample
+    (rows of `weights`); an incident nobody could work counts as a breach, so it is robust to
+    censoring."""
     pooled = data.overall[index, "absent"]
-    n = pooled.total("n", weights)
-    return pooled.total("breaches", weights) / n if n else np.nan
+    ns = (pooled.counts["n"] @ weights.T).tolist()
+    breaches = (pooled.counts["breaches"] @ weights.T).tolist()
+    return [b / n if n else np.nan for b, n in zip(breaches, ns)]
 
 
 def _value(x: float | None) -> float:

@@ -81,20 +81,33 @@ def run_compare(
     # Each result is pooled as it arrives and dropped: memory does not grow with the
     # replications' full results, only with their compact figures.
     data = [CheckData(spec, replications=replications) for spec in specs]
-    run_tasks(check_replication, tasks, workers, progress, executor,
-              consume=lambda i, rep: data[i // replications].add(rep, i % replications))
-    for d in data:
-        d.finish()
-    return CompareResult(summarize_compare(specs, data, baseline))
+    checks: list[dict | None] = [None] * len(specs)
+    arrived = [0] * len(specs)
+
+    def consume(i: int, rep: dict) -> None:
+        plan = i // replications
+        data[plan].add(rep, i % replications)
+        arrived[plan] += 1
+        if arrived[plan] == replications:
+            # A plan complete: summarise its check now, while the workers run the next plans,
+            # not after them all (the summary is serial).
+            data[plan].finish()
+            checks[plan] = summarize_check(specs[plan], data=data[plan])
+
+    run_tasks(check_replication, tasks, workers, progress, executor, consume=consume)
+    return CompareResult(summarize_compare(specs, data, baseline, checks))
 
 
 def _label(spec: CheckSpec) -> str:
     return spec.plan.name if spec.plan is not None else NO_PLAN
 
 
-def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: str) -> dict:
-    """The compare.json document from each plan's pooled check replications."""
-    checks = [summarize_check(spec, data=d) for spec, d in zip(specs, data)]
+def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: str,
+                      checks: list[dict] | None = None) -> dict:
+    """The compare.json document from each plan's pooled check replications (`checks`: their
+    check documents, if already summarised from `data`)."""
+    if checks is None:
+        checks = [summarize_check(spec, data=d) for spec, d in zip(specs, data)]
     labels = [_label(spec) for spec in specs]
     reference = labels.index(baseline)
     replications = data[0].replications

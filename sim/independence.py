@@ -337,32 +337,46 @@ class Pooled:
     def percentiles_many(self, qs: Sequence[float], weights: np.ndarray
                          ) -> tuple[np.ndarray, np.ndarray]:
         """`percentiles` for every row of `weights` (resamples x replications) at once:
-        (resamples x len(qs) array, which rows have values); rows without values hold NaN.
-
-        Weights must be whole numbers (counts of draws), so that the running totals are exact.
-        """
+        (resamples x len(qs) array, which rows have values); rows without values hold NaN."""
         weights = np.asarray(weights, dtype=float)
         rows, k, n = weights.shape[0], len(qs), self.values.size
         found = np.full((rows, k), np.nan)
         some = np.zeros(rows, dtype=bool)
         if n == 0:
             return found, some
+        # Resampling weights are counts of draws: running totals in integers are exact (and
+        # an int32 running sum is several times faster than a float one).
+        whole = bool(np.all(weights >= 0) and np.array_equal(weights, np.floor(weights)))
         fractions = np.asarray(qs, dtype=float) / 100.0
         step = max(1, _CELLS_AT_ONCE // n)  # resamples per block: bounded memory
         for start in range(0, rows, step):
-            cumulative = np.cumsum(weights[start:start + step][:, self.owner], axis=1)
-            m = cumulative.shape[0]
-            total = cumulative[:, -1]
+            w = weights[start:start + step]
+            m = w.shape[0]
+            if whole:
+                # Shifted below (row i by i * (largest total + 1)): the bound covers that too.
+                small = m * (w.max(initial=0) * n + 1) < 2**31
+                dtype = np.int32 if small else np.int64
+                cumulative = np.cumsum(w.astype(dtype)[:, self.owner], axis=1, dtype=dtype)
+            else:
+                cumulative = np.cumsum(w[:, self.owner], axis=1)
+            total = cumulative[:, -1].astype(float)
             # Positions in the expanded (repeated) sample, found without expanding it.
             positions = fractions * (total[:, np.newaxis] - 1)
             lows = np.floor(positions)
             highs = np.minimum(lows + 1, total[:, np.newaxis] - 1)
-            # One search for all rows: shift row i by i * (largest total + 1) so that the
-            # rows, each non-decreasing, form one non-decreasing sequence (exact: integers).
-            shift = (np.arange(m) * (total.max() + 1))[:, np.newaxis]
-            where = np.searchsorted((cumulative + shift).ravel(),
-                                    np.concatenate([lows, highs], axis=1) + shift, side="right")
-            where -= (np.arange(m) * n)[:, np.newaxis]
+            targets = np.concatenate([lows, highs], axis=1)
+            if whole:
+                # One search for all rows: shifted, the rows (each non-decreasing) form one
+                # non-decreasing sequence of integers.
+                shift = (np.arange(m, dtype=cumulative.dtype) * (cumulative[:, -1].max() + 1)
+                         )[:, np.newaxis]
+                cumulative += shift
+                where = np.searchsorted(cumulative.ravel(), targets.astype(cumulative.dtype)
+                                        + shift, side="right")
+                where -= (np.arange(m) * n)[:, np.newaxis]
+            else:
+                where = np.array([np.searchsorted(c, t, side="right")
+                                  for c, t in zip(cumulative, targets)]).reshape(m, 2 * k)
             values = self.values[np.clip(where, 0, n - 1)].astype(float)
             block = values[:, :k] + (values[:, k:] - values[:, :k]) * (positions - lows)
             has = total > 0

@@ -34,8 +34,10 @@ def pooled_and_weights(draw):
     owners = draw(st.lists(st.integers(0, replications - 1), max_size=40))
     values = draw(st.lists(st.floats(0, 1e4, width=32), min_size=len(owners),
                            max_size=len(owners)))
-    weights = draw(st.lists(st.lists(st.integers(0, 4), min_size=replications,
-                                     max_size=replications), min_size=1, max_size=7))
+    # Counts of draws (the bootstrap), or any non-negative weights (a slower, exact path).
+    weight = st.integers(0, 4) if draw(st.booleans()) else st.sampled_from([0, 0.25, 1, 2.5])
+    weights = draw(st.lists(st.lists(weight, min_size=replications, max_size=replications),
+                            min_size=1, max_size=7))
     counts = np.zeros((replications, len(COUNT_KEYS)), dtype=np.int32)
     for r in owners:
         counts[r, 0] += 1

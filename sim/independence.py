@@ -45,7 +45,7 @@ COUNT_KEYS = ("n", "breaches", "escalated", "escalations", "informal", "struggle
               "unresolved", "hero")
 ARMS = ("present", "absent")
 # Resampled percentiles work on blocks of resamples x values of about this many cells.
-_CELLS_AT_ONCE = 1 << 20
+_CELLS_AT_ONCE = 1 << 19
 
 
 @dataclass(frozen=True)

@@ -81,20 +81,33 @@ def run_compare(
     # Each result is pooled as it arrives and dropped: memory does not grow with the
     # replications' full results, only with their compact figures.
     data = [CheckData(spec, replications=replications) for spec in specs]
-    run_tasks(check_replication, tasks, workers, progress, executor,
-              consume=lambda i, rep: data[i // replications].add(rep, i % replications))
-    for d in data:
-        d.finish()
-    return CompareResult(summarize_compare(specs, data, baseline))
+    checks: list[dict | None] = [None] * len(specs)
+    arrived = [0] * len(specs)
+
+    def consume(i: int, rep: dict) -> None:
+        plan = i // replications
+        data[plan].add(rep, i % replications)
+        arrived[plan] += 1
+        if arrived[plan] == replications:
+            # A plan complete: summarise its check now, while the workers run the next plans,
+            # not after them all (the summary is serial).
+            data[plan].finish()
+            checks[plan] = summarize_check(specs[plan], data=data[plan])
+
+    run_tasks(check_replication, tasks, workers, progress, executor, consume=consume)
+    return CompareResult(summarize_compare(specs, data, baseline, checks))
 
 
 def _label(spec: CheckSpec) -> str:
     return spec.plan.name if spec.plan is not None else NO_PLAN
 
 
-def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: str) -> dict:
-    """The compare.json document from each plan's pooled check replications."""
-    checks = [summarize_check(spec, data=d) for spec, d in zip(specs, data)]
+def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: str,
+                      checks: list[dict] | None = None) -> dict:
+    """The compare.json document from each plan's pooled check replications (`checks`: their
+    check documents, if already summarised from `data`)."""
+    if checks is None:
+        checks = [summarize_check(spec, data=d) for spec, d in zip(specs, data)]
     labels = [_label(spec) for spec in specs]
     reference = labels.index(baseline)
     replications = data[0].replications
@@ -105,9 +118,11 @@ def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: s
     # The checks' own bootstrap used the same weights: reuse its first passing weeks.
     firsts = np.array([np.where(np.isfinite(d.resampled_firsts), d.resampled_firsts, never)
                        for d in data])
-    absent_p90 = np.array([[_value(d.overall_figures(last, "absent", w)[0]) for w in weights]
+    matrix = np.array(weights)
+    absent_p90 = np.array([[_value(figures[0])
+                            for figures in d.overall_figures_many(last, "absent", matrix)]
                            for d in data])
-    absent_breach = np.array([[_breach_rate(d, last, w) for w in weights] for d in data])
+    absent_breach = np.array([_breach_rates(d, last, matrix) for d in data])
     hero_hours = np.array([d.scalars["plan_hero_hours"][last] for d in data])
     interruptions = np.array([d.scalars["hero_interruptions_per_week"][last] for d in data])
     keys = _resampled_keys(firsts, absent_breach, hero_hours, weights, never)
@@ -166,12 +181,14 @@ def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: s
     }
 
 
-def _breach_rate(data: CheckData, index: int, weights: np.ndarray) -> float:
-    """Hero-absent SLO breach rate of the ordinary incidents at a checkpoint (resampled);
-    an incident nobody could work counts as a breach, so it is robust to censoring."""
+def _breach_rates(data: CheckData, index: int, weights: np.ndarray) -> list[float]:
+    """Hero-absent SLO breach rate of the ordinary incidents at a checkpoint, per resample
+    (rows of `weights`); an incident nobody could work counts as a breach, so it is robust to
+    censoring."""
     pooled = data.overall[index, "absent"]
-    n = pooled.total("n", weights)
-    return pooled.total("breaches", weights) / n if n else np.nan
+    ns = (pooled.counts["n"] @ weights.T).tolist()
+    breaches = (pooled.counts["breaches"] @ weights.T).tolist()
+    return [b / n if n else np.nan for b, n in zip(breaches, ns)]
 
 
 def _value(x: float | None) -> float:

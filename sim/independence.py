@@ -44,6 +44,8 @@ BOOTSTRAP_SAMPLES = 200
 COUNT_KEYS = ("n", "breaches", "escalated", "escalations", "informal", "struggled",
               "unresolved", "hero")
 ARMS = ("present", "absent")
+# Resampled percentiles work on blocks of resamples x values of about this many cells.
+_CELLS_AT_ONCE = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -329,44 +331,87 @@ class Pooled:
     def percentiles(self, qs: Sequence[float], weights: np.ndarray) -> list[float] | None:
         """Linear-interpolation percentiles of the values, each replication counted
         `weights[r]` times; None when there are none."""
-        cumulative = np.cumsum(weights[self.owner])
-        total = cumulative[-1] if cumulative.size else 0
-        if total <= 0:
-            return None
-        # Positions in the expanded (repeated) sample, found without expanding it.
-        positions = np.asarray(qs, dtype=float) / 100.0 * (total - 1)
-        lows = np.floor(positions)
-        highs = np.minimum(lows + 1, total - 1)
-        found = self.values[np.searchsorted(cumulative, np.concatenate([lows, highs]),
-                                            side="right")].astype(float)
-        k = len(positions)
-        return (found[:k] + (found[k:] - found[:k]) * (positions - lows)).tolist()
+        found, some = self.percentiles_many(qs, np.asarray(weights)[np.newaxis])
+        return found[0].tolist() if some[0] else None
+
+    def percentiles_many(self, qs: Sequence[float], weights: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """`percentiles` for every row of `weights` (resamples x replications) at once:
+        (resamples x len(qs) array, which rows have values); rows without values hold NaN."""
+        weights = np.asarray(weights, dtype=float)
+        rows, k, n = weights.shape[0], len(qs), self.values.size
+        found = np.full((rows, k), np.nan)
+        some = np.zeros(rows, dtype=bool)
+        if n == 0:
+            return found, some
+        # Resampling weights are counts of draws: running totals in integers are exact (and
+        # an int32 running sum is several times faster than a float one).
+        whole = bool(np.all(weights >= 0) and np.array_equal(weights, np.floor(weights)))
+        fractions = np.asarray(qs, dtype=float) / 100.0
+        step = max(1, _CELLS_AT_ONCE // n)  # resamples per block: bounded memory
+        for start in range(0, rows, step):
+            w = weights[start:start + step]
+            m = w.shape[0]
+            if whole:
+                # Shifted below (row i by i * (largest total + 1)): the bound covers that too.
+                small = m * (w.max(initial=0) * n + 1) < 2**31
+                dtype = np.int32 if small else np.int64
+                cumulative = np.cumsum(w.astype(dtype)[:, self.owner], axis=1, dtype=dtype)
+            else:
+                cumulative = np.cumsum(w[:, self.owner], axis=1)
+            total = cumulative[:, -1].astype(float)
+            # Positions in the expanded (repeated) sample, found without expanding it.
+            positions = fractions * (total[:, np.newaxis] - 1)
+            lows = np.floor(positions)
+            highs = np.minimum(lows + 1, total[:, np.newaxis] - 1)
+            targets = np.concatenate([lows, highs], axis=1)
+            if whole:
+                # One search for all rows: shifted, the rows (each non-decreasing) form one
+                # non-decreasing sequence of integers.
+                shift = (np.arange(m, dtype=cumulative.dtype) * (cumulative[:, -1].max() + 1)
+                         )[:, np.newaxis]
+                cumulative += shift
+                where = np.searchsorted(cumulative.ravel(), targets.astype(cumulative.dtype)
+                                        + shift, side="right")
+                where -= (np.arange(m) * n)[:, np.newaxis]
+            else:
+                where = np.array([np.searchsorted(c, t, side="right")
+                                  for c, t in zip(cumulative, targets)]).reshape(m, 2 * k)
+            values = self.values[np.clip(where, 0, n - 1)].astype(float)
+            block = values[:, :k] + (values[:, k:] - values[:, :k]) * (positions - lows)
+            has = total > 0
+            found[start:start + m][has] = block[has]
+            some[start:start + m] = has
+        return found, some
 
     def total(self, key: str, weights: np.ndarray) -> float:
         return float(self.counts[key] @ weights)
 
     def stats(self, weights: np.ndarray) -> dict:
         """Pooled figures of the arm: the `present`/`absent` rows of independence.json."""
-        totals = dict(zip(COUNT_KEYS, (self.matrix @ weights).tolist()))
-        n = totals["n"]
-        quantiles = self.percentiles((50, 90), weights)
-        p50, p90 = quantiles if quantiles else (None, None)
+        return self.stats_many(np.asarray(weights)[np.newaxis])[0]
 
-        def rate(key: str) -> float | None:
-            return totals[key] / n if n else None
-
-        return {
+    def stats_many(self, weights: np.ndarray) -> list[dict]:
+        """`stats` for every row of `weights` (resamples x replications of whole numbers)."""
+        totals = self.matrix @ np.asarray(weights, dtype=float).T  # COUNT_KEYS x resamples
+        quantiles, some = self.percentiles_many((50, 90), weights)
+        columns = dict(zip(COUNT_KEYS, totals.tolist()))
+        ns = columns["n"]
+        rates = {key: [t / n if n else None for t, n in zip(columns[key], ns)]
+                 for key in ("breaches", "escalated", "escalations", "informal", "hero")}
+        p50s, p90s = quantiles.T.tolist()
+        return [{
             "n": int(round(n)),
-            "ttm_p50": p50,
-            "ttm_p90": p90,
-            "breach_rate": rate("breaches"),
-            "escalation_rate": rate("escalated"),
-            "escalations_per_incident": rate("escalations"),
-            "informal_per_incident": rate("informal"),
-            "hero_share": rate("hero"),
-            "struggled": int(round(totals["struggled"])),
-            "unresolved": int(round(totals["unresolved"])),
-        }
+            "ttm_p50": p50s[s] if has else None,
+            "ttm_p90": p90s[s] if has else None,
+            "breach_rate": rates["breaches"][s],
+            "escalation_rate": rates["escalated"][s],
+            "escalations_per_incident": rates["escalations"][s],
+            "informal_per_incident": rates["informal"][s],
+            "hero_share": rates["hero"][s],
+            "struggled": int(round(columns["struggled"][s])),
+            "unresolved": int(round(columns["unresolved"][s])),
+        } for s, (n, has) in enumerate(zip(ns, some.tolist()))]
 
 
 class CheckData:
@@ -514,6 +559,60 @@ class CheckData:
                 return week
         return None
 
+    def first_passing_weeks(self, weights: np.ndarray) -> np.ndarray:
+        """`first_passing_week` for every row of `weights` (resamples x replications, whole
+        numbers) at once; inf where no checkpoint passes."""
+        weights = np.asarray(weights, dtype=float)
+        firsts = np.full(weights.shape[0], np.inf)
+        pending = np.arange(weights.shape[0])
+        for index, week in enumerate(self.spec.checkpoints):
+            if not pending.size:
+                break
+            passed = self.passes_many(index, weights[pending])
+            firsts[pending[passed]] = week
+            pending = pending[~passed]
+        return firsts
+
+    def passes_many(self, index: int, weights: np.ndarray) -> np.ndarray:
+        """`passes` for every row of `weights` at once: the pooled figures are computed for
+        all resamples together, the verdicts by the same rules, resample by resample."""
+        scenario = self.spec.scenario
+        passed = np.ones(weights.shape[0], dtype=bool)
+        for cls in scenario.classes:
+            rows = np.flatnonzero(passed)  # a resample that failed a class is done
+            if cls.specialty or not rows.size:
+                continue
+            w = weights[rows]
+            present = self.by_class[index, "present", cls.id].stats_many(w)
+            absent = self.by_class[index, "absent", cls.id].stats_many(w)
+            effective = (self.effective[index, cls.id] @ w.T / w.sum(axis=1)).tolist()
+            critical = scenario.service(cls.service).critical
+            for k, s in enumerate(rows.tolist()):
+                verdict = class_verdict(present[k], absent[k], effective[k], critical,
+                                        scenario.independence)[0]
+                passed[s] = verdict is Verdict.INDEPENDENT
+        rows = np.flatnonzero(passed)
+        if (index, "present") in self.releases and rows.size:
+            present = self.releases[index, "present"].stats_many(weights[rows])
+            absent = self.releases[index, "absent"].stats_many(weights[rows])
+            for k, s in enumerate(rows.tolist()):
+                verdict = release_verdict(present[k], absent[k], self.spec.criteria)[0]
+                passed[s] = verdict is Verdict.INDEPENDENT
+        return passed
+
+    def overall_figures_many(self, index: int, arm: str, weights: np.ndarray) -> list[tuple]:
+        """`overall_figures` for every row of `weights` (resamples x replications, whole
+        numbers) at once."""
+        pooled = self.overall[index, arm]
+        quantiles, some = pooled.percentiles_many((90,), weights)
+        totals = dict(zip(COUNT_KEYS, (pooled.matrix @ np.asarray(weights, dtype=float).T)
+                          .tolist()))
+        return [(p90 if has else None, escalated / n if n else None,
+                 escalations / n if n else None)
+                for p90, has, n, escalated, escalations in zip(
+                    quantiles[:, 0].tolist(), some.tolist(), totals["n"], totals["escalated"],
+                    totals["escalations"])]
+
     def overall_figures(self, index: int, arm: str, weights: np.ndarray | None = None):
         """p90 time to mitigate and escalation rate over all classes of one arm."""
         w = self.ones if weights is None else weights
@@ -654,15 +753,21 @@ def summarize_check(spec: CheckSpec, reps: list[dict] | None = None,
     for checkpoint, band in zip(checkpoints, bands["curves"]):
         checkpoint["overall"]["bands"] = band
     final = checkpoints[-1]
+    stuck = [(cid, row) for cid, row in final["classes"].items()
+             if row["verdict"] != Verdict.INDEPENDENT.value and not row["specialty"]]
+    releases_stuck = bool(final["releases"]) and (
+        final["releases"]["verdict"] != Verdict.INDEPENDENT.value)
+    # The plan's final state is simulated once for all the reasons, and only if needed.
+    state = _final_state(spec) if stuck or releases_stuck else None
     holding_back = [
         {"class": cid, "verdict": row["verdict"],
-         "reasons": diagnose(spec, data, cid) + row["notes"]}
-        for cid, row in final["classes"].items()
-        if row["verdict"] != Verdict.INDEPENDENT.value and not row["specialty"]
+         "reasons": diagnose(spec, data, cid, state) + row["notes"]}
+        for cid, row in stuck
     ]
-    if final["releases"] and final["releases"]["verdict"] != Verdict.INDEPENDENT.value:
+    if releases_stuck:
         holding_back.append({"class": "releases", "verdict": final["releases"]["verdict"],
-                             "reasons": _release_reasons(spec) + final["releases"]["notes"]})
+                             "reasons": _release_reasons(spec, state)
+                             + final["releases"]["notes"]})
     specialty = {cid: row["verdict"] for cid, row in final["classes"].items() if row["specialty"]}
     return {
         "herosim_version": __version__,
@@ -710,19 +815,21 @@ def resampling_weights(seed: int, replications: int, samples: int = BOOTSTRAP_SA
 
 
 def _bootstrap(data: CheckData) -> dict:
-    """Resample replications: intervals of time to independence and of the curves."""
+    """Resample replications: intervals of time to independence and of the curves.
+
+    All resamples are evaluated together (one weight matrix), which gives the very figures of
+    evaluating them one by one (`first_passing_week`, `overall_figures`), in far less time.
+    """
     weeks = data.spec.checkpoints
-    firsts: list[float] = []
-    curves: list[list[tuple]] = [[] for _ in weeks]
-    for weights in resampling_weights(data.spec.seed, data.replications):
-        first = data.first_passing_week(weights)
-        firsts.append(np.inf if first is None else first)
-        for index in range(len(weeks)):
-            curves[index].append((*data.overall_figures(index, "present", weights)[:2],
-                                  *data.overall_figures(index, "absent", weights)[:2]))
+    weights = np.array(resampling_weights(data.spec.seed, data.replications))
+    arr = data.first_passing_weeks(weights)
+    curves: list[list[tuple]] = []
+    for index in range(len(weeks)):
+        present = data.overall_figures_many(index, "present", weights)
+        absent = data.overall_figures_many(index, "absent", weights)
+        curves.append([(*p[:2], *a[:2]) for p, a in zip(present, absent)])
     # Kept for a comparison, which resamples with the very same weights.
-    data.resampled_firsts = np.asarray(firsts, dtype=float)
-    arr = np.asarray(firsts)
+    data.resampled_firsts = arr
     # "Not reached" sorts after every week; an interval end there means "not reached".
     never = weeks[-1] + 1
     low, high = np.percentile(np.where(np.isfinite(arr), arr, never), [2.5, 97.5],
@@ -747,15 +854,15 @@ def _bands(samples: list[tuple]) -> dict:
     return out
 
 
-def diagnose(spec: CheckSpec, data: CheckData, class_id: str) -> list[str]:
+def diagnose(spec: CheckSpec, data: CheckData, class_id: str, state=None) -> list[str]:
     """Why a class still holds the team back at the end: access, knowledge, confidence,
-    rotation, conditions."""
+    rotation, conditions. `state`: the plan's final state, if already simulated."""
     scenario = spec.scenario
     cls = scenario.incident_class(class_id)
     heroes = set(scenario.heroes)
     width = scenario.behaviour.skill_sharpness
     skills = data.mean_skills(len(spec.checkpoints) - 1)
-    state = _final_state(spec)
+    state = state if state is not None else _final_state(spec)
     reasons = []
     requires = state.requires[class_id]
     if requires and set(requires) <= heroes:
@@ -802,9 +909,9 @@ def diagnose(spec: CheckSpec, data: CheckData, class_id: str) -> list[str]:
     return reasons
 
 
-def _release_reasons(spec: CheckSpec) -> list[str]:
+def _release_reasons(spec: CheckSpec, state=None) -> list[str]:
     """Why release flow still depends on the heroes: a `needs` gate naming them."""
-    state = _final_state(spec)
+    state = state if state is not None else _final_state(spec)
     heroes = set(spec.scenario.heroes)
     reasons = []
     for service in spec.scenario.services:

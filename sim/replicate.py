@@ -144,13 +144,21 @@ def run_tasks(
 
 
 def _batches(tasks: list[tuple[Any, int]], workers: int) -> list[tuple[Any, list[int]]]:
-    """Group consecutive tasks of one spec into batches small enough to balance the workers."""
-    # About eight batches a worker: small enough that the last round is short.
-    per_batch = max(1, len(tasks) // (max(1, workers) * 8))
+    """Group consecutive tasks of one spec into batches small enough to balance the workers.
+
+    At most about an eighth of a worker's share (the spec is sent once per batch), and
+    shrinking towards the end, to a fraction of what is left per worker, down to single
+    tasks: the workers run out of work at nearly the same time instead of one waiting for
+    the other's last large batch.
+    """
+    workers = max(1, workers)
+    per_batch = max(1, len(tasks) // (workers * 8))
     batches: list[tuple[Any, list[int]]] = []
-    for spec, rep in tasks:
-        if batches and batches[-1][0] is spec and len(batches[-1][1]) < per_batch:
+    limit = per_batch
+    for left, (spec, rep) in zip(range(len(tasks), 0, -1), tasks):
+        if batches and batches[-1][0] is spec and len(batches[-1][1]) < limit:
             batches[-1][1].append(rep)
         else:
+            limit = min(per_batch, -(-left // (2 * workers)))  # ceil(left / (2 workers))
             batches.append((spec, [rep]))
     return batches

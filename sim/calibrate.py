@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from scipy import stats
 
 from sim.engine import Arrival, TeamModel
 from sim.generate import pagerduty_history, slug
@@ -227,6 +226,8 @@ class _Fit:
         expected = [n * hours[h] / HOURS_PER_WEEK for h in HourClass]
         if n < PROFILE_MIN_INCIDENTS:
             return None, f"flat: {n} incidents are too few to fit a weekly profile (< 30)"
+        from scipy import stats  # here: importing scipy costs most commands half a second
+
         p = float(stats.chisquare(observed, expected).pvalue)
         if p >= PROFILE_P_VALUE:
             return None, (f"flat: arrivals by business/off/sleep hours ({observed[0]}/"

@@ -17,13 +17,15 @@ Choices that keep the report self-contained and printable:
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -54,7 +56,7 @@ CYCLE = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "orange",
                                 "reddish_purple", "sky_blue", "black", "yellow")]
 HEATMAP = "cividis"
 
-STYLE = {
+_STYLE = {
     "svg.fonttype": "path",
     "svg.hashsalt": "herosim",  # stable clip-path ids: same data, same SVG
     "font.family": "DejaVu Sans",  # ships with matplotlib; drawn as paths
@@ -69,7 +71,6 @@ STYLE = {
     "grid.color": "#d9d9d9",
     "grid.linewidth": 0.6,
     "axes.axisbelow": True,
-    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
     "legend.frameon": False,
     "legend.fontsize": 8.5,
     "xtick.labelsize": 8.5,
@@ -78,14 +79,30 @@ STYLE = {
 WIDTH = 7.2  # inches: fits the report column and an A4 page
 
 
+@functools.cache
+def _matplotlib():
+    """matplotlib, imported when the first chart is drawn: importing it takes about a second
+    and tens of megabytes, which commands that draw nothing (and every worker process) skip."""
+    import matplotlib
+
+    return matplotlib
+
+
+def _style() -> dict:
+    """The report's rcParams."""
+    return {**_STYLE, "axes.prop_cycle": _matplotlib().cycler(color=CYCLE)}
+
+
 def _figure(height: float, width: float = WIDTH) -> Figure:
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), layout="constrained")
 
 
 def to_svg(fig: Figure, title: str) -> str:
     """Render `fig` as an inline `<svg>` element (no XML prolog, ids made unique)."""
     buffer = io.StringIO()
-    with matplotlib.rc_context(STYLE):
+    with _matplotlib().rc_context(_style()):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
                                                     "Title": title})
     text = buffer.getvalue()
@@ -107,7 +124,7 @@ def scope_ids(svg: str, prefix: str) -> str:
 def chart(draw):
     """Decorator: run `draw` under the report style and return its figure as SVG."""
     def wrapper(*args, **kwargs) -> str:
-        with matplotlib.rc_context(STYLE):
+        with _matplotlib().rc_context(_style()):
             fig, title = draw(*args, **kwargs)
         return to_svg(fig, title)
     wrapper.__name__ = draw.__name__

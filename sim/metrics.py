@@ -56,7 +56,6 @@ from enum import Enum
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from sim.plans import TeamState
 from sim.records import IncidentRecord, InterruptionKind, RunRecords
@@ -425,6 +424,8 @@ def interval(values: Sequence[float], confidence: float = 0.95) -> dict:
     half = 0.0
     if n > 1:
         sd = float(np.std(values, ddof=1))
+        from scipy import stats  # here: importing scipy costs most commands half a second
+
         half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 

@@ -509,14 +509,7 @@ class TeamModel:
     def _page_member(self, inc: _Incident, person: str) -> None:
         """Page the pool member who holds a slot for the incident."""
         now = self.env.now
-        self._interrupt(person, InterruptionKind.PAGE, inc, now)
-        cursor = inc.cursor  # self._draw(inc), written out on the common path
-        if cursor < inc.end:
-            inc.cursor = cursor + 1
-            u = inc.draws[cursor]
-        else:
-            u = self._draw(inc)
-        delay = self._ack_delay(person, now, u)
+        delay = self._page(inc, person, now)
         if delay > 0:
             self._after(delay, self._member_answered, (inc, person))
         else:
@@ -854,14 +847,7 @@ class TeamModel:
         for person in targets:
             if not calendar.reachable(person, now):
                 continue
-            self._interrupt(person, InterruptionKind.PAGE, inc, now)
-            cursor = inc.cursor  # self._draw(inc), written out on the common path
-            if cursor < inc.end:
-                inc.cursor = cursor + 1
-                u = inc.draws[cursor]
-            else:
-                u = self._draw(inc)
-            d = self._ack_delay(person, now, u)
+            d = self._page(inc, person, now)
             # Somebody whose absence begins before they would answer does not answer.
             if d < delay and not calendar.absent(person, now + d):
                 best, delay = person, d
@@ -896,9 +882,8 @@ class TeamModel:
         tried = inc.tried
         return tuple(p for p in members if p not in tried) if tried else members
 
-    def _page(self, inc: _Incident, person: str) -> float:
-        """Page `person` now (an interruption); return how long they take to acknowledge."""
-        now = self.env.now
+    def _page(self, inc: _Incident, person: str, now: float) -> float:
+        """Page `person` at `now` (an interruption); return how long they take to acknowledge."""
         self._interrupt(person, InterruptionKind.PAGE, inc, now)
         return self._ack_delay(person, now, self._draw(inc))
 

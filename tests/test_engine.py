@@ -274,9 +274,9 @@ def test_hero_is_a_scarce_resource(make_scenario):
     assert second.work_started == pytest.approx(first.mitigated)
 
 
-def away_on_day_one(make_scenario, pool: bool):
-    """One person, away all of day 1, handed two 10-hour incidents late on day 0."""
-    scenario = make_scenario(
+def ann_away_on_day_one(make_scenario, pool: bool):
+    """One person, ann, away all of day 1; her incidents take 10 hours."""
+    return make_scenario(
         classes=one_class(difficulty=0.0, work_minutes={"median": 600, "p90": 600}),
         people=[{"id": "ann", "skills": {"k": 1.0},
                  "absences": [{"start_day": 1, "end_day": 1}]}],
@@ -285,6 +285,11 @@ def away_on_day_one(make_scenario, pool: bool):
         escalation={"levels": [{"target": "primary"}], "loops": 0},
         behaviour=INSTANT,
     )
+
+
+def away_on_day_one(make_scenario, pool: bool):
+    """Ann, away all of day 1, handed two 10-hour incidents late on day 0."""
+    scenario = ann_away_on_day_one(make_scenario, pool)
     # At 23:00 and 23:10 on day 0: the first keeps ann busy past midnight, into day 1.
     model = TeamModel(scenario, DAYS, SEED,
                       arrivals=[Arrival(0, 1380.0, 0, 0.0), Arrival(1, 1390.0, 0, 0.0)])
@@ -310,15 +315,7 @@ def test_queued_work_does_not_start_while_away(make_scenario):
 def test_a_slot_passed_on_through_a_long_queue_does_not_recurse(make_scenario):
     """3,000 incidents queue for a pool member whose slot frees on their day off: each passes
     it on in turn (far deeper than Python's recursion limit) and all are mitigated later."""
-    scenario = make_scenario(
-        classes=one_class(difficulty=0.0, work_minutes={"median": 600, "p90": 600}),
-        people=[{"id": "ann", "skills": {"k": 1.0},
-                 "absences": [{"start_day": 1, "end_day": 1}]}],
-        heroes=[],
-        rotation={"primary": {"members": ["ann"]}, "pool": True},
-        escalation={"levels": [{"target": "primary"}], "loops": 0},
-        behaviour=INSTANT,
-    )
+    scenario = ann_away_on_day_one(make_scenario, pool=True)
     queued = 3000
     arrivals = [Arrival(0, 1380.0, 0, 0.0)] + [
         Arrival(i, 1381.0 + 50.0 * i / queued, 0, 0.0) for i in range(1, queued + 1)]

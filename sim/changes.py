@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 from simpy.events import Timeout
 
-
 from sim.records import ChangeRecord, WorkSpan
 from sim.rng import Purpose, stream
 from sim.schema import (

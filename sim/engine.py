@@ -439,9 +439,7 @@ class TeamModel:
 
     def _route(self, inc: _Incident) -> None:
         """A new incident is paged; with routing ambiguity, the page may land wrong first."""
-        cursor = inc.cursor  # self._draw(inc), written out on the common path
-        inc.cursor = cursor + 1
-        if inc.draws[cursor] < self.state.routing_ambiguity:
+        if self._draw(inc) < self.state.routing_ambiguity:
             self._misroute(inc)
         elif self._pooled:
             self._page_pool(inc)
@@ -513,10 +511,7 @@ class TeamModel:
         if delay > 0:
             self._after(delay, self._member_answered, (inc, person))
         else:
-            if inc.acknowledged is None:  # self._acknowledge, written out
-                inc.acknowledged, inc.acknowledged_by = now, person
-            if inc.pending:
-                self._reached(inc, person)
+            self._acknowledge(inc, person)
             self._size_up(inc, person, 0, holding=True)
 
     def _member_answered(self, event) -> None:
@@ -535,23 +530,36 @@ class TeamModel:
         access, can_fix, will_lead = self._decide(inc, person)
         if not (can_fix and will_lead):
             self._hand_off(inc, person, level, holding, access, can_fix)
-        elif holding or self.slots.take((person,)) is not None:
-            self._lead(inc, person)
         else:
-            self.slots.on_free((person,), partial(self._lead_slot, inc, level))
+            self._with_slot(inc, person, level, holding, self._lead, self._queued_away)
 
-    def _lead_slot(self, inc: _Incident, level: int, person: str) -> None:
+    def _with_slot(self, inc: _Incident, person: str, level: int, holding: bool,
+                   work: Callable, away: Callable) -> None:
+        """`work(inc, person, level)` once `person` holds one of their slots: at once when
+        already `holding` one or one is free, else when one frees. When their absence began
+        while the incident queued behind their other work, the slot goes back and
+        `away(inc, person, level)` instead: nobody works while away."""
+        if holding or self.slots.take((person,)) is not None:
+            work(inc, person, level)
+        else:
+            self.slots.on_free((person,), partial(self._slot_freed, inc, level, work, away))
+
+    def _slot_freed(self, inc: _Incident, level: int, work: Callable, away: Callable,
+                    person: str) -> None:
         if self.calendar.absent(person, self.env.now):
-            # Their absence began while the incident queued behind their other work: they
-            # hand it on instead of working it while away.
             self.slots.release(person)
-            inc.involved.append((person, Role.ACKNOWLEDGED))
-            self._find(inc, *self._escalate_manually(inc, level))
+            away(inc, person, level)
         else:
-            self._lead(inc, person)
+            work(inc, person, level)
 
-    def _lead(self, inc: _Incident, person: str) -> None:
-        """`person` holds a slot and works the incident to mitigation."""
+    def _queued_away(self, inc: _Incident, person: str, level: int) -> None:
+        """Gone away before they could lead it: they hand it on along the policy."""
+        inc.involved.append((person, Role.ACKNOWLEDGED))
+        self._find(inc, *self._escalate_manually(inc, level))
+
+    def _lead(self, inc: _Incident, person: str, level: int = 0) -> None:
+        """`person` holds a slot and works the incident to mitigation (`level`: where it
+        stands on the policy, which no longer matters once someone leads)."""
         work = self._begin_work(inc, person, struggled=False)
         Timeout(self.env, work[1], (inc, person, work)).callbacks.append(self._mitigated)
 
@@ -582,12 +590,7 @@ class TeamModel:
         width = self.behaviour.skill_sharpness
         requires = self.state.requires[cls.id]
         access = not requires or person in requires
-        cursor = inc.cursor
-        if cursor + 2 <= inc.end:  # two of self._draw(inc), written out
-            inc.cursor = cursor + 2
-            can_draw, lead_draw = inc.draws[cursor], inc.draws[cursor + 1]
-        else:
-            can_draw, lead_draw = self._draw(inc), self._draw(inc)
+        can_draw, lead_draw = self._draw(inc), self._draw(inc)
         # u < ramp(margin, width) for a uniform u in [0, 1) is u < 0.5 + margin / width: the
         # clamps of the ramp change nothing.
         capable = can_draw < 0.5 + (knowledge - cls.difficulty) / width
@@ -607,10 +610,8 @@ class TeamModel:
             # of doubt or of checking, then ask for help.
             self._after(self._exponential(inc, self.behaviour.hesitation_minutes),
                         self._doubted, (inc, person, level, holding))
-        elif holding or self.slots.take((person,)) is not None:
-            self._try(inc, person, level)
         else:
-            self.slots.on_free((person,), partial(self._try_slot, inc, level))
+            self._with_slot(inc, person, level, holding, self._try, self._tried_away)
 
     def _doubted(self, event) -> None:
         inc, person, level, holding = event.value
@@ -618,13 +619,9 @@ class TeamModel:
             self.slots.release(person)
         self._handed_on(inc, person, level, Role.ACKNOWLEDGED)
 
-    def _try_slot(self, inc: _Incident, level: int, person: str) -> None:
-        if self.calendar.absent(person, self.env.now):
-            # Their absence began while they waited for a free hand: they pass it on.
-            self.slots.release(person)
-            self._handed_on(inc, person, level, Role.ACKNOWLEDGED)
-        else:
-            self._try(inc, person, level)
+    def _tried_away(self, inc: _Incident, person: str, level: int) -> None:
+        """Gone away before they could try: they pass it on."""
+        self._handed_on(inc, person, level, Role.ACKNOWLEDGED)
 
     def _try(self, inc: _Incident, person: str, level: int) -> None:
         """Not capable: `person` tries, holding a slot, until stuck."""

@@ -29,6 +29,7 @@ import gc
 import io
 import json
 import math
+import os
 import pstats
 import statistics
 import sys
@@ -42,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import simpy  # noqa: E402
 
+from sim import ENGINE_BUILD  # noqa: E402
 from sim.engine import TeamModel  # noqa: E402
 from sim.records import RunRecords  # noqa: E402
 from sim.schema import MAX_RATE_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_WEEK, Role, Scenario  # noqa: E402
@@ -413,7 +415,8 @@ def main(argv: list[str] | None = None) -> None:
 
     timings = [time_case(c, args.customers, max(1, args.repeat)) for c in CASES.values()]
     base = timings[0].us_per_incident  # the first case is the floor: bare SimPy
-    print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, "
+    print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, herosim engine "
+          f"{ENGINE_BUILD} (HEROSIM_PURE={os.environ.get('HEROSIM_PURE', '')!r}), "
           f"{args.customers} incidents per case, best of {args.repeat}")
     print(f"{'case':<30} {'incidents':>10} {'best s':>8} {'us/incident':>12} {'x simpy':>8}")
     for t in timings:
@@ -422,7 +425,7 @@ def main(argv: list[str] | None = None) -> None:
     for t in timings:
         if t.check:
             print(f"  {t.name}: {t.check}")
-    summary: dict[str, float] = {}
+    summary: dict[str, float | str] = {"engine_build": ENGINE_BUILD}
     for t in timings:
         summary[f"us_per_incident_{t.name}"] = round(t.us_per_incident, 3)
     for t in timings[1:]:

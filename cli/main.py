@@ -42,7 +42,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"herosim {sim.__version__}")
+        console.print(f"herosim {sim.__version__} (engine: {sim.ENGINE_BUILD})")
         raise typer.Exit()
 
 

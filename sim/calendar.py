@@ -37,7 +37,8 @@ def _offsets(reference: str, start_date: dt.date, zone: str, days: int) -> tuple
     offsets = []
     for day in range(days):
         instant = start + dt.timedelta(days=day)
-        ahead = instant.astimezone(local).utcoffset() - instant.utcoffset()
+        # The local wall clock minus the reference one: the difference of their UTC offsets.
+        ahead = instant.astimezone(local).replace(tzinfo=None) - instant.replace(tzinfo=None)
         offsets.append(ahead.total_seconds() / 60.0)
     return tuple(offsets)
 
@@ -105,8 +106,8 @@ class Calendar:
             )
             self.planned[p.id] = self._planned_days(p.absences, p.id in without)
             self.sick[p.id] = self._sick_days(p.sick_days_per_year, sick_rng, days)
-            self.absent_days[p.id] = bytearray(
-                a | b for a, b in zip(self.planned[p.id], self.sick[p.id]))
+            both = zip(self.planned[p.id], self.sick[p.id])  # mypyc cannot unroll a bytearray zip
+            self.absent_days[p.id] = bytearray(a | b for a, b in both)
             self.hour_codes[p.id], self.response_codes[p.id] = _hour_tables(
                 tuple(self.offsets[p.id]), self.working[p.id][:2],
                 tuple(sorted(self.working[p.id][2])), self.span)

@@ -47,6 +47,7 @@ from sim.schema import (
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,
     EscalationKind,
+    HourClass,
     IncidentClass,
     LevelTarget,
     Plan,
@@ -221,7 +222,7 @@ class _Incident:
         self.involved: list[tuple[str, Role]] = []
         self.escalations: list[Escalation] = []
         self.tried: set[str] = set()
-        self.hero_hour_class = None
+        self.hero_hour_class: HourClass | None = None
         self.touched: set[str] = set()
         self.backup: str | None = None  # the hero backing a learner up (a transfer plan)
         self.pending: list[int] = []  # escalations whose target is whoever acknowledges next
@@ -261,7 +262,7 @@ class TeamModel:
         self.scenario = scenario
         self.days = days
         self.horizon = days * MINUTES_PER_DAY
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)  # times are floats from the start
         self.learn = learn
         self.skills = (
             skills if skills is not None else SkillBook.from_scenario(scenario, dynamic=learn)
@@ -787,8 +788,8 @@ class TeamModel:
                 self._acknowledge(inc, best)
                 yield from self._work(inc, best, False, struggled=self._struggles(inc, best))
                 return
-            wake = [self.calendar.present_ever_after(p, env.now) for p in candidates]
-            wake = [w for w in wake if w is not None]
+            wake = [w for w in (self.calendar.present_ever_after(p, env.now) for p in candidates)
+                    if w is not None]
             if not wake or min(wake) >= self.calendar.span * MINUTES_PER_DAY:
                 break
             yield env.timeout(min(wake) - env.now)
@@ -930,8 +931,8 @@ class TeamModel:
                 break
             if any(not self.calendar.absent(p, now) for p in required):
                 return None
-            back = [self.calendar.present_ever_after(p, now) for p in required]
-            back = [b for b in back if b is not None]
+            back = [b for b in (self.calendar.present_ever_after(p, now) for p in required)
+                    if b is not None]
             if not back or min(back) >= self.calendar.span * MINUTES_PER_DAY:
                 return None
             yield env.timeout(min(back) - now)
@@ -941,8 +942,8 @@ class TeamModel:
         answer = env.now + self._ack_delay(person, env.now, self._draw(inc))
         if self.calendar.absent(person, answer):
             # Their absence begins before they answer: they take it up when they are back.
-            back = self.calendar.present_ever_after(person, answer)
-            answer = back if back is not None else max(answer, self.horizon)
+            back_at = self.calendar.present_ever_after(person, answer)
+            answer = back_at if back_at is not None else max(answer, self.horizon)
         if answer > env.now:
             yield env.timeout(answer - env.now)
         self._acknowledge(inc, person)

@@ -122,9 +122,10 @@ class Runbooks:
     """The team's runbooks: what each adds to knowledge and saves in work time, as it ages."""
 
     # `any`: whether there is a runbook at all; the engine skips the arithmetic when not.
-    __slots__ = ("_books", "weight", "speedup", "half_life", "any")
+    __slots__ = ("_learning", "_books", "weight", "speedup", "half_life", "any")
 
     def __init__(self, learning: Learning, books: dict[str, RunbookState] | None = None):
+        self._learning = learning
         self._books = books or {}
         self.any = bool(self._books)
         self.weight = learning.runbook_weight
@@ -172,10 +173,7 @@ class Runbooks:
         books = {c: RunbookState(b.coverage, b.quality * 0.5 ** (max(0.0, t - b.written)
                                                                   / self.half_life), 0.0)
                  for c, b in self._books.items()}
-        frozen = Runbooks.__new__(Runbooks)
-        frozen._books = books
-        frozen.any = bool(books)
-        frozen.weight, frozen.speedup = self.weight, self.speedup
+        frozen = Runbooks(self._learning, books)
         frozen.half_life = float("inf")
         return frozen
 

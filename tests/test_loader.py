@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import sim
 from cli.main import app
 from sim.loader import (
     MAX_FILE_BYTES,
@@ -256,7 +257,7 @@ def test_cli_schema_is_json():
 
 
 def test_cli_version():
-    """--version prints the package version."""
+    """--version prints the package version and which engine build runs."""
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
-    assert "herosim" in result.output
+    assert f"herosim {sim.__version__} (engine: {sim.ENGINE_BUILD})" in result.output

@@ -43,6 +43,9 @@ def _offsets(reference: str, start_date: dt.date, zone: str, days: int) -> tuple
     return tuple(offsets)
 
 
+# Who is on call per hour, by (schedule layers, span, planned absences): see _on_call_table.
+_ON_CALL_TABLES: dict[tuple, tuple[list[Schedule], list[str | None]]] = {}
+
 BIN_MINUTES = 15  # local-time questions are answered per quarter hour (Asia/Kolkata is +5:30)
 BINS_PER_DAY = MINUTES_PER_DAY // BIN_MINUTES
 HOUR_CLASS_BY_CODE = (HourClass.BUSINESS, HourClass.OFF, HourClass.SLEEP)
@@ -116,7 +119,6 @@ class Calendar:
             "secondary": scenario.rotation.secondary,
             "shadow": scenario.rotation.shadow,
         }
-        self._on_call_tables: dict[tuple[str, int], tuple[object, list]] = {}
         self._on_call_current: dict[str, tuple[object, list]] = {}  # the version in force
 
     def _planned_days(self, absences, always: bool) -> bytearray:
@@ -184,14 +186,23 @@ class Calendar:
             if not layers:
                 return None
             # A plan may swap the schedule; each version is tabulated once.
-            key = (layer, id(layers))
-            current = self._on_call_tables.get(key)
-            if current is None or current[0] is not layers:
-                current = (layers, self._tabulate(layers))
-                self._on_call_tables[key] = current
+            current = (layers, self._on_call_table(layers))
             self._on_call_current[layer] = current
         h = int(t // 60)
         return current[1][h if h < self._last_hour else self._last_hour]
+
+    def _on_call_table(self, layers: list[Schedule]) -> list[str | None]:
+        """The table of `_tabulate`, shared by calendars with the same schedule, span and
+        planned absences of its members (the replays of a check build dozens of those)."""
+        members = {m for schedule in layers for m in schedule.members}
+        key = (id(layers), self.span, tuple(bytes(self.planned[m]) for m in sorted(members)))
+        cached = _ON_CALL_TABLES.get(key)
+        if cached is None:
+            if len(_ON_CALL_TABLES) >= 64:
+                _ON_CALL_TABLES.pop(next(iter(_ON_CALL_TABLES)))  # the oldest
+            # The entry holds `layers`, so no other list can take its id while it is kept.
+            cached = _ON_CALL_TABLES[key] = (layers, self._tabulate(layers))
+        return cached[1]
 
     def _tabulate(self, layers: list[Schedule]) -> list[str | None]:
         """Who is on call for each hour of the calendar (hand-offs and hours are whole)."""

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
+from sim import ENGINE_BUILD, __version__
 
 
 class Status:
@@ -95,6 +95,7 @@ class ResultsFolder:
             "kind": kind,  # which command wrote the folder: run, check, compare, ...
             "herosim_version": __version__,
             "python": platform.python_version(),
+            "engine": ENGINE_BUILD,  # mypyc or python: the same results, recorded all the same
             "command": list(command),
             "seed": seed,
             "scenario": scenario,

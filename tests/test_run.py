@@ -10,6 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import sim
 from cli.main import app
 from sim import journal
 from sim.loader import ScenarioError, load_scenario
@@ -80,6 +81,7 @@ def test_results_folder_contents(tmp_path):
     assert record["seed"] == 7 and record["without"] == ["sam"]
     assert record["scenario"]["name"] == "tiny" and record["command"][0]
     assert record["start"] <= record["end"]
+    assert record["engine"] == sim.ENGINE_BUILD
     rows = list(csv.DictReader((folder / "incidents.csv").open()))
     assert list(rows[0]) == list(INCIDENT_COLUMNS)
     metrics = json.loads((folder / "metrics.json").read_text())

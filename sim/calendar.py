@@ -96,7 +96,7 @@ class Calendar:
         self.hour_codes: dict[str, bytes] = {}
         self.response_codes: dict[str, bytes] = {}
         self.wakeable = {p.id: p.wakeable for p in scenario.people}
-        self.last_bin = self.span * BINS_PER_DAY - 1
+        self._last_bin = self.span * BINS_PER_DAY - 1
         self._last_hour = self.span * 24 - 1
         zone_offsets: dict[str, list[float]] = {}
         for p in scenario.people:
@@ -164,7 +164,7 @@ class Calendar:
     def bin(self, t: float) -> int:
         """The quarter-hour bin of `t` (the last one past the calendar's end)."""
         b = int(t // BIN_MINUTES)
-        return b if b < self.last_bin else self.last_bin
+        return b if b < self._last_bin else self._last_bin
 
     def hour_class(self, person: str, t: float) -> HourClass:
         """PagerDuty's interruption class of `t` in `person`'s local time."""
@@ -256,13 +256,11 @@ class Calendar:
 
     def reachable(self, person: str, t: float) -> bool:
         """Present, and either on rotation, awake, or willing to be woken."""
-        d = int(t // MINUTES_PER_DAY)  # self.absent(person, t), written out
-        if self.absent_days[person][d if d < self.span else self.span - 1]:
+        if self.absent(person, t):
             return False
         if self.wakeable[person]:
             return True
-        b = int(t // BIN_MINUTES)
-        if self.hour_codes[person][b if b < self.last_bin else self.last_bin] != 2:
+        if self.hour_codes[person][self.bin(t)] != 2:
             return True  # awake
         return self.on_rotation(person, t)
 

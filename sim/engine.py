@@ -30,7 +30,7 @@ import numpy as np
 import simpy
 from simpy.events import Timeout  # env.timeout without the bound-method wrapper
 
-from sim.calendar import BIN_MINUTES, HOUR_CLASS_BY_CODE, Calendar
+from sim.calendar import HOUR_CLASS_BY_CODE, Calendar
 from sim.changes import ReleaseTrain, sample_changes
 from sim.plans import TeamState, start_plan
 from sim.records import (
@@ -317,7 +317,6 @@ class TeamModel:
         self._pool_key: tuple[int, object] = (-1, None)
         self._pool_reachable: tuple[str, ...] = ()
         self._hero_set = frozenset(self.heroes)
-        self._last_bin = self.calendar.last_bin
         self._medians = [c.work_minutes.median for c in scenario.classes]
         self._sigma = [c.work_minutes.sigma for c in scenario.classes]
         self._exponential_work = [
@@ -868,8 +867,7 @@ class TeamModel:
         """Pool rotation: the primary members who are reachable and have not tried yet."""
         now = self.env.now
         # Reachability changes per quarter hour at most: reuse it within one.
-        b = int(now // BIN_MINUTES)  # self.calendar.bin(now), written out
-        b = b if b < self._last_bin else self._last_bin
+        b = self.calendar.bin(now)
         layers = self.calendar.schedules["primary"]
         key = self._pool_key
         if key[0] != b or key[1] is not layers:
@@ -1016,9 +1014,7 @@ class TeamModel:
             self._reached(inc, person)
 
     def _interrupt(self, person: str, kind: InterruptionKind, inc: _Incident | None, t: float):
-        b = int(t // BIN_MINUTES)  # self.calendar.bin(t), written out
-        hour_class = HOUR_CLASS_BY_CODE[
-            self.calendar.hour_codes[person][b if b < self._last_bin else self._last_bin]]
+        hour_class = self.calendar.hour_class(person, t)
         self.records.interruptions.append(_new(Interruption, (
             person, t, hour_class, kind, inc.arrival.incident_id if inc is not None else None)))
         if inc is not None:
@@ -1027,9 +1023,7 @@ class TeamModel:
                 inc.hero_hour_class = hour_class
 
     def _ack_delay(self, person: str, t: float, u: float) -> float:
-        b = int(t // BIN_MINUTES)  # self.calendar.bin(t), written out
-        mean = self._ack_means[
-            self.calendar.response_codes[person][b if b < self._last_bin else self._last_bin]]
+        mean = self._ack_means[self.calendar.response_codes[person][self.calendar.bin(t)]]
         return -mean * math.log(1.0 - u) if mean > 0 else 0.0
 
     def _expert_minutes(self, cls_index: int, z: float) -> float:

@@ -561,7 +561,7 @@ class TeamModel:
         """`person` holds a slot and works the incident to mitigation (`level`: where it
         stands on the policy, which no longer matters once someone leads)."""
         work = self._begin_work(inc, person, struggled=False)
-        Timeout(self.env, work[1], (inc, person, work)).callbacks.append(self._mitigated)
+        self._after(work[1], self._mitigated, (inc, person, work))
 
     def _mitigated(self, event) -> None:
         self._end_work(*event.value)

@@ -1,12 +1,13 @@
-"""Build hook: the engine's hot modules (sim.COMPILED) are compiled with mypyc, which makes
-a run about twice as fast with the same results. When that is not possible (no C compiler, a
-type error, HEROSIM_PURE set) herosim installs as plain Python, which runs the same code.
+"""Build hook: a wheel (`pip install .`) compiles the model core, `sim/model/`, with mypyc,
+which makes a run about twice as fast with the same records. An editable install
+(`pip install -e .`) never compiles: a working copy always runs the source it holds, so an edit
+takes effect at once. When compiling is not possible (no C compiler, a type error,
+HEROSIM_PURE set) the wheel holds plain Python, which runs the same code.
 
-The digest of each compiled source goes to sim/_compiled.json; at import, sim/__init__.py
-runs any module whose source has changed since from the source instead.
+Nothing happens at import time: which engine runs is decided by how herosim was installed, and
+`sim.model.ENGINE_BUILD` (shown by `herosim --version` and in every journal) says which.
 """
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -14,38 +15,38 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sim import BUILD_RECORD, COMPILED, source_digest  # noqa: E402
-
-SIM = Path(__file__).resolve().parent / "sim"
-RECORD = SIM / BUILD_RECORD
+ROOT = Path(__file__).resolve().parent
+MODEL = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sim" / "model").glob("*.py")
+               if p.name != "__init__.py")
 # Third-party packages are typed Any whatever the environment holds (at a first install they
 # are not there yet), so every install compiles the same code; herosim's own imports are
 # type-checked with their errors silenced, as only the compiled modules must be well typed.
 MYPY_OPTIONS = ["--no-site-packages", "--ignore-missing-imports", "--follow-imports=silent"]
 
 
-def plain_python(why: str) -> None:
-    RECORD.unlink(missing_ok=True)
-    print(f"herosim: installing the engine as plain Python: {why}", file=sys.stderr)
+def plain_python(why: str) -> list:
+    print(f"herosim: the engine stays plain Python: {why}", file=sys.stderr)
+    return []
+
+
+def building_a_wheel() -> bool:
+    """Compile for a wheel only: not for an editable install, nor for metadata queries."""
+    return "editable_wheel" not in sys.argv and any(
+        command in sys.argv for command in ("bdist_wheel", "build_ext", "build", "install"))
 
 
 def compiled_modules() -> list:
-    RECORD.unlink(missing_ok=True)
-    if os.environ.get("HEROSIM_PURE"):
-        plain_python("HEROSIM_PURE is set")
+    if not building_a_wheel():
         return []
+    if os.environ.get("HEROSIM_PURE"):
+        return plain_python("HEROSIM_PURE is set")
+    os.chdir(ROOT)  # mypyc names modules by their path from here
     try:
         from mypyc.build import mypycify
 
-        modules = mypycify([*MYPY_OPTIONS, *(f"sim/{m}.py" for m in COMPILED)],
-                           opt_level="3", group_name="herosim_native")
+        return mypycify([*MYPY_OPTIONS, *MODEL], opt_level="3", group_name="herosim_native")
     except (Exception, SystemExit) as exc:  # mypyc exits on a type error
-        plain_python(f"mypyc could not compile it ({exc!r})")
-        return []
-    digests = {m: source_digest(SIM / f"{m}.py") for m in COMPILED}
-    RECORD.write_text(json.dumps({"sources": digests}, indent=1) + "\n")
-    return modules
+        return plain_python(f"mypyc could not compile it ({exc!r})")
 
 
 class OptionalBuildExt(build_ext):

@@ -13,12 +13,12 @@ Three measurements, on the platform-team example, plans `pair-and-lead` and `doc
            worker processes) and proportional set (PSS, shared pages split between processes)
            sampled every 0.2 s, and the exact peak of the largest single process
            (getrusage of the children). Also the wall time.
-  speedup  `sim.compare.run_compare` in this process with workers=1 and workers=2 on a fixed,
+  speedup  `sim.analysis.compare.run_compare` in this process with workers=1 and workers=2 on a fixed,
            smaller compare (--speed-reps); best of --repeat; the ratio. Pool start-up and the
            summary (bootstrap ranking, done in the parent) are inside the timed region, as a
            user pays them.
   dask     the same compare on a `distributed.LocalCluster` (2 worker processes, 1 thread each,
-           loopback), through `sim.cluster.dask_executor` as `--dask` uses it, against local
+           loopback), through `sim.analysis.cluster.dask_executor` as `--dask` uses it, against local
            processes (workers=2). The cluster's start is not timed (`--dask` points at a running
            cluster); connecting the client is. The first run on fresh workers (which import
            herosim) and the best later run are reported separately.
@@ -48,10 +48,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.cluster import dask_executor  # noqa: E402
-from sim.compare import CompareResult, run_compare  # noqa: E402
-from sim.loader import load_plan, load_scenario  # noqa: E402
-from sim.replicate import default_workers  # noqa: E402
+from sim.analysis.cluster import dask_executor  # noqa: E402
+from sim.analysis.compare import CompareResult, run_compare  # noqa: E402
+from sim.inputs.scenario import load_plan, load_scenario  # noqa: E402
+from sim.analysis.replicate import default_workers  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "platform-team.yaml"
 PLANS = ["pair-and-lead", "docs-only"]

@@ -43,9 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import simpy  # noqa: E402
 
-from sim import ENGINE_BUILD  # noqa: E402
-from sim.engine import TeamModel  # noqa: E402
-from sim.records import RunRecords  # noqa: E402
+from sim.model import ENGINE_BUILD  # noqa: E402
+from sim.model.engine import TeamModel  # noqa: E402
+from sim.model.records import RunRecords  # noqa: E402
 from sim.schema import MAX_RATE_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_WEEK, Role, Scenario  # noqa: E402
 
 SEED = 20240601
@@ -359,8 +359,9 @@ def default_check(customers: int) -> Bench:
     """The default `herosim check scenarios/platform-team.yaml` (26 weeks, checkpoints every 4,
     20 replications), in this process: every incident of the plan runs and of the checkpoint
     replays counts. Its size is fixed by the check, not by --customers."""
-    from sim import engine, independence
-    from sim.loader import load_scenario
+    from sim.model import engine
+    from sim.analysis import independence
+    from sim.inputs.scenario import load_scenario
 
     scenario = load_scenario(PLATFORM)
     counted = [0, 0, 0]  # real incidents, false pages, changes

@@ -13,11 +13,11 @@ from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
 from cli.options import Format, OutputFormat, Out, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
-from sim.advise import AdviseResult, run_advise
-from sim.journal import ResultsFolder, command_line
-from sim.loader import Problem, ScenarioError, load_scenario
-from sim.replicate import default_workers
-from sim.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows, pack_pages
+from sim.analysis.advise import AdviseResult, run_advise
+from sim.outputs.journal import ResultsFolder, command_line
+from sim.inputs.scenario import Problem, ScenarioError, load_scenario
+from sim.analysis.replicate import default_workers
+from sim.outputs.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows, pack_pages
 
 
 def advise(

@@ -23,12 +23,12 @@ from cli.options import (
     Weeks,
     Workers,
 )
-from sim.independence import CheckResult, run_check
-from sim.journal import ResultsFolder, command_line
-from sim.loader import load_plan, load_scenario
-from sim.markdown import independence_markdown, week_span
-from sim.replicate import default_workers
-from sim.report import write_report
+from sim.analysis.independence import CheckResult, run_check
+from sim.outputs.journal import ResultsFolder, command_line
+from sim.inputs.scenario import load_plan, load_scenario
+from sim.outputs.markdown import independence_markdown, week_span
+from sim.analysis.replicate import default_workers
+from sim.outputs.report import write_report
 
 VERDICT_STYLE = {"independent": "green", "partly": "yellow", "hero-dependent": "red"}
 # Short labels keep the class table within 80 columns.

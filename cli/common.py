@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sim.loader import Problem, ScenarioError
+from sim.inputs.scenario import Problem, ScenarioError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -69,7 +69,7 @@ def handle_errors() -> Iterator[None]:
 def show(document: dict, folder: Path, as_json: bool, print_tables: Callable[[], None]) -> None:
     """The one way a command shows its result: the JSON document on stdout with the results
     folder on stderr (for scripts), or the tables and then where the folder is."""
-    from sim.journal import dump_json
+    from sim.outputs.journal import dump_json
 
     if as_json:
         sys.stdout.write(dump_json(document))

@@ -24,13 +24,13 @@ from cli.options import (
     Weeks,
     Workers,
 )
-from sim.cluster import cluster_address, dask_executor
-from sim.compare import NO_PLAN, CompareResult, run_compare
-from sim.journal import ResultsFolder, command_line
-from sim.loader import Problem, ScenarioError, load_plan, load_scenario
-from sim.markdown import compare_markdown, week_span
-from sim.replicate import default_workers
-from sim.report import write_report
+from sim.analysis.cluster import cluster_address, dask_executor
+from sim.analysis.compare import NO_PLAN, CompareResult, run_compare
+from sim.outputs.journal import ResultsFolder, command_line
+from sim.inputs.scenario import Problem, ScenarioError, load_plan, load_scenario
+from sim.outputs.markdown import compare_markdown, week_span
+from sim.analysis.replicate import default_workers
+from sim.outputs.report import write_report
 
 
 def compare(

@@ -15,11 +15,11 @@ from rich.markup import escape
 
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
-from sim.calibrate import calibrate as fit_scenario
-from sim.calibrate import replay_arrivals
-from sim.generate import CSV_COLUMNS, csv_rows, generate_org
-from sim.heromap import hero_map, heromap_markdown
-from sim.history import (
+from sim.analysis.calibrate import calibrate as fit_scenario
+from sim.analysis.calibrate import replay_arrivals
+from sim.inputs.generate import CSV_COLUMNS, csv_rows, generate_org
+from sim.analysis.heromap import hero_map, heromap_markdown
+from sim.inputs.history import (
     History,
     ImportReport,
     load_history,
@@ -27,11 +27,11 @@ from sim.history import (
     parse_class_patterns,
     parse_column_options,
 )
-from sim.journal import ResultsFolder, command_line, dump_json
-from sim.loader import Problem, ScenarioError
-from sim.replicate import default_workers
-from sim.report import write_report
-from sim.schema import IDENTIFIER_PATTERN, Scenario, _check_zone
+from sim.outputs.journal import ResultsFolder, command_line, dump_json
+from sim.inputs.scenario import Problem, ScenarioError
+from sim.analysis.replicate import default_workers
+from sim.outputs.report import write_report
+from sim.schema import IDENTIFIER_PATTERN, Scenario, check_zone
 
 
 class Grouping(str, Enum):
@@ -87,7 +87,7 @@ def print_import(report: ImportReport) -> None:
 
 def _zone(zone: str) -> str:
     try:
-        return _check_zone(zone)
+        return check_zone(zone)
     except Exception:
         raise ScenarioError([Problem("command line", "--timezone", repr(zone),
                                      "not an IANA time zone (e.g. Europe/Berlin, UTC)")]) from None

@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 
 import sim
+from sim.model import ENGINE_BUILD
 from cli.common import console, exit_with_problems
 from cli.check import check
 from cli.advise import advise
@@ -20,7 +21,7 @@ from cli.score import score
 from cli.report import report
 from cli.compare import compare
 from cli.run import run
-from sim.loader import (
+from sim.inputs.scenario import (
     Problem,
     ScenarioError,
     is_plan_document,
@@ -42,7 +43,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"herosim {sim.__version__} (engine: {sim.ENGINE_BUILD})")
+        console.print(f"herosim {sim.__version__} (engine: {ENGINE_BUILD})")
         raise typer.Exit()
 
 

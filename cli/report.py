@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from cli.common import console, handle_errors
-from sim.report import write_report
+from sim.outputs.report import write_report
 
 
 def report(

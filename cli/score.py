@@ -23,12 +23,12 @@ from cli.options import (
     Seed,
     Workers,
 )
-from sim.gameday import ScoreResult, gameday_markdown, score_gameday, updated_scenario_text
-from sim.journal import ResultsFolder, command_line, dump_json
-from sim.loader import Problem, ScenarioError, _read_text, load_plan, load_scenario
-from sim.observations import load_observations
-from sim.replicate import default_workers
-from sim.report import write_report
+from sim.analysis.gameday import ScoreResult, gameday_markdown, score_gameday, updated_scenario_text
+from sim.outputs.journal import ResultsFolder, command_line, dump_json
+from sim.inputs.scenario import Problem, ScenarioError, _read_text, load_plan, load_scenario
+from sim.inputs.observations import load_observations
+from sim.analysis.replicate import default_workers
+from sim.outputs.report import write_report
 
 VERDICT_STYLE = {"hesitation": "red", "surprise": "cyan", "as predicted": "green"}
 VERDICT_LABEL = {"hesitation": "hesitation", "surprise": "surprise", "as predicted": "ok"}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.advise import (
+from sim.analysis.advise import (
     CAUSES,
     NOISE,
     attribute,
@@ -18,11 +18,11 @@ from sim.advise import (
     run_advise,
     summarize_attribution,
 )
-from sim.engine import TeamModel
-from sim.independence import run_check
-from sim.loader import load_plan
-from sim.report_advise import pack_pages
-from tests.conftest import build_scenario
+from sim.model.engine import TeamModel
+from sim.analysis.independence import run_check
+from sim.inputs.scenario import load_plan
+from sim.outputs.report_advise import pack_pages
+from conftest import build_scenario
 
 WEEKS = 6
 REPS = 8
@@ -218,7 +218,7 @@ def test_cli_bad_input_exits_2(tmp_path):
 
 def test_candidates_cover_every_kind_that_applies():
     """The platform-like scenario yields transfers, runbooks, rotation, fixes, removals."""
-    from sim.loader import load_scenario
+    from sim.inputs.scenario import load_scenario
     scenario = load_scenario("scenarios/platform-team.yaml")
     attribution = {c.id: {"hero_share": 1.0} for c in scenario.classes}
     kinds = {c.kind for c in candidates(scenario, attribution, 4)}

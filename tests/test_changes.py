@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.engine import TeamModel
-from sim.loader import ScenarioError, load_plan, load_scenario
-from sim.metrics import change_metrics
-from sim.records import InterruptionKind
+from sim.model.engine import TeamModel
+from sim.inputs.scenario import ScenarioError, load_plan, load_scenario
+from sim.analysis.metrics import change_metrics
+from sim.model.records import InterruptionKind
 from sim.schema import MINUTES_PER_DAY, PracticeKind, Role, Scenario
 
 PLATFORM = "scenarios/platform-team.yaml"

@@ -14,12 +14,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import sim.cluster
+import sim.analysis.cluster
 from cli.main import app
-from sim.cluster import dask_executor
-from sim.compare import run_compare
-from sim.journal import dump_json
-from sim.loader import ScenarioError, load_plan, load_scenario
+from sim.analysis.cluster import dask_executor
+from sim.analysis.compare import run_compare
+from sim.outputs.journal import dump_json
+from sim.inputs.scenario import ScenarioError, load_plan, load_scenario
 
 HERE = Path(__file__).parent
 TINY = HERE / "data" / "tiny.yaml"
@@ -39,7 +39,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def no_cluster_from_the_environment(monkeypatch):
     """A developer's HEROSIM_DASK must not send the local tests to a cluster."""
-    monkeypatch.delenv(sim.cluster.ENVIRONMENT_VARIABLE, raising=False)
+    monkeypatch.delenv(sim.analysis.cluster.ENVIRONMENT_VARIABLE, raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +292,7 @@ def test_cli_baseline_must_be_a_compared_plan(tmp_path):
 def test_cli_unreachable_scheduler(plan_args, tmp_path, monkeypatch):
     """--dask to an address where nothing listens exits 2 with a clear message."""
     pytest.importorskip("distributed", reason="the unreachable-scheduler message needs Dask")
-    monkeypatch.setattr(sim.cluster, "CONNECT_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(sim.analysis.cluster, "CONNECT_TIMEOUT_SECONDS", 1)
     address = f"tcp://127.0.0.1:{free_port()}"
     text = invoke_error([str(TINY), *plan_args, "--dask", address], tmp_path)
     assert "could not reach a Dask scheduler there within 1 s" in text

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sim.engine import TeamModel, sample_arrivals, simulate
+from sim.model.engine import TeamModel, sample_arrivals, simulate
 from sim.schema import MINUTES_PER_DAY, Role, Scenario
 
 DAYS = 14

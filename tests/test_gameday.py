@@ -12,13 +12,13 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.engine import Arrival, TeamModel
-from sim.gameday import percentile_rank, score_gameday, updated_scenario_text
-from sim.loader import load_scenario
-from sim.observations import Observations, load_observations, resolve
-from sim.plans import TeamState
+from sim.model.engine import Arrival, TeamModel
+from sim.analysis.gameday import percentile_rank, score_gameday, updated_scenario_text
+from sim.inputs.scenario import load_scenario
+from sim.inputs.observations import Observations, load_observations, resolve
+from sim.model.plans import TeamState
 from sim.schema import MINUTES_PER_DAY, EscalationKind, Scenario
-from sim.skills import SkillBook
+from sim.model.skills import SkillBook
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.heromap import hero_map
-from sim.history import (
+from sim.analysis.heromap import hero_map
+from sim.inputs.history import (
     history_from_records,
     load_history,
     load_mapping,
     parse_class_patterns,
 )
-from sim.loader import ScenarioError
+from sim.inputs.scenario import ScenarioError
 
 DATA = Path(__file__).parent / "data" / "history"
 runner = CliRunner()

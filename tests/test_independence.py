@@ -11,12 +11,12 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.engine import TeamModel, sample_arrivals
-from sim.independence import CheckSpec, check_replication, class_verdict, plan_hours, run_check
-from sim.loader import load_plan, load_scenario
-from sim.plans import DEFAULT_COSTS, TeamState
-from sim.records import PlanCost, RunRecords, WorkSpan
-from sim.rng import EVALUATION
+from sim.model.engine import TeamModel, sample_arrivals
+from sim.analysis.independence import CheckSpec, check_replication, class_verdict, plan_hours, run_check
+from sim.inputs.scenario import load_plan, load_scenario
+from sim.model.plans import DEFAULT_COSTS, TeamState
+from sim.model.records import PlanCost, RunRecords, WorkSpan
+from sim.model.rng import EVALUATION
 from sim.schema import (
     MINUTES_PER_DAY,
     IndependenceCriteria,
@@ -26,7 +26,7 @@ from sim.schema import (
     Scenario,
     Verdict,
 )
-from sim.skills import SkillBook
+from sim.model.skills import SkillBook
 
 HERE = Path(__file__).parent
 TINY = HERE / "data" / "tiny.yaml"

@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 import sim
+import sim.model
 from cli.main import app
-from sim.loader import (
+from sim.inputs.scenario import (
     MAX_FILE_BYTES,
     Problem,
     ScenarioError,
@@ -260,4 +261,4 @@ def test_cli_version():
     """--version prints the package version and which engine build runs."""
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
-    assert f"herosim {sim.__version__} (engine: {sim.ENGINE_BUILD})" in result.output
+    assert f"herosim {sim.__version__} (engine: {sim.model.ENGINE_BUILD})" in result.output

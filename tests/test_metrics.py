@@ -8,7 +8,7 @@ import math
 import pytest
 from scipy import stats
 
-from sim.metrics import (
+from sim.analysis.metrics import (
     expert_load,
     fit_check,
     gini,
@@ -17,12 +17,12 @@ from sim.metrics import (
     replication_metrics,
     summarize,
 )
-from sim.records import Escalation, IncidentRecord, Interruption, InterruptionKind, RunRecords
-from sim.records import WorkSpan
+from sim.model.records import Escalation, IncidentRecord, Interruption, InterruptionKind, RunRecords
+from sim.model.records import WorkSpan
 from sim.schema import EscalationKind as EK
 from sim.schema import HourClass as HC
 from sim.schema import Role, Scenario, Severity
-from sim.skills import SkillBook
+from sim.model.skills import SkillBook
 
 DAYS = 14
 HORIZON = DAYS * 1440

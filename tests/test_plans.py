@@ -10,10 +10,10 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.engine import TeamModel
-from sim.loader import ScenarioError, load_plan, load_scenario
-from sim.plans import DEFAULT_COSTS
-from sim.records import InterruptionKind
+from sim.model.engine import TeamModel
+from sim.inputs.scenario import ScenarioError, load_plan, load_scenario
+from sim.model.plans import DEFAULT_COSTS
+from sim.model.records import InterruptionKind
 from sim.schema import (
     MINUTES_PER_DAY,
     EscalationKind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.replicate import _batches, run_tasks
+from sim.analysis.replicate import _batches, run_tasks
 
 
 def _square(spec: int, replication: int) -> tuple[int, int]:

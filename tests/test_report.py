@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim import charts
-from sim.report import KINDS, REPORT_FILE, build_report, load_results
-from sim.loader import ScenarioError
+from sim.outputs import charts
+from sim.outputs.report import KINDS, REPORT_FILE, build_report, load_results
+from sim.inputs.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "scenarios" / "tiny.yaml"

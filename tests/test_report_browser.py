@@ -29,7 +29,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.report import REPORT_FILE
+from sim.outputs.report import REPORT_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.independence as independence
-from sim.independence import COUNT_KEYS, CheckData, CheckSpec, Pooled, resampling_weights
-from sim.loader import load_plan, load_scenario
-from sim.replicate import run_tasks
+import sim.analysis.independence as independence
+from sim.analysis.independence import COUNT_KEYS, CheckData, CheckSpec, Pooled, resampling_weights
+from sim.inputs.scenario import load_plan, load_scenario
+from sim.analysis.replicate import run_tasks
 
 
 def one_by_one_percentiles(pooled: Pooled, qs, weights):

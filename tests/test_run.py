@@ -11,10 +11,11 @@ import yaml
 from typer.testing import CliRunner
 
 import sim
+import sim.model
 from cli.main import app
-from sim import journal
-from sim.loader import ScenarioError, load_scenario
-from sim.run import INCIDENT_COLUMNS, run_scenario
+from sim.outputs import journal
+from sim.inputs.scenario import ScenarioError, load_scenario
+from sim.analysis.whatif import INCIDENT_COLUMNS, run_scenario
 
 runner = CliRunner()
 SCENARIOS = sorted(p for p in Path("scenarios").glob("*.yaml") if "gameday" not in p.name)
@@ -81,7 +82,7 @@ def test_results_folder_contents(tmp_path):
     assert record["seed"] == 7 and record["without"] == ["sam"]
     assert record["scenario"]["name"] == "tiny" and record["command"][0]
     assert record["start"] <= record["end"]
-    assert record["engine"] == sim.ENGINE_BUILD
+    assert record["engine"] == sim.model.ENGINE_BUILD
     rows = list(csv.DictReader((folder / "incidents.csv").open()))
     assert list(rows[0]) == list(INCIDENT_COLUMNS)
     metrics = json.loads((folder / "metrics.json").read_text())

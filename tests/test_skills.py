@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.schema import MINUTES_PER_DAY, Learning, PracticeKind, Rate
-from sim.skills import Runbooks, SkillBook, decayed, ramp
+from sim.model.skills import Runbooks, SkillBook, decayed, ramp
 
 HALF_LIFE = 100.0 * MINUTES_PER_DAY
 RATE = Rate(knowledge=0.5, confidence=0.25)
@@ -177,7 +177,7 @@ def test_runbook_does_not_help_other_classes():
 
 def test_runbook_raises_knowledge_not_confidence(make_scenario):
     """In the model, a runbook lifts effective knowledge while confidence stays put."""
-    from sim.engine import TeamModel
+    from sim.model.engine import TeamModel
 
     scenario = make_scenario(runbooks=[{"class": "k", "coverage": 1.0, "quality": 1.0}])
     model = TeamModel(scenario, days=7, arrivals=[])

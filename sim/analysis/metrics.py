@@ -1,0 +1,530 @@
+"""Pure functions that turn one replication's records into numbers, and many into estimates.
+
+Nothing here runs the model or prints: `replication_metrics` reads a `RunRecords`, `summarize`
+reduces the per-replication dicts to means with 95% t-intervals, `fit_check` says whether the
+team is simply overloaded. All results are plain JSON-serialisable dicts with no NaN: a value
+that is undefined (a percentile of no incidents, a rate over zero incidents) is None.
+
+Keys of `replication_metrics` (a stable interface: `herosim run --format json` prints the
+`summarize`d form, where every numeric leaf becomes {"mean", "ci_low", "ci_high", "n"}).
+Times are minutes, rates are shares in 0..1 unless named per week. Dicts keyed by person hold
+every person of the scenario (and anyone else named in the records); dicts keyed by class,
+severity, escalation kind or hour class hold every member, zeros included, so that all
+replications share one shape.
+
+    days                      int, the horizon of the replication
+    heroes, without           lists of person ids (context, kept by summarize when equal)
+    incidents                 int, real incidents recorded
+    by_severity               {sev1..sev4: count}
+    mtta, mttm                {p50, p90, p99, mean}: time to acknowledge / to mitigate;
+                              mttm over resolved incidents only
+    unresolved                int, incidents nobody could work before the horizon ended
+                              (a `requires` person absent throughout); they count as breaches
+    wait_mean                 mean minutes from arrival to the start of work
+    slo_breach_rate           share of incidents mitigated after their SLO
+    escalations               {timeout, manual, informal, reroute, total: count}
+    escalations_per_incident  {timeout, manual, informal, reroute, total: count / incidents}
+    escalations_to            {person: {timeout, manual, informal, reroute: count}}
+    hero_interruptions_per_week
+                              {all_heroes: row, by_hero: {hero: row}} where a row is
+                              {total, business, off, sleep, page, noise, pull} per week
+                              (every interruption of a hero; weeks = days / 7)
+    hero_hours                {total, by_hero: {hero: hours}}: hero work spans, all roles
+    load                      {person: {pages, pulls, hours, incidents_led}}; pages count
+                              page and noise interruptions, hours every work span
+    pages_gini                Gini of pages across people not in `without` (0 = even)
+    struggled                 {count, share}
+    by_class                  {class: {count, mttm_p50, mttm_p90, breach_rate,
+                              escalation_rate, hero_share}}; escalation_rate is the share of
+                              the class's incidents escalated at least once (any kind)
+    effective_responders      {by_class: {class: n}, by_critical_service: {service: n}}:
+                              people who would handle it alone without escalating
+    utilisation               {person: busy slot-minutes / (capacity x available minutes)}
+    changes                   release flow: {intended, shipped, unshipped, postponed,
+                              shipped_unsafe, failed, failure_rate (per release), releases,
+                              mean_batch_size, release_delay_hours {p50, p90, mean} (a change
+                              still waiting at the end counts its wait so far),
+                              needed_hero, rollbacks, rollback_ttm {p50, p90}}
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from sim.model.plans import TeamState
+from sim.model.records import IncidentRecord, InterruptionKind, RunRecords
+from sim.schema import (
+    MINUTES_PER_DAY,
+    MINUTES_PER_WEEK,
+    EscalationKind,
+    HourClass,
+    Role,
+    Scenario,
+    Severity,
+    WorkTime,
+    members_of,
+)
+from sim.model.skills import SkillBook, ramp
+
+# Chance of handling a class alone at or above which a person counts as an effective responder.
+EFFECTIVE_THRESHOLD = 0.5
+# The classic "do not use when" thresholds: offered load near a queue's saturation point.
+OVERLOAD_EXPERT_LOAD = 0.8
+OVERLOAD_UTILISATION = 0.85
+
+ESCALATION_KINDS = [k.value for k in EscalationKind]
+HOUR_CLASSES = [h.value for h in HourClass]
+INTERRUPTION_KINDS = [k.value for k in InterruptionKind]
+BUSY_ROLES = (Role.LED, Role.STUCK)
+
+
+# --- helpers reused elsewhere -------------------------------------------------------------
+
+
+def percentiles(values: Iterable[float], qs: Sequence[float]) -> list[float | None]:
+    """Linear-interpolated percentiles of `values`, one per q in `qs` (0..100).
+
+    Non-finite values are left out; with nothing left every percentile is None.
+    """
+    data = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if data.size == 0:
+        return [None for _ in qs]
+    return [float(x) for x in np.percentile(data, list(qs), method="linear")]
+
+
+def gini(values: Iterable[float]) -> float:
+    """The Gini coefficient of non-negative `values`: 0 when all equal (or all zero), ->1 when
+    one holds everything. Mean absolute difference over twice the mean."""
+    data = np.asarray(list(values), dtype=float)
+    if data.size == 0:
+        return 0.0
+    total = data.sum()
+    if total <= 0:
+        return 0.0
+    data = np.sort(data)
+    n = data.size
+    # Sorted form of sum_i sum_j |x_i - x_j| / (2 n^2 mean).
+    ranks = np.arange(1, n + 1)
+    return float((2 * np.sum(ranks * data) - (n + 1) * total) / (n * total))
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    data = [v for v in values if v is not None and math.isfinite(v)]
+    return float(sum(data) / len(data)) if data else None
+
+
+def _share(part: float, whole: float) -> float | None:
+    return float(part / whole) if whole else None
+
+
+def _key(value: Any) -> str:
+    return value.value if isinstance(value, Enum) else str(value)
+
+
+def _spread(values: list[float]) -> dict[str, float | None]:
+    p50, p90, p99 = percentiles(values, (50, 90, 99))
+    return {"p50": p50, "p90": p90, "p99": p99, "mean": _mean(values)}
+
+
+# --- one replication ------------------------------------------------------------------------
+
+
+def replication_metrics(records: RunRecords, scenario: Scenario, skills: SkillBook) -> dict:
+    """Aggregates of one replication, as a JSON-serialisable dict (keys in the module docstring).
+
+    Args:
+        records: what the replication appended.
+        scenario: the scenario it ran.
+        skills: the skill state to judge effective responders by (usually the run's final one).
+
+    Returns:
+        A dict of numbers, None for undefined values, and small dicts of them; no per-incident
+        lists, so it is cheap to return from a worker process.
+    """
+    if records.days <= 0:
+        raise ValueError(f"records.days ({records.days}) must be positive to rate per week")
+    incidents = records.incidents
+    n = len(incidents)
+    people = _people(records, scenario)
+    escalations = _escalation_counts(incidents)
+    load = _load(records, people)
+    struggled = sum(i.struggled for i in incidents)
+    return {
+        "days": records.days,
+        "heroes": list(records.heroes),
+        "without": list(records.without),
+        "incidents": n,
+        "by_severity": _severity_counts(incidents),
+        "mtta": _spread([i.time_to_acknowledge for i in incidents]),
+        "mttm": _spread([i.time_to_mitigate for i in incidents if i.lead is not None]),
+        "unresolved": sum(i.lead is None for i in incidents),
+        "wait_mean": _mean(i.work_started - i.arrived for i in incidents),
+        "slo_breach_rate": _share(sum(i.slo_breached for i in incidents), n),
+        "escalations": escalations,
+        "escalations_per_incident": {k: _share(v, n) for k, v in escalations.items()},
+        "escalations_to": _escalations_to(incidents, people),
+        "hero_interruptions_per_week": _hero_interruptions(records),
+        "hero_hours": _hero_hours(records),
+        "load": load,
+        "pages_gini": gini(
+            row["pages"] for p, row in load.items() if p not in records.without
+        ),
+        "struggled": {"count": struggled, "share": _share(struggled, n)},
+        "by_class": _by_class(incidents, scenario),
+        "effective_responders": _effective_responders(scenario, skills, records.without),
+        "utilisation": _utilisation(records, scenario, people),
+        "changes": change_metrics(records),
+    }
+
+
+def change_metrics(records: RunRecords) -> dict:
+    """Release flow: what shipped, waited or failed, and the rollbacks it caused."""
+    changes = records.changes
+    shipped = [c for c in changes if c.shipped is not None]
+    releases = {c.release: c.batch_size for c in shipped}
+    # A change still waiting when the run ends counts the wait so far (a lower bound).
+    end = records.days * MINUTES_PER_DAY
+    delays = [((c.shipped if c.shipped is not None else max(end, c.intended)) - c.intended)
+              / 60.0 for c in changes]
+    p50, p90 = percentiles(delays, (50, 90))
+    rollback_ids = {c.rollback_incident for c in changes if c.rollback_incident is not None}
+    rollbacks = [i for i in records.incidents if i.incident_id in rollback_ids]
+    r50, r90 = percentiles([i.time_to_mitigate for i in rollbacks if i.lead is not None], (50, 90))
+    return {
+        "intended": len(changes),
+        "shipped": len(shipped),
+        "unshipped": len(changes) - len(shipped),
+        "postponed": sum(c.postponed for c in changes),
+        "shipped_unsafe": sum(c.unsafe for c in shipped),
+        "failed": sum(c.failed for c in shipped),
+        "failure_rate": _share(len({c.release for c in shipped if c.failed}), len(releases)),
+        "releases": len(releases),
+        "mean_batch_size": _mean(releases.values()),
+        "release_delay_hours": {"p50": p50, "p90": p90, "mean": _mean(delays)},
+        "needed_hero": sum(c.needed_hero for c in changes),
+        "rollbacks": len(rollbacks),
+        "rollback_ttm": {"p50": r50, "p90": r90},
+    }
+
+
+def _people(records: RunRecords, scenario: Scenario) -> list[str]:
+    """Every person of the scenario, then anyone else the records name, in first-seen order."""
+    seen = dict.fromkeys(p.id for p in scenario.people)
+    seen.update(dict.fromkeys(records.heroes))
+    seen.update(dict.fromkeys(s.person for s in records.work))
+    seen.update(dict.fromkeys(i.person for i in records.interruptions))
+    seen.update(dict.fromkeys(_incident_people(records.incidents)))
+    return list(seen)
+
+
+def _incident_people(incidents: Iterable[IncidentRecord]) -> Iterable[str]:
+    for i in incidents:
+        if i.lead is not None:
+            yield i.lead
+        for e in i.escalations:
+            if e.to_person is not None:
+                yield e.to_person
+
+
+def _severity_counts(incidents: list[IncidentRecord]) -> dict[str, int]:
+    counts = Counter(_key(i.severity) for i in incidents)
+    return {s.value: counts.get(s.value, 0) for s in Severity}
+
+
+def _escalation_counts(incidents: list[IncidentRecord]) -> dict[str, int]:
+    counts = Counter(_key(e.kind) for i in incidents for e in i.escalations)
+    out = {k: counts.get(k, 0) for k in ESCALATION_KINDS}
+    out["total"] = sum(counts.values())
+    return out
+
+
+def _escalations_to(incidents: list[IncidentRecord], people: list[str]) -> dict:
+    """Escalations received per person and kind; those that reached nobody are left out."""
+    table = {p: dict.fromkeys(ESCALATION_KINDS, 0) for p in people}
+    for i in incidents:
+        for e in i.escalations:
+            if e.to_person is not None:
+                table.setdefault(e.to_person, dict.fromkeys(ESCALATION_KINDS, 0))
+                table[e.to_person][_key(e.kind)] += 1
+    return table
+
+
+def _hero_interruptions(records: RunRecords) -> dict:
+    weeks = records.days * MINUTES_PER_DAY / MINUTES_PER_WEEK
+    keys = ["total", *HOUR_CLASSES, *INTERRUPTION_KINDS]
+    counts = {h: dict.fromkeys(keys, 0) for h in records.heroes}
+    for x in records.interruptions:
+        row = counts.get(x.person)
+        if row is None:
+            continue
+        row["total"] += 1
+        row[_key(x.hour_class)] += 1
+        row[_key(x.kind)] += 1
+    by_hero = {h: {k: v / weeks for k, v in row.items()} for h, row in counts.items()}
+    all_heroes = {k: sum(row[k] for row in counts.values()) / weeks for k in keys}
+    return {"all_heroes": all_heroes, "by_hero": by_hero}
+
+
+def _hero_hours(records: RunRecords) -> dict:
+    by_hero = dict.fromkeys(records.heroes, 0.0)
+    for s in records.work:
+        if s.person in by_hero:
+            by_hero[s.person] += (s.end - s.start) / 60.0
+    return {"total": sum(by_hero.values()), "by_hero": by_hero}
+
+
+def _load(records: RunRecords, people: list[str]) -> dict:
+    table = {p: {"pages": 0, "pulls": 0, "hours": 0.0, "incidents_led": 0} for p in people}
+    for x in records.interruptions:
+        kind = _key(x.kind)
+        table[x.person]["pulls" if kind == InterruptionKind.PULL.value else "pages"] += 1
+    for s in records.work:
+        table[s.person]["hours"] += (s.end - s.start) / 60.0
+    for i in records.incidents:
+        if i.lead is not None:
+            table[i.lead]["incidents_led"] += 1
+    return table
+
+
+def _by_class(incidents: list[IncidentRecord], scenario: Scenario) -> dict:
+    groups: dict[str, list[IncidentRecord]] = {c.id: [] for c in scenario.classes}
+    for i in incidents:
+        groups.setdefault(i.class_id, []).append(i)
+    out = {}
+    for class_id, group in groups.items():
+        n = len(group)
+        p50, p90 = percentiles([i.time_to_mitigate for i in group if i.lead is not None],
+                               (50, 90))
+        out[class_id] = {
+            "count": n,
+            "mttm_p50": p50,
+            "mttm_p90": p90,
+            "breach_rate": _share(sum(i.slo_breached for i in group), n),
+            "escalation_rate": _share(sum(bool(i.escalations) for i in group), n),
+            "hero_share": _share(sum(i.hero_involved for i in group), n),
+        }
+    return out
+
+
+def effective_responders(
+    scenario: Scenario,
+    skills: SkillBook,
+    class_id: str,
+    without: Iterable[str] = (),
+    state: TeamState | None = None,
+    t: float = 0.0,
+) -> list[str]:
+    """People who would handle `class_id` alone: P(can fix) x P(will lead) >= 0.5.
+
+    People in `without` are left out; a class that `requires` someone counts only them. With a
+    `state` (a plan's live state), its `requires` and runbooks at minute `t` apply.
+    """
+    cls = scenario.incident_class(class_id)
+    width = scenario.behaviour.skill_sharpness
+    absent = set(without)
+    requires = state.requires[class_id] if state is not None else cls.requires
+    allowed = set(requires) if requires else None
+    found = []
+    for p in scenario.people:
+        if p.id in absent or (allowed is not None and p.id not in allowed):
+            continue
+        try:
+            k, c = skills.get(p.id, class_id, t)
+        except KeyError:
+            k, c = 0.0, 0.0
+        if state is not None:
+            k = state.runbooks.knowledge(k, class_id, t)
+        if ramp(k - cls.difficulty, width) * ramp(c - cls.difficulty, width) >= EFFECTIVE_THRESHOLD:
+            found.append(p.id)
+    return found
+
+
+def _effective_responders(scenario: Scenario, skills: SkillBook, without: Iterable[str]) -> dict:
+    by_class = {
+        c.id: len(effective_responders(scenario, skills, c.id, without)) for c in scenario.classes
+    }
+    by_service = {}
+    for service in scenario.services:
+        if service.critical:
+            counts = [by_class[c.id] for c in scenario.classes if c.service == service.id]
+            # A critical service with no incident classes has nothing to respond to.
+            by_service[service.id] = min(counts) if counts else None
+    return {"by_class": by_class, "by_critical_service": by_service}
+
+
+def _utilisation(records: RunRecords, scenario: Scenario, people: list[str]) -> dict:
+    """Busy slot-minutes inside the horizon over the slot-minutes the person was present."""
+    horizon = records.days * MINUTES_PER_DAY
+    busy = dict.fromkeys(people, 0.0)
+    for s in records.work:
+        if s.role in BUSY_ROLES:
+            busy[s.person] += max(0.0, min(s.end, horizon) - max(s.start, 0.0))
+    declared = {p.id: p.capacity for p in scenario.people}
+    out = {}
+    for p in people:
+        capacity = records.capacity.get(p, declared.get(p, 1))
+        available = records.available_minutes.get(p, 0.0)
+        out[p] = busy[p] / (capacity * available) if available > 0 and capacity > 0 else 0.0
+    return out
+
+
+# --- many replications ----------------------------------------------------------------------
+
+
+def summarize(per_rep: list[dict], confidence: float = 0.95) -> dict:
+    """Mean and t-interval of every numeric leaf across replications, in the same nesting.
+
+    Each numeric leaf becomes {"mean", "ci_low", "ci_high", "n"}, where n counts the
+    replications with a number there (None is skipped; a leaf that is None everywhere stays
+    None). Other leaves (strings, lists, booleans) are kept when equal in every replication and
+    dropped otherwise. With one replication the interval is [mean, mean].
+    """
+    if not per_rep:
+        return {}
+    return _summarize_node(per_rep, confidence)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def _summarize_node(nodes: list, confidence: float):
+    dicts = [x for x in nodes if isinstance(x, dict)]
+    if dicts:
+        keys = dict.fromkeys(k for d in dicts for k in d)
+        out = {}
+        for k in keys:
+            children = [d[k] for d in dicts if k in d]
+            value = _summarize_node(children, confidence)
+            if value is not _DROP:
+                out[k] = value
+        return out
+    numbers = [float(x) for x in nodes if _is_number(x) and math.isfinite(x)]
+    if numbers:
+        return interval(numbers, confidence)
+    present = [x for x in nodes if x is not None]
+    if not present:
+        return None
+    return present[0] if all(x == present[0] for x in present) else _DROP
+
+
+_DROP = object()
+
+
+def interval(values: Sequence[float], confidence: float = 0.95) -> dict:
+    """Mean and two-sided Student-t interval of `values`, with their count."""
+    n = len(values)
+    mean = float(np.mean(values))
+    half = 0.0
+    if n > 1:
+        sd = float(np.std(values, ddof=1))
+        from scipy import stats  # here: importing scipy costs most commands half a second
+
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+# --- fit check ------------------------------------------------------------------------------
+
+
+def mean_expert_minutes(median: float, p90: float) -> float:
+    """Mean of the lognormal with this median and 90th percentile."""
+    return WorkTime(median=median, p90=p90).mean
+
+
+def on_call_slots(scenario: Scenario) -> float:
+    """Concurrent incidents the rotation can work: a primary and a secondary (mean capacity of
+    their members), or every primary member in pool mode."""
+    rotation = scenario.rotation
+    capacity = {p.id: p.capacity for p in scenario.people}
+    if rotation.pool:
+        return float(sum(capacity[m] for m in members_of(rotation.primary)))
+    slots = float(np.mean([capacity[m] for m in members_of(rotation.primary)]))
+    if rotation.secondary is not None:
+        slots += float(np.mean([capacity[m] for m in members_of(rotation.secondary)]))
+    return slots
+
+
+def expert_load(scenario: Scenario) -> float:
+    """Offered load per on-call slot if experts worked every incident and triaged every false
+    page: (sum of rate x mean expert minutes + noise pages x triage minutes) / slots."""
+    real = sum(
+        c.rate_per_week / MINUTES_PER_WEEK * c.work_minutes.mean
+        for c in scenario.classes
+    )
+    noise_rate = sum(c.rate_per_week for c in scenario.classes) * scenario.conditions.alert_noise
+    noise = noise_rate / MINUTES_PER_WEEK * scenario.behaviour.triage_minutes
+    return (real + noise) / on_call_slots(scenario)
+
+
+def fit_check(scenario: Scenario, metrics: dict | list[dict] | None = None) -> dict:
+    """Is the team simply overloaded? Then the real problem is staffing, not heroes.
+
+    Args:
+        scenario: the team.
+        metrics: one replication's `replication_metrics`, a list of them, or their `summarize`d
+            form; None to judge from the scenario alone.
+
+    Returns:
+        {"overloaded", "expert_load", "leader_utilisation", "leaders", "reason"}. Overloaded when
+        the expert load per on-call slot is >= 0.8 or the measured mean utilisation of the
+        leaders (the fewest people who together led at least half of the incidents) is >= 0.85.
+    """
+    load = expert_load(scenario)
+    if isinstance(metrics, list):
+        metrics = summarize(metrics) if metrics else None
+    leaders, utilisation = _leader_utilisation(metrics) if metrics else ([], None)
+    by_load = load >= OVERLOAD_EXPERT_LOAD
+    by_use = utilisation is not None and utilisation >= OVERLOAD_UTILISATION
+    used = (
+        f"the people who lead most incidents ({', '.join(leaders)}) are "
+        f"{utilisation:.0%} utilised" if utilisation is not None else "no measured utilisation"
+    )
+    if by_load or by_use:
+        reason = (
+            f"The team is overloaded: expert load is {load:.2f} per on-call slot "
+            f"(limit {OVERLOAD_EXPERT_LOAD}) and {used} (limit {OVERLOAD_UTILISATION:.0%}), "
+            "so the real problem is staffing, not knowledge concentration."
+        )
+    else:
+        reason = (
+            f"The team is not overloaded: expert load is {load:.2f} per on-call slot "
+            f"(below {OVERLOAD_EXPERT_LOAD}) and {used} (below {OVERLOAD_UTILISATION:.0%}), "
+            "so hero dependence here is about knowledge concentration, not staffing."
+        )
+    return {
+        "overloaded": by_load or by_use,
+        "expert_load": load,
+        "leader_utilisation": utilisation,
+        "leaders": leaders,
+        "reason": reason,
+    }
+
+
+def _value(leaf: Any) -> float | None:
+    """A number from a per-replication leaf or a summarised {"mean": ...} leaf."""
+    if isinstance(leaf, dict):
+        leaf = leaf.get("mean")
+    return float(leaf) if _is_number(leaf) else None
+
+
+def _leader_utilisation(metrics: dict) -> tuple[list[str], float | None]:
+    led = {p: _value(row.get("incidents_led")) or 0.0 for p, row in metrics.get("load", {}).items()}
+    total = sum(led.values())
+    if total <= 0:
+        return [], None
+    leaders, covered = [], 0.0
+    for person, n in sorted(led.items(), key=lambda item: -item[1]):
+        leaders.append(person)
+        covered += n
+        if covered >= total / 2:
+            break
+    use = [_value(metrics.get("utilisation", {}).get(p)) for p in leaders]
+    known = [u for u in use if u is not None]
+    return leaders, (sum(known) / len(known) if known else None)

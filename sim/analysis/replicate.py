@@ -1,0 +1,164 @@
+"""Replications outside the model: many independent runs of one team, on a pluggable executor.
+
+A replication is addressed by (seed, index); its random streams derive from that address alone
+(sim/model/rng.py), and results come back sorted by index, so the numbers never depend on how many
+workers ran them or in which order they finished. A replication returns its aggregates, not its
+incident log, unless the caller asks for records: memory stays flat in the number of
+replications.
+"""
+
+from __future__ import annotations
+
+import os
+from itertools import accumulate
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.model.engine import TeamModel
+from sim.analysis.metrics import replication_metrics
+from sim.model.records import RunRecords
+from sim.schema import Scenario
+from sim.model.skills import SkillBook
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What to simulate: one scenario, a horizon, a root seed, who is absent throughout."""
+
+    scenario: Scenario
+    days: int
+    seed: int = 0
+    without: tuple[str, ...] = ()
+    skills: SkillBook | None = None
+    keep_records: bool = False
+    arrivals: tuple | None = None  # incidents to replay (sim.model.engine.Arrival) instead of sampling
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    replication: int
+    metrics: dict
+    records: RunRecords | None = field(default=None, repr=False)
+
+
+def run_replication(spec: RunSpec, replication: int) -> ReplicationResult:
+    """Simulate replication `replication` of `spec` and reduce it to its metrics."""
+    skills = spec.skills.copy() if spec.skills is not None else None
+    arrivals = list(spec.arrivals) if spec.arrivals is not None else None
+    model = TeamModel(spec.scenario, spec.days, spec.seed, replication, spec.without, skills,
+                      arrivals=arrivals)
+    records = model.run()
+    metrics = replication_metrics(records, spec.scenario, model.skills)
+    return ReplicationResult(replication, metrics, records if spec.keep_records else None)
+
+
+def _run_batch(function: Callable, spec, replications: list[int]) -> list:
+    return [function(spec, r) for r in replications]
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_replications(
+    spec: RunSpec,
+    replications: int,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+) -> list[ReplicationResult]:
+    """Run replications 0..R-1 of `spec`; results sorted by replication index.
+
+    Args:
+        spec: what to simulate.
+        replications: how many.
+        workers: local worker processes when no executor is given (1 runs in this process).
+        progress: called with the number of replications finished, as they finish.
+        executor: any `concurrent.futures.Executor` (a Dask client's executor works too).
+    """
+    return run_tasks(
+        run_replication, [(spec, r) for r in range(replications)], workers, progress, executor
+    )
+
+
+def run_tasks(
+    function: Callable[[Any, int], Any],
+    tasks: Iterable[tuple[Any, int]],
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+    consume: Callable[[int, Any], None] | None = None,
+) -> list:
+    """Run `function(spec, replication)` for each task; results in the order of the tasks.
+
+    `function` must be a module-level function (it is pickled to the workers); consecutive
+    tasks of one spec are batched so that the spec is sent once per batch. With `consume`,
+    each result is handed to `consume(task index, result)` as it arrives and not kept (memory
+    stays flat in the number of tasks); the return value is then an empty list.
+    """
+    tasks = list(tasks)
+    batches = _batches(tasks, workers)
+    starts = [0, *accumulate(len(reps) for _, reps in batches)][:-1]  # first task per batch
+    results: list[list[ReplicationResult]] = [[] for _ in batches]
+    done = 0
+
+    def collect(i: int, batch_results: list) -> None:
+        if consume is None:
+            results[i] = batch_results
+            return
+        for offset, result in enumerate(batch_results):
+            consume(starts[i] + offset, result)
+
+    if executor is None and workers <= 1:
+        for i, (spec, reps) in enumerate(batches):
+            collect(i, _run_batch(function, spec, reps))
+            done += len(reps)
+            if progress:
+                progress(done)
+        return [r for batch in results for r in batch]
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = {
+            pool.submit(_run_batch, function, spec, reps): i
+            for i, (spec, reps) in enumerate(batches)
+        }
+
+        for future in as_completed(futures):
+            # Popped, so that a consumed batch's results are freed with its future.
+            i = futures.pop(future)
+            collect(i, future.result())
+            done += len(batches[i][1])
+            if progress:
+                progress(done)
+    finally:
+        if own:
+            pool.shutdown(cancel_futures=True)
+    return [r for batch in results for r in batch]
+
+
+def _batches(tasks: list[tuple[Any, int]], workers: int) -> list[tuple[Any, list[int]]]:
+    """Group consecutive tasks of one spec into batches small enough to balance the workers.
+
+    At most about an eighth of a worker's share (the spec is sent once per batch), and
+    shrinking towards the end, to a fraction of what is left per worker, down to single
+    tasks: the workers run out of work at nearly the same time instead of one waiting for
+    the other's last large batch.
+    """
+    workers = max(1, workers)
+    per_batch = max(1, len(tasks) // (workers * 8))
+    batches: list[tuple[Any, list[int]]] = []
+    limit = per_batch
+    for left, (spec, rep) in zip(range(len(tasks), 0, -1), tasks):
+        if batches and batches[-1][0] is spec and len(batches[-1][1]) < limit:
+            batches[-1][1].append(rep)
+        else:
+            limit = min(per_batch, -(-left // (2 * workers)))  # ceil(left / (2 workers))
+            batches.append((spec, [rep]))
+    return batches

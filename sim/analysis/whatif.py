@@ -1,0 +1,193 @@
+"""`herosim run` as a library call: replicate a scenario, summarise, check the fit.
+
+    >>> from sim.inputs.scenario import load_scenario
+    >>> from sim.analysis.whatif import run_scenario
+    >>> result = run_scenario(load_scenario("scenarios/tiny.yaml"), days=28, replications=4)
+    >>> result.summary["mttm"]["p90"]["mean"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sim import __version__
+from sim.inputs.scenario import Problem, ScenarioError
+from sim.analysis.metrics import fit_check, summarize
+from sim.model.records import IncidentRecord
+from sim.analysis.replicate import RunSpec, run_replication, run_tasks
+from sim.schema import Scenario
+
+MAX_DAYS = 3660
+MAX_REPLICATIONS = 100_000
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything `herosim run` reports, usable from Python without the CLI."""
+
+    scenario: Scenario
+    days: int
+    replications: int
+    seed: int
+    without: tuple[str, ...]
+    per_replication: list[dict] = field(repr=False)
+    summary: dict = field(repr=False)
+    fit: dict = field(repr=False)
+    # (arm, replication, record); arm is "all", or "without" and "baseline" for a what-if.
+    incidents: list[tuple[str, int, IncidentRecord]] = field(default_factory=list, repr=False)
+    # With `without`: the same replications with everyone present (summarised metrics).
+    baseline: dict | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict:
+        """The stable JSON document of `herosim run --format json` (see docs/outputs.md)."""
+        return {
+            "herosim_version": __version__,
+            "scenario": self.scenario.name,
+            "days": self.days,
+            "replications": self.replications,
+            "seed": self.seed,
+            "without": list(self.without),
+            "heroes": list(self.scenario.heroes),
+            "metrics": self.summary,
+            "baseline": self.baseline,
+            "fit_check": self.fit,
+        }
+
+
+def check_people(scenario: Scenario, people: Sequence[str], option: str = "--without") -> None:
+    """Raise ScenarioError naming every person not in the scenario."""
+    known = {p.id for p in scenario.people}
+    problems = [
+        Problem(
+            file="command line",
+            field_path=option,
+            value=repr(person),
+            message=f"unknown person; people in scenario '{scenario.name}': "
+            f"{', '.join(sorted(known))}",
+        )
+        for person in people
+        if person not in known
+    ]
+    if problems:
+        raise ScenarioError(problems)
+
+
+def check_counts(days: int, replications: int) -> None:
+    """Raise ScenarioError for a horizon or replication count outside what is sensible."""
+    problems = []
+    if not 1 <= days <= MAX_DAYS:
+        problems.append(Problem("command line", "--days", repr(days),
+                                f"days must be between 1 and {MAX_DAYS}"))
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        problems.append(Problem("command line", "--reps", repr(replications),
+                                f"replications must be between 1 and {MAX_REPLICATIONS}"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def run_scenario(
+    scenario: Scenario,
+    days: int = 91,
+    replications: int = 20,
+    seed: int = 0,
+    without: Sequence[str] = (),
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    keep_incidents: bool = True,
+    arrivals: Sequence | None = None,
+) -> RunResult:
+    """Simulate `replications` replications of `days` days and summarise them.
+
+    Args:
+        scenario: the team.
+        days: simulated days per replication.
+        replications: independent replications (common random numbers across what-ifs: the
+            same seed and replication index give the same incidents with or without a person).
+        seed: the root seed.
+        without: people unavailable for the whole run (the hero-absent what-if).
+        workers: local worker processes; results do not depend on it.
+        progress: called with the number of finished replications.
+        keep_incidents: keep every incident record (for incidents.csv).
+        arrivals: incidents to replay in every replication (`sim.model.engine.Arrival`, e.g. from
+            `sim.analysis.calibrate.replay_arrivals`) instead of sampling them; replications then differ
+            only in decisions, acknowledgements and absences.
+    """
+    check_people(scenario, without)
+    check_counts(days, replications)
+    replay = tuple(arrivals) if arrivals is not None else None
+    spec = RunSpec(scenario, days, seed, tuple(without), keep_records=keep_incidents,
+                   arrivals=replay)
+    tasks = [(spec, r) for r in range(replications)]
+    if without:
+        # The what-if is read against the same team with everyone present, on the same
+        # incidents (common random numbers): the baseline arm.
+        baseline_spec = RunSpec(scenario, days, seed, (), keep_records=keep_incidents,
+                                arrivals=replay)
+        tasks += [(baseline_spec, r) for r in range(replications)]
+    results = run_tasks(run_replication, tasks, workers, progress)
+    arm, base = results[:replications], results[replications:]
+    per_rep = [r.metrics for r in arm]
+    incidents = _labelled(arm, "without" if without else "all")
+    if base:
+        incidents += _labelled(base, "baseline")
+    return RunResult(
+        scenario=scenario,
+        days=days,
+        replications=replications,
+        seed=seed,
+        without=tuple(without),
+        per_replication=per_rep,
+        summary=summarize(per_rep),
+        fit=fit_check(scenario, per_rep),
+        incidents=incidents,
+        baseline=summarize([r.metrics for r in base]) if base else None,
+    )
+
+
+def _labelled(results, arm: str) -> list[tuple[str, int, IncidentRecord]]:
+    return [
+        (arm, r.replication, incident)
+        for r in results if r.records is not None
+        for incident in r.records.incidents
+    ]
+
+
+INCIDENT_COLUMNS = (
+    "arm", "replication", "incident_id", "class", "service", "severity", "arrived_at",
+    "arrived_min", "acknowledged_min", "work_started_min", "mitigated_min",
+    "time_to_acknowledge_min", "time_to_mitigate_min", "acknowledged_by", "lead", "involved",
+    "escalations", "hero_involved", "hero_hour_class", "slo_minutes", "slo_breached",
+    "struggled", "unresolved",
+)
+
+
+def incident_rows(scenario: Scenario, incidents) -> Iterator[list]:
+    """incidents.csv rows: one per simulated incident (see INCIDENT_COLUMNS).
+
+    `involved` is `person:role` joined by `;` in order of involvement; `escalations` is
+    `kind:from>to@minute` joined by `;` (an empty side means nobody).
+    """
+    start = dt.datetime.combine(scenario.start_date, dt.time(), tzinfo=ZoneInfo(scenario.timezone))
+    for arm, replication, i in incidents:
+        arrived_at = start + dt.timedelta(minutes=i.arrived)
+        yield [
+            arm, replication, i.incident_id, i.class_id, i.service, i.severity.value,
+            arrived_at.isoformat(timespec="seconds"),
+            _minutes(i.arrived), _minutes(i.acknowledged), _minutes(i.work_started),
+            _minutes(i.mitigated), _minutes(i.time_to_acknowledge), _minutes(i.time_to_mitigate),
+            i.acknowledged_by or "", i.lead or "",
+            ";".join(f"{p}:{role.value}" for p, role in i.involved),
+            ";".join(
+                f"{e.kind.value}:{e.from_person or ''}>{e.to_person or ''}@{_minutes(e.at)}"
+                for e in i.escalations
+            ),
+            int(i.hero_involved), i.hero_hour_class.value if i.hero_hour_class else "",
+            _minutes(i.slo_minutes), int(i.slo_breached), int(i.struggled), int(i.lead is None),
+        ]
+
+
+def _minutes(value: float) -> str:
+    return f"{value:.2f}"

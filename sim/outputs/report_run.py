@@ -1,0 +1,241 @@
+"""The report of a `herosim run` folder: how the team copes, and the what-if against everyone
+present when the run was made `--without` someone."""
+
+from __future__ import annotations
+
+import math
+
+from sim.outputs import charts
+from sim.outputs.html import (
+    estimate_cell,
+    Raw, ReportBody, Section, figure, interval, join, mean_of, note, para, table,
+)
+
+KINDS = ("timeout", "manual", "informal", "reroute")
+HOUR_CLASSES = ("business", "off", "sleep")
+PRESENT_LABEL = "everyone present"
+
+
+def arm_labels(without: list[str]) -> dict[str, str]:
+    """incidents.csv arm -> the label the report gives it."""
+    return {"all": "all", "baseline": PRESENT_LABEL,
+            "without": "without " + ", ".join(without) if without else "without"}
+
+
+def run_report(folder: dict) -> ReportBody:
+    """The report body of a run folder (journal, metrics.json, incidents.csv)."""
+    journal = folder["journal"]
+    doc = folder["json"]["metrics.json"]
+    scenario = journal.get("scenario") or {}
+    without = list(doc.get("without") or [])
+    labels = arm_labels(without)
+    # (label, metrics) per arm, everyone present first.
+    arms = [(labels["without"], doc["metrics"])] if without else [(labels["all"],
+                                                                    doc["metrics"])]
+    if doc.get("baseline"):
+        arms.insert(0, (PRESENT_LABEL, doc["baseline"]))
+    fit = doc.get("fit_check") or {}
+    title = (f"What if {', '.join(without)} were gone: {doc['scenario']}" if without
+             else f"Run: {doc['scenario']}")
+    body = ReportBody(
+        title=title,
+        verdict=("Overloaded: the real problem is staffing" if fit.get("overloaded")
+                 else "Not overloaded" if fit else None),
+        tone="bad" if fit.get("overloaded") else "good" if fit else None,
+        facts=[
+            ("scenario", doc["scenario"]),
+            ("simulated", f"{doc['days']} days x {doc['replications']} replications, "
+                          f"seed {doc['seed']}"),
+            ("absent", ", ".join(without) or "nobody"),
+            ("heroes", ", ".join(doc.get("heroes") or []) or "none named"),
+        ],
+        intro=join([
+            para(scenario.get("description") or ""),
+            para(fit.get("reason") or ""),
+            note("Figures are means per replication; the small figures under them are the 95% "
+                 "interval across replications."
+                 + (" The what-if replays the same incidents (common random numbers) with "
+                    "everyone present and without " + ", ".join(without) + "." if without
+                    else "")),
+        ]),
+    )
+    body.sections = [
+        Section("summary", "Summary", summary_table(arms)),
+        Section("time-to-mitigate", "Time to mitigate", ttm_section(folder, labels)),
+        Section("escalations", "Escalations", escalation_section(arms)),
+        Section("hero-interruptions", "Hero interruptions", hero_section(arms, doc)),
+        Section("load", "Load per person", load_section(arms, scenario, without)),
+        Section("classes", "Incident classes", class_table(arms[-1][1], scenario)),
+    ]
+    return body
+
+
+def _dig(metrics: dict, path: tuple[str, ...]):
+    for key in path:
+        metrics = (metrics or {}).get(key)
+    return metrics
+
+
+def summary_table(arms) -> Raw:
+    rows = []
+    for label, path, digits, scale in (
+        ("incidents", ("incidents",), 0, 1),
+        ("time to acknowledge p90 (min)", ("mtta", "p90"), 1, 1),
+        ("time to mitigate p50 (min)", ("mttm", "p50"), 1, 1),
+        ("time to mitigate p90 (min)", ("mttm", "p90"), 1, 1),
+        ("SLO breach rate (%)", ("slo_breach_rate",), 1, 100),
+        ("escalations", ("escalations", "total"), 1, 1),
+        ("struggled incidents", ("struggled", "count"), 1, 1),
+        ("unresolved incidents", ("unresolved",), 1, 1),
+        ("hero interruptions per week", ("hero_interruptions_per_week", "all_heroes", "total"),
+         2, 1),
+        ("hero hours", ("hero_hours", "total"), 1, 1),
+        ("Gini of pages (0 = even)", ("pages_gini",), 2, 1),
+    ):
+        rows.append([label, *(estimate_cell(_dig(m, path), digits, scale) for _, m in arms)])
+    return table(["per replication", *(label for label, _ in arms)], rows)
+
+
+def ttm_section(folder: dict, labels: dict[str, str]) -> Raw:
+    columns = folder["csv"].get("incidents.csv") or {}
+    times = columns.get("time_to_mitigate_min") or []
+    arm_column = columns.get("arm") or ["all"] * len(times)
+    unresolved = columns.get("unresolved") or ["0"] * len(times)
+    by_arm: dict[str, list[float]] = {}
+    missing: dict[str, int] = {}
+    for arm, value, lost in zip(arm_column, times, unresolved):
+        label = labels.get(arm, arm)
+        by_arm.setdefault(label, [])
+        number = _float(value)
+        if lost == "1" or number is None:
+            missing[label] = missing.get(label, 0) + 1
+        else:
+            by_arm[label].append(number)
+    if PRESENT_LABEL in by_arm:  # everyone present first: blue, then the what-if
+        by_arm = {PRESENT_LABEL: by_arm.pop(PRESENT_LABEL), **by_arm}
+    if not any(by_arm.values()):
+        return note("No incident was mitigated in this run: nothing to plot.")
+    colours = {label: charts.PRESENT if i == 0 else charts.ABSENT
+               for i, label in enumerate(by_arm)}
+    lost = ", ".join(f"{label}: {n}" for label, n in missing.items() if n)
+    caption = ("Every resolved incident of every replication, pooled (incidents.csv). A curve "
+               "further right means slower mitigation; the dot marks each curve's p90."
+               + (f" Unresolved, not plotted: {lost}." if lost else ""))
+    return figure(charts.ttm_distribution(by_arm, colours), caption)
+
+
+def _float(value: str) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def escalation_section(arms) -> Raw:
+    panels = {
+        label: {person: {kind: mean_of(by_kind.get(kind)) for kind in KINDS}
+                for person, by_kind in (m.get("escalations_to") or {}).items()}
+        for label, m in arms
+    }
+    # Only people someone escalated to, busiest first (over all arms).
+    totals: dict[str, float] = {}
+    for bars in panels.values():
+        for person, stack in bars.items():
+            totals[person] = totals.get(person, 0.0) + sum(stack.values())
+    people = [p for p, t in sorted(totals.items(), key=lambda kv: -kv[1]) if t > 0]
+    rows = [[label, *(estimate_cell((m.get("escalations") or {}).get(k)) for k in KINDS),
+             estimate_cell((m.get("escalations") or {}).get("total"))] for label, m in arms]
+    kinds_table = table(["per replication", *KINDS, "total"], rows)
+    if not people:
+        return join([note("Nobody was escalated to."), kinds_table])
+    panels = {label: {p: bars.get(p, {}) for p in people} for label, bars in panels.items()}
+    chart = charts.stacked_bars(panels, charts.ESCALATION_COLOURS,
+                                "escalations per replication (mean)",
+                                "Escalations by target and kind")
+    return join([
+        figure(chart, "Who escalations reached, by kind: timeout (no acknowledgement in time), "
+                      "manual (the responder asked for help), informal (the hero messaged "
+                      "directly, outside the policy), reroute (a misrouted page passed on)."),
+        kinds_table,
+    ])
+
+
+def hero_section(arms, doc: dict) -> Raw:
+    heroes = list(doc.get("heroes") or [])
+    if not heroes:
+        return note("The scenario names no heroes.")
+    panels = {}
+    rows = []
+    for label, m in arms:
+        by_hero = (m.get("hero_interruptions_per_week") or {}).get("by_hero") or {}
+        hours = (m.get("hero_hours") or {}).get("by_hero") or {}
+        panels[label] = {h: {c: mean_of((by_hero.get(h) or {}).get(c)) for c in HOUR_CLASSES}
+                         for h in heroes}
+        for hero in heroes:
+            row = by_hero.get(hero) or {}
+            rows.append([hero, label, *(estimate_cell(row.get(k), 2) for k in
+                                        (*HOUR_CLASSES, "total", "pull")),
+                         estimate_cell(hours.get(hero))])
+    chart = charts.stacked_bars(panels, charts.HOUR_CLASS_COLOURS,
+                                "interruptions per week (mean)",
+                                "Hero interruptions per week, by the hero's local time")
+    gone = [h for h in heroes if h in (doc.get("without") or [])]
+    return join([
+        figure(chart, "Every page, pull or backup call that reached a hero, by the hero's "
+                      "local hour class: business (08-18 Mon-Fri), off (evenings, weekends), "
+                      "sleep (22-08)."
+                      + (f" Absent in the what-if arm: {', '.join(gone)}." if gone else "")),
+        table(["hero", "arm", *HOUR_CLASSES, "total", "of which pulls", "hours per run"], rows,
+              left=2),
+    ])
+
+
+def load_section(arms, scenario: dict, without: list[str]) -> Raw:
+    names = {p.get("id"): p.get("name") or p.get("id") for p in scenario.get("people") or []}
+    people = list(dict.fromkeys([*names, *(p for _, m in arms for p in m.get("load") or {})]))
+    panels = {
+        "pages per replication": {
+            label: {p: interval(((m.get("load") or {}).get(p) or {}).get("pages"))
+                    for p in people} for label, m in arms},
+        "hours worked per replication": {
+            label: {p: interval(((m.get("load") or {}).get(p) or {}).get("hours"))
+                    for p in people} for label, m in arms},
+    }
+    colours = {label: charts.PRESENT if i == 0 else charts.ABSENT
+               for i, (label, _) in enumerate(arms)}
+    chart = charts.interval_bars(panels, colours, "Load per person")
+    label, m = arms[-1]
+    load = m.get("load") or {}
+    rows = [[person, names.get(person, person) + (" (absent)" if person in without else ""),
+             estimate_cell((load.get(person) or {}).get("pages")),
+             estimate_cell((load.get(person) or {}).get("pulls")),
+             estimate_cell((load.get(person) or {}).get("hours")),
+             estimate_cell((load.get(person) or {}).get("incidents_led")),
+             estimate_cell((m.get("utilisation") or {}).get(person), 1, 100)]
+            for person in people]
+    return join([
+        figure(chart, "Pages received and hours worked per replication; whiskers are 95% "
+                      "intervals across replications."),
+        table(["person", "name", "pages", "pulls", "hours worked", "incidents led",
+               "utilisation %"], rows, left=2, caption=f"Arm: {label}."),
+    ])
+
+
+def class_table(m: dict, scenario: dict) -> Raw:
+    by_class = m.get("by_class") or {}
+    responders = (m.get("effective_responders") or {}).get("by_class") or {}
+    rows = []
+    for cls in scenario.get("classes") or [{"id": c} for c in by_class]:
+        cid = cls.get("id")
+        row = by_class.get(cid) or {}
+        rows.append([cid + (" (specialty)" if cls.get("specialty") else ""),
+                     cls.get("service"), estimate_cell(row.get("count"), 1),
+                     estimate_cell(row.get("mttm_p90")), estimate_cell(row.get("breach_rate"), 1, 100),
+                     estimate_cell(row.get("escalation_rate"), 1, 100),
+                     estimate_cell(row.get("hero_share"), 1, 100),
+                     estimate_cell(responders.get(cid), 1)])
+    return table(["class", "service", "incidents", "TTM p90 min", "breach %", "escalated %",
+                  "hero involved %", "effective responders"], rows, left=2,
+                 caption="Effective responders: people who would handle the class alone, "
+                         "without escalating.")

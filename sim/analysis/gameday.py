@@ -92,16 +92,9 @@ def team_on_the_day(spec: ScoreSpec, replication: int) -> tuple[SkillBook, TeamS
         return (SkillBook.from_scenario(scenario).frozen(0.0),
                 TeamState.from_scenario(scenario).frozen(0.0))
     model = TeamModel(scenario, day, spec.seed, replication, plan=spec.plan, learn=True)
-    captured = []
-
-    def snapshot():
-        """At the start of the game day, freeze the skills and the plan's state."""
-        yield model.env.timeout(t0)
-        captured.append((model.skills.frozen(t0), model.state.frozen(t0)))
-
-    model.env.process(snapshot())
-    model.run()
-    return captured[0]
+    model.run(snapshot_at=[t0])
+    _, skills, state = model.snapshots[0]
+    return skills, state
 
 
 def score_replication(spec: ScoreSpec, replication: int) -> dict:

@@ -79,18 +79,9 @@ def check_replication(spec: CheckSpec, replication: int) -> dict:
     scenario = spec.scenario
     model = TeamModel(scenario, spec.weeks * 7, spec.seed, replication, plan=spec.plan,
                       learn=True)
-    snapshots = []
-
-    def snapshot():
-        """At each checkpoint, freeze the skills and the plan's state."""
-        for week in spec.checkpoints:
-            t = week * 7 * MINUTES_PER_DAY
-            if t > model.env.now:
-                yield model.env.timeout(t - model.env.now)
-            snapshots.append((week, t, model.skills.frozen(t), model.state.frozen(t)))
-
-    model.env.process(snapshot())
-    records = model.run()
+    weeks = spec.checkpoints
+    records = model.run(snapshot_at=[week * 7 * MINUTES_PER_DAY for week in weeks])
+    snapshots = [(week, *snapshot) for week, snapshot in zip(weeks, model.snapshots)]
     days = spec.criteria.evaluation_days
     eval_replication = EVALUATION + replication
     ordinary = sample_arrivals(scenario, days, spec.seed, eval_replication)

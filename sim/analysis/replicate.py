@@ -24,6 +24,29 @@ from sim.model.skills import SkillBook
 
 
 @dataclass(frozen=True)
+class Replications:
+    """How an analysis replicates: the team, how many replications, the root seed, and where
+    they run. Every analysis (run, check, compare, score, advise, calibrate) takes one, so
+    the same seed gives the same figures whatever `workers` or `executor` say.
+
+    Attributes:
+        scenario: the team.
+        replications: how many independent replications.
+        seed: the root seed; replication r draws from streams addressed by (seed, r).
+        workers: local worker processes when no executor is given (1: this process).
+        executor: any `concurrent.futures.Executor` (a Dask client's works too).
+        progress: called with the number of replications finished, as they finish.
+    """
+
+    scenario: Scenario
+    replications: int = 20
+    seed: int = 0
+    workers: int = 1
+    executor: Executor | None = field(default=None, compare=False, repr=False)
+    progress: Callable[[int], None] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class RunSpec:
     """What to simulate: one scenario, a horizon, a root seed, who is absent throughout."""
 

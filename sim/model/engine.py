@@ -20,7 +20,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from functools import partial
 from operator import itemgetter
@@ -202,6 +202,14 @@ class Slots:
             self._handing = False
 
 
+class Snapshot(NamedTuple):
+    """The team as it stood at `t`, frozen: skills and everything a plan had changed."""
+
+    t: float
+    skills: SkillBook
+    state: TeamState
+
+
 class _Incident:
     """The mutable state of one incident while it is worked."""
 
@@ -319,14 +327,24 @@ class TeamModel:
         self._hero_set = frozenset(self.heroes)
         self._medians = [c.work_minutes.median for c in scenario.classes]
         self._sigma = [c.work_minutes.sigma for c in scenario.classes]
+        self.snapshots: list[Snapshot] = []
         self._exponential_work = [
             c.work_minutes.distribution is WorkDistribution.EXPONENTIAL for c in scenario.classes
         ]
 
     # -- running ------------------------------------------------------------------------------
 
-    def run(self) -> RunRecords:
-        """Simulate until every incident is mitigated; return the records."""
+    def run(self, snapshot_at: Sequence[float] = ()) -> RunRecords:
+        """Simulate until every incident is mitigated; return the records.
+
+        Args:
+            snapshot_at: times (minutes, ascending) at which to freeze the team's skills and
+                plan state, as the run has left them; they are in `self.snapshots` after.
+        """
+        if snapshot_at:
+            # First, so that a snapshot sees what happened before it at the same minute, as
+            # any process started before the run would.
+            self.env.process(self._take_snapshots(snapshot_at))
         if self.arrivals:
             self._after(self.arrivals[0].at, self._arrive, 0)
         self.env.process(self.false_alarms())
@@ -338,6 +356,14 @@ class TeamModel:
             self.env.run()
         self.records.incidents.sort(key=_by_incident_id)
         return self.records
+
+    def _take_snapshots(self, times: Sequence[float]):
+        """Freeze the team at each of `times`."""
+        env = self.env
+        for t in times:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.snapshots.append(Snapshot(t, self.skills.frozen(t), self.state.frozen(t)))
 
     def _after(self, delay: float, callback, value) -> None:
         """Call `callback(event)` after `delay` minutes, with `event.value` = `value`: one

@@ -7,7 +7,6 @@ import builtins
 import json
 import os
 import socket
-import sys
 from pathlib import Path
 
 import pytest

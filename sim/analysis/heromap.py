@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from sim import __version__
+from sim.analysis.stats import quantile
 from sim.inputs.history import History, HistoryIncident, hour_class
 from sim.outputs.markdown import cell, num, table
 from sim.schema import HourClass, Severity
@@ -147,9 +148,9 @@ def _group(key: str, items: list[HistoryIncident], history: History, half_life: 
         "per_week": per_week,
         "severity": Counter(i.severity.value for i in items).most_common(1)[0][0],
         "severity_weight": severity,
-        "ttr_p50_min": _quantile(ttr, 0.5),
-        "ttr_p90_min": _quantile(ttr, 0.9),
-        "tta_p50_min": _quantile(tta, 0.5),
+        "ttr_p50_min": quantile(ttr, 0.5),
+        "ttr_p90_min": quantile(ttr, 0.9),
+        "tta_p50_min": quantile(tta, 0.5),
         "escalated_share": sum(i.escalated for i in items) / len(items),
         "first_responders": dict(first.most_common()),
         "acknowledged": dict(Counter(p for i in items for p in i.acknowledged).most_common()),
@@ -222,8 +223,8 @@ def _overall(history: History) -> dict:
         "people": len(touched),
         "top_person": top,
         "top_touch_share": touch_share(incidents, top),
-        "ttr_p50_min": _quantile(ttr, 0.5),
-        "ttr_p90_min": _quantile(ttr, 0.9),
+        "ttr_p50_min": quantile(ttr, 0.5),
+        "ttr_p90_min": quantile(ttr, 0.9),
         "unresolved": sum(i.resolved_at is None for i in incidents),
     }
 
@@ -267,16 +268,6 @@ def _heroes(groups: list[dict], people: dict, overall: dict, by: str) -> list[di
                                 "interruptions")
         h["touch_share"] = people[person]["touch_share"]
     return sorted(found.values(), key=lambda h: (-h["score"], h["person"]))
-
-
-def _quantile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = q * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def heromap_markdown(doc: dict) -> str:

@@ -57,6 +57,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.stats import gini, percentiles
 from sim.model.plans import TeamState
 from sim.model.records import IncidentRecord, InterruptionKind, RunRecords
 from sim.schema import (
@@ -84,34 +85,7 @@ INTERRUPTION_KINDS = [k.value for k in InterruptionKind]
 BUSY_ROLES = (Role.LED, Role.STUCK)
 
 
-# --- helpers reused elsewhere -------------------------------------------------------------
-
-
-def percentiles(values: Iterable[float], qs: Sequence[float]) -> list[float | None]:
-    """Linear-interpolated percentiles of `values`, one per q in `qs` (0..100).
-
-    Non-finite values are left out; with nothing left every percentile is None.
-    """
-    data = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
-    if data.size == 0:
-        return [None for _ in qs]
-    return [float(x) for x in np.percentile(data, list(qs), method="linear")]
-
-
-def gini(values: Iterable[float]) -> float:
-    """The Gini coefficient of non-negative `values`: 0 when all equal (or all zero), ->1 when
-    one holds everything. Mean absolute difference over twice the mean."""
-    data = np.asarray(list(values), dtype=float)
-    if data.size == 0:
-        return 0.0
-    total = data.sum()
-    if total <= 0:
-        return 0.0
-    data = np.sort(data)
-    n = data.size
-    # Sorted form of sum_i sum_j |x_i - x_j| / (2 n^2 mean).
-    ranks = np.arange(1, n + 1)
-    return float((2 * np.sum(ranks * data) - (n + 1) * total) / (n * total))
+# --- helpers -------------------------------------------------------------------------------
 
 
 def _mean(values: Iterable[float]) -> float | None:

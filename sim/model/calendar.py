@@ -18,6 +18,7 @@ from sim.schema import (
     HourClass,
     Scenario,
     Schedule,
+    hour_class_of,
 )
 
 # Days after the horizon still covered by the calendar: incidents that arrive late keep running.
@@ -49,6 +50,7 @@ _ON_CALL_TABLES: dict[tuple, tuple[list[Schedule], list[str | None]]] = {}
 BIN_MINUTES = 15  # local-time questions are answered per quarter hour (Asia/Kolkata is +5:30)
 BINS_PER_DAY = MINUTES_PER_DAY // BIN_MINUTES
 HOUR_CLASS_BY_CODE = (HourClass.BUSINESS, HourClass.OFF, HourClass.SLEEP)
+HOUR_CODE = {hour_class: code for code, hour_class in enumerate(HOUR_CLASS_BY_CODE)}
 
 
 @functools.lru_cache(maxsize=256)
@@ -62,13 +64,20 @@ def _hour_tables(offsets: tuple[float, ...], hours: tuple[int, int], days: tuple
     local_day = np.floor(local / MINUTES_PER_DAY)
     minute = local - local_day * MINUTES_PER_DAY
     weekday = (local_day % 7).astype(int)
-    sleep = (minute >= 22 * 60) | (minute < 8 * 60)
-    off = (weekday >= 5) | (minute >= 18 * 60)
-    hour_code = np.where(sleep, 2, np.where(off, 1, 0)).astype(np.uint8)
+    hour_code = _week_of_codes()[weekday * MINUTES_PER_DAY + minute.astype(int)]
+    sleep = hour_code == HOUR_CODE[HourClass.SLEEP]
     start, end = hours
     working = np.isin(weekday, list(days)) & (minute >= start) & (minute < end)
     response = np.where(working, 0, np.where(sleep, 2, 1)).astype(np.uint8)
     return hour_code.tobytes(), response.tobytes()
+
+
+@functools.lru_cache(maxsize=1)
+def _week_of_codes() -> np.ndarray:
+    """The hour class code of every local minute of a week, from Monday 00:00: the rule
+    (`sim.schema.hour_class_of`) tabulated, so that it is written once."""
+    return np.array([HOUR_CODE[hour_class_of(day, minute)] for day in range(7)
+                     for minute in range(MINUTES_PER_DAY)], dtype=np.uint8)
 
 
 class Calendar:

@@ -24,6 +24,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from sim.analysis.stats import quantile
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -136,17 +138,6 @@ def _ecdf(values: Sequence[float]) -> tuple[list[float], list[float]]:
     xs = sorted(values)
     n = len(xs)
     return xs, [100.0 * (i + 1) / n for i in range(n)]
-
-
-def quantile(values: Sequence[float], q: float) -> float | None:
-    """The q-quantile (linear interpolation, numpy's default); None for no values."""
-    xs = sorted(values)
-    if not xs:
-        return None
-    position = q * (len(xs) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(xs) - 1)
-    return xs[low] + (xs[high] - xs[low]) * (position - low)
 
 
 @chart

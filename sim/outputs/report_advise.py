@@ -44,7 +44,7 @@ def advise_markdown(doc: dict) -> str:
              "## Why the hero is pulled (today, heroes present)", "",
              table(["class", "hero in", "hero int./wk", "hero h/wk", "causes (share of "
                     "interruptions)"], attribution_rows(doc)), "",
-             f"## Candidates, ranked by risk reduction per hero hour", "",
+             "## Candidates, ranked by risk reduction per hero hour", "",
              cell(doc["risk_definition"]) + f". Doing nothing: {doc['baseline_risk']['mean']:.1f}."
              " Intervals: 95% paired bootstrap over replications.", ""]
     lines.append(table(

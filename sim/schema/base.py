@@ -60,6 +60,24 @@ class HourClass(str, Enum):
     SLEEP = "sleep"  # 22-08 every day
 
 
+BUSINESS_HOURS = (8 * 60, 18 * 60)  # local minutes of the day, Monday to Friday
+SLEEP_HOURS = (22 * 60, 8 * 60)  # local minutes of the day, every day (across midnight)
+
+
+def hour_class_of(weekday: int, minute_of_day: float) -> HourClass:
+    """PagerDuty's hour class of a local moment: sleep 22-08 every day, business 08-18
+    Monday to Friday, off otherwise (evenings and weekends). `weekday` is 0 for Monday.
+
+    The one statement of the rule: the engine's calendar tabulates it, history import and
+    calibration call it.
+    """
+    if minute_of_day >= SLEEP_HOURS[0] or minute_of_day < SLEEP_HOURS[1]:
+        return HourClass.SLEEP
+    if weekday < 5 and BUSINESS_HOURS[0] <= minute_of_day < BUSINESS_HOURS[1]:
+        return HourClass.BUSINESS
+    return HourClass.OFF
+
+
 class LevelTarget(str, Enum):
     """Who an escalation level pages."""
 

@@ -50,8 +50,8 @@ sys.path.insert(0, str(ROOT))
 
 from sim.analysis.cluster import dask_executor  # noqa: E402
 from sim.analysis.compare import CompareResult, run_compare  # noqa: E402
-from sim.inputs.scenario import load_plan, load_scenario  # noqa: E402
 from sim.analysis.replicate import default_workers  # noqa: E402
+from sim.inputs.scenario import load_plan, load_scenario  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "platform-team.yaml"
 PLANS = ["pair-and-lead", "docs-only"]

@@ -34,9 +34,9 @@ import pstats
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -359,9 +359,9 @@ def default_check(customers: int) -> Bench:
     """The default `herosim check scenarios/platform-team.yaml` (26 weeks, checkpoints every 4,
     20 replications), in this process: every incident of the plan runs and of the checkpoint
     replays counts. Its size is fixed by the check, not by --customers."""
-    from sim.model import engine
     from sim.analysis import independence
     from sim.inputs.scenario import load_scenario
+    from sim.model import engine
 
     scenario = load_scenario(PLATFORM)
     counted = [0, 0, 0]  # real incidents, false pages, changes

@@ -11,13 +11,19 @@ from rich.markup import escape
 
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.options import Format, OutputFormat, Out, Reps, ScenarioArg, Seed, Workers
+from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.advise import AdviseResult, run_advise
-from sim.outputs.journal import ResultsFolder, command_line
-from sim.inputs.scenario import Problem, ScenarioError, load_scenario
 from sim.analysis.replicate import default_workers
-from sim.outputs.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows, pack_pages
+from sim.errors import InputError, Problem
+from sim.inputs.scenario import load_scenario
+from sim.outputs.journal import ResultsFolder, command_line
+from sim.outputs.report_advise import (
+    CAUSE_LABEL,
+    advise_markdown,
+    attribution_rows,
+    pack_pages,
+)
 
 
 def advise(
@@ -78,7 +84,7 @@ def _check_targets(write_plan: Path | None, write_pack: Path | None) -> None:
         problems.append(Problem("command line", "--write-pack", str(write_pack),
                                 "exists and is not a folder"))
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
 
 
 SHORT = {"knowledge": "kn", "confidence": "co", "requires": "rq", "rotation": "ro",

@@ -11,23 +11,23 @@ from rich.table import Table
 
 from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.progress import DelayedProgress
 from cli.options import (
     Every,
     Format,
-    OutputFormat,
     Out,
+    OutputFormat,
     Reps,
     ScenarioArg,
     Seed,
     Weeks,
     Workers,
 )
+from cli.progress import DelayedProgress
 from sim.analysis.independence import CheckResult, run_check
-from sim.outputs.journal import ResultsFolder, command_line
-from sim.inputs.scenario import load_plan, load_scenario
-from sim.outputs.markdown import independence_markdown, week_span
 from sim.analysis.replicate import default_workers
+from sim.inputs.scenario import load_plan, load_scenario
+from sim.outputs.journal import ResultsFolder, command_line
+from sim.outputs.markdown import independence_markdown, week_span
 from sim.outputs.report import write_report
 
 VERDICT_STYLE = {"independent": "green", "partly": "yellow", "hero-dependent": "red"}

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sim.inputs.scenario import Problem, ScenarioError
+from sim.errors import HerosimError, InputError, Problem
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -26,10 +26,6 @@ EXIT_INVALID = 2
 console = Console()
 err_console = Console(stderr=True)
 
-# sim/ errors that mean "the user's input is wrong", shown as messages rather than tracebacks.
-# Modules that add their own input error (a plan, observations, a CSV import) append it here,
-# or subclass ScenarioError so it renders the same way.
-INPUT_ERRORS: tuple[type[Exception], ...] = (ScenarioError,)
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -47,7 +43,7 @@ def print_problems(problems: list[Problem]) -> None:
 
 def exit_with_problems(error: Exception) -> NoReturn:
     """Print an input error to stderr and exit with code 2."""
-    if isinstance(error, ScenarioError):
+    if isinstance(error, InputError):
         print_problems(error.problems)
         count = len(error.problems)
         err_console.print(f"[red]{count} problem{'s' if count != 1 else ''}[/red] in "
@@ -59,10 +55,11 @@ def exit_with_problems(error: Exception) -> NoReturn:
 
 @contextmanager
 def handle_errors() -> Iterator[None]:
-    """Turn sim/ input errors raised inside the block into a message and exit code 2."""
+    """Turn the errors sim/ expects (`sim.errors`: bad input, an unusable cluster) raised
+    inside the block into a message and exit code 2; anything else is a bug and shows as one."""
     try:
         yield
-    except INPUT_ERRORS as error:
+    except HerosimError as error:  # bad input, or a cluster that cannot be used
         exit_with_problems(error)
 
 

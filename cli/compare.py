@@ -12,24 +12,25 @@ from rich.table import Table
 
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.progress import DelayedProgress
 from cli.options import (
     Every,
     Format,
-    OutputFormat,
     Out,
+    OutputFormat,
     Reps,
     ScenarioArg,
     Seed,
     Weeks,
     Workers,
 )
+from cli.progress import DelayedProgress
 from sim.analysis.cluster import cluster_address, dask_executor
 from sim.analysis.compare import NO_PLAN, CompareResult, run_compare
-from sim.outputs.journal import ResultsFolder, command_line
-from sim.inputs.scenario import Problem, ScenarioError, load_plan, load_scenario
-from sim.outputs.markdown import compare_markdown, week_span
 from sim.analysis.replicate import default_workers
+from sim.errors import InputError, Problem
+from sim.inputs.scenario import load_plan, load_scenario
+from sim.outputs.journal import ResultsFolder, command_line
+from sim.outputs.markdown import compare_markdown, week_span
 from sim.outputs.report import write_report
 
 
@@ -95,7 +96,7 @@ def _check_names(names: list[str], refs: list[str], baseline: str) -> None:
                                 f"the baseline must be '{NO_PLAN}' or one of the compared plans: "
                                 f"{', '.join(names)}"))
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
 
 
 def write_compare(result: CompareResult, scenario_path: Path, refs: list[str], root: Path,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.outputs.markdown import num as number  # one way to write a plain number or "–"
+from sim.outputs.markdown import num as number  # noqa: F401  (re-exported: one way to write a number or "–")
 
 
 def _bounds(leaf: dict) -> tuple[float | None, float | None]:

@@ -17,8 +17,10 @@ from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
 from sim.analysis.calibrate import calibrate as fit_scenario
 from sim.analysis.calibrate import replay_arrivals
-from sim.inputs.generate import CSV_COLUMNS, csv_rows, generate_org
 from sim.analysis.heromap import hero_map, heromap_markdown
+from sim.analysis.replicate import default_workers
+from sim.errors import InputError, Problem
+from sim.inputs.generate import CSV_COLUMNS, csv_rows, generate_org
 from sim.inputs.history import (
     History,
     ImportReport,
@@ -28,8 +30,6 @@ from sim.inputs.history import (
     parse_column_options,
 )
 from sim.outputs.journal import ResultsFolder, command_line, dump_json
-from sim.inputs.scenario import Problem, ScenarioError
-from sim.analysis.replicate import default_workers
 from sim.outputs.report import write_report
 from sim.schema import IDENTIFIER_PATTERN, Scenario, check_zone
 
@@ -61,7 +61,7 @@ ZoneOption = Annotated[str, typer.Option(
 
 def read_history(path: Path, mapping: Path | None, columns: list[str] | None,
                  patterns: list[str] | None, strict: bool) -> History:
-    """Parse the import options and load the history (raises ScenarioError)."""
+    """Parse the import options and load the history (raises InputError)."""
     column_map = parse_column_options(columns or [])
     spec = load_mapping(mapping, column_map)
     return load_history(path, spec, strict, parse_class_patterns(patterns or []))
@@ -89,7 +89,7 @@ def _zone(zone: str) -> str:
     try:
         return check_zone(zone)
     except Exception:
-        raise ScenarioError([Problem("command line", "--timezone", repr(zone),
+        raise InputError([Problem("command line", "--timezone", repr(zone),
                                      "not an IANA time zone (e.g. Europe/Berlin, UTC)")]) from None
 
 
@@ -174,7 +174,7 @@ def calibrate(
         zone = _zone(timezone)
         scenario_name = name or re.sub(r"[^A-Za-z0-9_.-]+", "-", history.stem).strip("-.")
         if not re.match(IDENTIFIER_PATTERN, scenario_name or "") or len(scenario_name) > 64:
-            raise ScenarioError([Problem("command line", "--name", repr(scenario_name),
+            raise InputError([Problem("command line", "--name", repr(scenario_name),
                                          "a scenario name is letters, digits, '_', '.', '-'")])
         loaded = read_history(history, mapping, column, class_pattern, strict)
         print_import(loaded.report)
@@ -224,7 +224,7 @@ def generate(
 
     with handle_errors():
         if heroes >= people:
-            raise ScenarioError([Problem("command line", "--heroes", str(heroes),
+            raise InputError([Problem("command line", "--heroes", str(heroes),
                                          f"must be fewer than --people ({people})")])
         org = generate_org(people=people, weeks=weeks, heroes=heroes, seed=seed)
         output.mkdir(parents=True, exist_ok=True)
@@ -269,7 +269,7 @@ def load_replay(scenario: Scenario, path: Path, seed: int):
     for reason, n in skipped.items():
         err_console.print(f"  [yellow]not replayed[/yellow] {n} x {escape(reason)}")
     if not arrivals:
-        raise ScenarioError([Problem(str(path), "", None,
+        raise InputError([Problem(str(path), "", None,
                                      f"no incident of the history maps onto scenario "
                                      f"'{scenario.name}' (its classes: "
                                      f"{', '.join(c.id for c in scenario.classes)}); calibrate "

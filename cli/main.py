@@ -12,24 +12,23 @@ import typer
 from rich.markup import escape
 
 import sim
-from sim.model import ENGINE_BUILD
-from cli.common import console, exit_with_problems
-from cli.check import check
 from cli.advise import advise
-from cli.history import calibrate, generate, map_command
-from cli.score import score
-from cli.report import report
+from cli.check import check
+from cli.common import console, exit_with_problems
 from cli.compare import compare
+from cli.history import calibrate, generate, map_command
+from cli.report import report
 from cli.run import run
+from cli.score import score
+from sim.errors import InputError, Problem
 from sim.inputs.scenario import (
-    Problem,
-    ScenarioError,
     is_plan_document,
     load_document,
     load_model,
     load_plan,
     load_scenario,
 )
+from sim.model import ENGINE_BUILD
 from sim.schema import Plan, Scenario
 
 app = typer.Typer(
@@ -77,7 +76,7 @@ def validate(
                 plan_files.append(path)
                 continue
             model = load_scenario(path)
-        except ScenarioError as error:
+        except InputError as error:
             problems.extend(error.problems)
             continue
         scenarios.append(model)
@@ -87,7 +86,7 @@ def validate(
     for path in plan_files:
         try:
             plan = load_plan(path, against) if against else load_model(path, Plan)
-        except ScenarioError as error:
+        except InputError as error:
             problems.extend(error.problems)
             continue
         checked = f"checked against {against.name}" if against else (
@@ -95,7 +94,7 @@ def validate(
         console.print(f"[green]✓[/green] {escape(str(path))}: plan {escape(plan.name)}, "
                       f"{len(plan.actions)} actions, {escape(checked)}")
     if problems:
-        exit_with_problems(ScenarioError(problems))
+        exit_with_problems(InputError(problems))
 
 
 @app.command()

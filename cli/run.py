@@ -11,16 +11,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.common import console, err_console, handle_errors
-from cli.options import Format, OutputFormat, Out, Reps, ScenarioArg, Seed, Workers
 from cli.format import estimate, mean_of, new_table
-from cli.progress import DelayedProgress
-from sim.outputs.journal import ResultsFolder, command_line, dump_json
-from sim.inputs.scenario import load_scenario
-from sim.analysis.replicate import default_workers
-from sim.outputs.report import write_report
-from sim.analysis.whatif import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
 from cli.history import load_replay, print_replay
+from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
+from cli.progress import DelayedProgress
 from sim.analysis.calibrate import replay_comparison
+from sim.analysis.replicate import default_workers
+from sim.analysis.whatif import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
+from sim.inputs.scenario import load_scenario
+from sim.outputs.journal import ResultsFolder, command_line, dump_json
+from sim.outputs.report import write_report
 
 
 def run(

@@ -13,21 +13,27 @@ from rich.table import Table
 
 from cli.common import console, err_console, handle_errors
 from cli.format import new_table, number
-from cli.progress import DelayedProgress
 from cli.options import (
     Format,
-    OutputFormat,
     Out,
+    OutputFormat,
     Reps,
     ScenarioArg,
     Seed,
     Workers,
 )
-from sim.analysis.gameday import ScoreResult, gameday_markdown, score_gameday, updated_scenario_text
-from sim.outputs.journal import ResultsFolder, command_line, dump_json
-from sim.inputs.scenario import Problem, ScenarioError, _read_text, load_plan, load_scenario
-from sim.inputs.observations import load_observations
+from cli.progress import DelayedProgress
+from sim.analysis.gameday import (
+    ScoreResult,
+    gameday_markdown,
+    score_gameday,
+    updated_scenario_text,
+)
 from sim.analysis.replicate import default_workers
+from sim.errors import InputError, Problem
+from sim.inputs.observations import load_observations
+from sim.inputs.scenario import _read_text, load_plan, load_scenario
+from sim.outputs.journal import ResultsFolder, command_line, dump_json
 from sim.outputs.report import write_report
 
 VERDICT_STYLE = {"hesitation": "red", "surprise": "cyan", "as predicted": "green"}
@@ -96,7 +102,7 @@ def _check_writable(path: Path, scenario: Path) -> None:
     elif not path.parent.exists() and str(path.parent) not in ("", "."):
         problem = f"its folder {path.parent} does not exist"
     if problem:
-        raise ScenarioError([Problem("command line", "--update", repr(str(path)), problem)])
+        raise InputError([Problem("command line", "--update", repr(str(path)), problem)])
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import build_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -18,11 +19,10 @@ from sim.analysis.advise import (
     run_advise,
     summarize_attribution,
 )
-from sim.model.engine import TeamModel
 from sim.analysis.independence import run_check
 from sim.inputs.scenario import load_plan
+from sim.model.engine import TeamModel
 from sim.outputs.report_advise import pack_pages
-from conftest import build_scenario
 
 WEEKS = 6
 REPS = 8

@@ -15,6 +15,7 @@ import pkgutil
 from pathlib import Path
 
 import pytest
+
 import sim
 import sim.model
 

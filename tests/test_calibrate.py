@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from sim.analysis.calibrate import calibrate, replay_arrivals, replay_comparison
+from sim.analysis.whatif import run_scenario
 from sim.inputs.generate import generate_org
 from sim.inputs.history import history_from_records
 from sim.inputs.scenario import load_scenario
-from sim.analysis.whatif import run_scenario
 
 runner = CliRunner()
 WEEKS = 26

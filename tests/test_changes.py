@@ -7,9 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.model.engine import TeamModel
-from sim.inputs.scenario import ScenarioError, load_plan, load_scenario
 from sim.analysis.metrics import change_metrics
+from sim.errors import InputError
+from sim.inputs.scenario import load_plan, load_scenario
+from sim.model.engine import TeamModel
 from sim.model.records import InterruptionKind
 from sim.schema import MINUTES_PER_DAY, PracticeKind, Role, Scenario
 
@@ -168,7 +169,7 @@ def test_bad_changes_are_named(tmp_path, field, value, expected):
     data["services"][0]["changes"][field] = value
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(ScenarioError) as error:
+    with pytest.raises(InputError) as error:
         load_scenario(path)
     message = error.value.render()
     assert f"services[0].changes.{field}" in message and expected in message

@@ -17,8 +17,9 @@ import sim.analysis.cluster
 from cli.main import app
 from sim.analysis.cluster import dask_executor
 from sim.analysis.compare import run_compare
+from sim.errors import ClusterError
+from sim.inputs.scenario import load_plan, load_scenario
 from sim.outputs.journal import dump_json
-from sim.inputs.scenario import ScenarioError, load_plan, load_scenario
 
 HERE = Path(__file__).parent
 TINY = HERE / "data" / "tiny.yaml"
@@ -338,6 +339,6 @@ def test_local_compare_does_not_need_dask(plan_args, tmp_path, monkeypatch):
 def test_dask_executor_without_dask_raises_a_scenario_error(monkeypatch):
     """The library raises the same input error (no CLI needed)."""
     refuse_distributed(monkeypatch)
-    with pytest.raises(ScenarioError, match="herosim\\[dask\\]"):
+    with pytest.raises(ClusterError, match="herosim\\[dask\\]"):
         with dask_executor("tcp://127.0.0.1:8786"):
             pass

@@ -12,13 +12,13 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.model.engine import Arrival, TeamModel
 from sim.analysis.gameday import percentile_rank, score_gameday, updated_scenario_text
-from sim.inputs.scenario import load_scenario
 from sim.inputs.observations import Observations, load_observations, resolve
+from sim.inputs.scenario import load_scenario
+from sim.model.engine import Arrival, TeamModel
 from sim.model.plans import TeamState
-from sim.schema import MINUTES_PER_DAY, EscalationKind, Scenario
 from sim.model.skills import SkillBook
+from sim.schema import MINUTES_PER_DAY, EscalationKind, Scenario
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

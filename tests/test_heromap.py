@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.inputs.generate import generate_org
 from sim.analysis.heromap import hero_map, heromap_markdown
+from sim.inputs.generate import generate_org
 from sim.inputs.history import history_from_records, load_history
 
 runner = CliRunner()

@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from sim.analysis.heromap import hero_map
+from sim.errors import InputError
 from sim.inputs.history import (
     history_from_records,
     load_history,
     load_mapping,
     parse_class_patterns,
 )
-from sim.inputs.scenario import ScenarioError
 
 DATA = Path(__file__).parent / "data" / "history"
 runner = CliRunner()
@@ -50,7 +50,7 @@ def test_pagerduty_json_fields_are_normalised():
     assert first.acknowledged == ("Lee Wong", "Priya Shah")
     assert first.handler == "Priya Shah" and first.first_responder == "Lee Wong"
     assert first.minutes_to_resolve == pytest.approx(37.0)
-    assert failover.created_at == dt.datetime(2024, 3, 5, 22, 40, tzinfo=dt.timezone.utc)
+    assert failover.created_at == dt.datetime(2024, 3, 5, 22, 40, tzinfo=dt.UTC)
     assert failover.severity.value == "sev1" and failover.class_id == "payments-db"
     assert open_one.resolved_at is None and open_one.status == "triggered"
 
@@ -71,7 +71,7 @@ def test_pagerduty_csv_reads_json_arrays_and_comma_lists():
 
 def test_strict_fails_on_the_first_bad_row():
     """--strict raises naming the file, the row, the field and the value."""
-    with pytest.raises(ScenarioError) as error:
+    with pytest.raises(InputError) as error:
         load_history(DATA / "pagerduty.csv", strict=True)
     problem = error.value.problems[0]
     assert problem.file.endswith("pagerduty.csv")
@@ -91,11 +91,11 @@ def test_generic_csv_with_a_mapping_file():
 
 def test_generic_csv_needs_a_mapping_and_a_known_column():
     """Without a mapping a foreign CSV is refused; a mapping naming a missing column too."""
-    with pytest.raises(ScenarioError, match="header is not PagerDuty"):
+    with pytest.raises(InputError, match="header is not PagerDuty"):
         load_history(DATA / "generic.csv")
-    with pytest.raises(ScenarioError, match="does not have"):
+    with pytest.raises(InputError, match="does not have"):
         load_history(DATA / "generic.csv", load_mapping(columns={"created_at": "opened_at"}))
-    with pytest.raises(ScenarioError, match="unknown PagerDuty field"):
+    with pytest.raises(InputError, match="unknown PagerDuty field"):
         load_mapping(columns={"created_at": "opened", "owner": "owner"})
 
 
@@ -104,25 +104,25 @@ def test_class_patterns_override_the_incident_type():
     patterns = parse_class_patterns(["failover=fail ?over"])
     history = load_history(DATA / "pagerduty.json", class_patterns=patterns)
     assert history.incidents[1].class_id == "failover"
-    with pytest.raises(ScenarioError, match="regular expression"):
+    with pytest.raises(InputError, match="regular expression"):
         parse_class_patterns(["bad=("])
 
 
 def test_unusable_files_are_errors(tmp_path):
-    """Missing, non-JSON, wrong shape, and all-bad files raise ScenarioError."""
-    with pytest.raises(ScenarioError, match="no such file"):
+    """Missing, non-JSON, wrong shape, and all-bad files raise InputError."""
+    with pytest.raises(InputError, match="no such file"):
         load_history(tmp_path / "nope.json")
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    with pytest.raises(ScenarioError, match="not valid JSON"):
+    with pytest.raises(InputError, match="not valid JSON"):
         load_history(broken)
     shape = tmp_path / "shape.json"
     shape.write_text('{"incidents": []}')
-    with pytest.raises(ScenarioError, match="'data' is a list"):
+    with pytest.raises(InputError, match="'data' is a list"):
         load_history(shape)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"data": [{"id": "x", "service_name": "s"}]}))
-    with pytest.raises(ScenarioError, match="none of the 1 rows"):
+    with pytest.raises(InputError, match="none of the 1 rows"):
         load_history(bad)
 
 
@@ -153,7 +153,7 @@ def test_cli_map_generic_csv_with_columns(tmp_path):
 # -- hypothesis: any well-formed incidents import, and shares sum to 1 per class ---------------
 
 NAMES = st.sampled_from(["Ann Lee", "Bo Chen", "Cy Diaz", "Dee O'Neil", "Eve | Pipe"])
-START = dt.datetime(2025, 1, 6, tzinfo=dt.timezone.utc)
+START = dt.datetime(2025, 1, 6, tzinfo=dt.UTC)
 
 
 @st.composite

@@ -11,12 +11,19 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.model.engine import TeamModel, sample_arrivals
-from sim.analysis.independence import CheckSpec, check_replication, class_verdict, plan_hours, run_check
+from sim.analysis.independence import (
+    CheckSpec,
+    check_replication,
+    class_verdict,
+    plan_hours,
+    run_check,
+)
 from sim.inputs.scenario import load_plan, load_scenario
+from sim.model.engine import TeamModel, sample_arrivals
 from sim.model.plans import DEFAULT_COSTS, TeamState
 from sim.model.records import PlanCost, RunRecords, WorkSpan
 from sim.model.rng import EVALUATION
+from sim.model.skills import SkillBook
 from sim.schema import (
     MINUTES_PER_DAY,
     IndependenceCriteria,
@@ -26,7 +33,6 @@ from sim.schema import (
     Scenario,
     Verdict,
 )
-from sim.model.skills import SkillBook
 
 HERE = Path(__file__).parent
 TINY = HERE / "data" / "tiny.yaml"

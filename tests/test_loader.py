@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 import sim
 import sim.model
 from cli.main import app
+from sim.errors import InputError, Problem
 from sim.inputs.scenario import (
     MAX_FILE_BYTES,
-    Problem,
-    ScenarioError,
     format_path,
     load_model,
     load_scenario,
@@ -71,8 +70,8 @@ EXPECTED: dict[str, list[str]] = {
 }
 
 
-def render_error(path: Path) -> ScenarioError:
-    with pytest.raises(ScenarioError) as caught:
+def render_error(path: Path) -> InputError:
+    with pytest.raises(InputError) as caught:
         load_scenario(path)
     return caught.value
 
@@ -120,12 +119,12 @@ def test_load_model_takes_any_model(tmp_path):
     """load_model validates against the model it is given and names the field."""
     path = tmp_path / "work.yaml"
     path.write_text("median: 10\np90: 5\n")
-    with pytest.raises(ScenarioError, match="at least the median"):
+    with pytest.raises(InputError, match="at least the median"):
         load_model(path, WorkTime)
 
 
 def test_missing_file():
-    """A missing file is a ScenarioError naming it."""
+    """A missing file is a InputError naming it."""
     error = render_error(HERE / "nope.yaml")
     assert "nope.yaml" in error.render() and "no such file" in error.render()
 

@@ -17,12 +17,18 @@ from sim.analysis.metrics import (
     replication_metrics,
     summarize,
 )
-from sim.model.records import Escalation, IncidentRecord, Interruption, InterruptionKind, RunRecords
-from sim.model.records import WorkSpan
+from sim.model.records import (
+    Escalation,
+    IncidentRecord,
+    Interruption,
+    InterruptionKind,
+    RunRecords,
+    WorkSpan,
+)
+from sim.model.skills import SkillBook
 from sim.schema import EscalationKind as EK
 from sim.schema import HourClass as HC
 from sim.schema import Role, Scenario, Severity
-from sim.model.skills import SkillBook
 
 DAYS = 14
 HORIZON = DAYS * 1440

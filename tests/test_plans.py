@@ -10,8 +10,9 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
+from sim.errors import InputError
+from sim.inputs.scenario import load_plan, load_scenario
 from sim.model.engine import TeamModel
-from sim.inputs.scenario import ScenarioError, load_plan, load_scenario
 from sim.model.plans import DEFAULT_COSTS
 from sim.model.records import InterruptionKind
 from sim.schema import (
@@ -489,9 +490,9 @@ def test_every_invalid_plan_fixture_has_expectations():
 
 @pytest.mark.parametrize("name", sorted(INVALID))
 def test_invalid_plan_is_explained(name):
-    """load_plan raises ScenarioError naming the plan file, the field path and the value."""
+    """load_plan raises InputError naming the plan file, the field path and the value."""
     path = INVALID_PLANS / name
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_plan(path, scenario_for(name))
     field, fragments = INVALID[name]
     assert caught.value.files == [str(path)]
@@ -516,7 +517,7 @@ def test_all_reference_problems_are_reported_at_once(tmp_path):
         {"kind": "remove_requires", "classes": ["db-failover"], "people": ["ghost"]},
         {"kind": "add_shadow", "schedule": {"members": ["casper"]}},
     ]}))
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_plan(path, load_scenario(TINY))
     assert [p.field_path for p in caught.value.problems] == [
         "actions[0].learners[0]", "actions[0].classes[0]", "actions[1].people[0]",
@@ -541,7 +542,7 @@ def test_plan_name_not_found_lists_the_plans(make_scenario):
     """An unknown plan name is an error that lists the scenario's plans."""
     scenario = make_scenario(plans=[{"name": "drills", "actions": []},
                                     {"name": "pairing", "actions": []}])
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_plan("nope", scenario)
     problem = caught.value.problems[0]
     assert problem.field_path == "--plan" and problem.value == "'nope'"

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.engine import TeamModel
 from sim.analysis.independence import CheckSpec, check_replication, summarize_check
-from sim.inputs.scenario import load_plan, load_scenario
 from sim.analysis.replicate import default_workers, run_tasks
-from sim.schema import MINUTES_PER_DAY
+from sim.inputs.scenario import load_plan, load_scenario
+from sim.model.engine import TeamModel
 from sim.model.skills import ramp
+from sim.schema import MINUTES_PER_DAY
 
 REPLICATIONS = 16
 SEED = 11

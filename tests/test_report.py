@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
+from sim.errors import InputError
 from sim.outputs import charts
 from sim.outputs.report import KINDS, REPORT_FILE, build_report, load_results
-from sim.inputs.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "scenarios" / "tiny.yaml"
@@ -173,7 +173,7 @@ def test_incomplete_folder_names_the_missing_file(folders, tmp_path):
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / "journal.json").write_text((folders["run"] / "journal.json").read_text())
-    with pytest.raises(ScenarioError, match="metrics.json"):
+    with pytest.raises(InputError, match="metrics.json"):
         load_results(folder)
 
 

@@ -8,9 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim.analysis.independence as independence
-from sim.analysis.independence import COUNT_KEYS, CheckData, CheckSpec, Pooled, resampling_weights
-from sim.inputs.scenario import load_plan, load_scenario
+from sim.analysis.independence import (
+    COUNT_KEYS,
+    CheckData,
+    CheckSpec,
+    Pooled,
+    resampling_weights,
+)
 from sim.analysis.replicate import run_tasks
+from sim.inputs.scenario import load_plan, load_scenario
 
 
 def one_by_one_percentiles(pooled: Pooled, qs, weights):

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 import sim
 import sim.model
 from cli.main import app
-from sim.outputs import journal
-from sim.inputs.scenario import ScenarioError, load_scenario
 from sim.analysis.whatif import INCIDENT_COLUMNS, run_scenario
+from sim.errors import InputError
+from sim.inputs.scenario import load_scenario
+from sim.outputs import journal
 
 runner = CliRunner()
 SCENARIOS = sorted(p for p in Path("scenarios").glob("*.yaml") if "gameday" not in p.name)
@@ -120,8 +121,8 @@ def test_unknown_person_in_without_is_exit_2(tmp_path):
 
 
 def test_library_errors_are_scenario_errors():
-    """From Python, a bad --without is a ScenarioError, not a crash."""
-    with pytest.raises(ScenarioError):
+    """From Python, a bad --without is a InputError, not a crash."""
+    with pytest.raises(InputError):
         run_scenario(load_scenario(TINY), without=["nobody"])
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.schema import MINUTES_PER_DAY, Learning, PracticeKind, Rate
 from sim.model.skills import Runbooks, SkillBook, decayed, ramp
+from sim.schema import MINUTES_PER_DAY, Learning, PracticeKind, Rate
 
 HALF_LIFE = 100.0 * MINUTES_PER_DAY
 RATE = Rate(knowledge=0.5, confidence=0.25)

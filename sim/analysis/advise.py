@@ -51,13 +51,14 @@ import numpy as np
 
 from sim import __version__
 from sim.analysis.compare import run_compare
-from sim.model.engine import TeamModel, sample_arrivals
 from sim.analysis.independence import plan_hours, resampling_weights
 from sim.analysis.metrics import effective_responders
+from sim.analysis.replicate import run_tasks
+from sim.model.engine import TeamModel, sample_arrivals
 from sim.model.plans import DEFAULT_COSTS
 from sim.model.records import InterruptionKind, RunRecords
-from sim.analysis.replicate import run_tasks
 from sim.model.rng import EVALUATION
+from sim.model.skills import SkillBook
 from sim.schema import (
     MINUTES_PER_DAY,
     EscalationKind,
@@ -66,7 +67,6 @@ from sim.schema import (
     Scenario,
     members_of,
 )
-from sim.model.skills import SkillBook
 
 CAUSES = ("knowledge", "confidence", "requires", "rotation", "routing", "noise",
           "change_gate", "change_lead")

@@ -40,11 +40,16 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from sim.model.engine import Arrival, TeamModel
-from sim.inputs.generate import pagerduty_history, slug
 from sim.analysis.heromap import hero_map, touch_share
-from sim.inputs.history import History, HistoryIncident, history_from_records, hour_class
 from sim.analysis.replicate import run_tasks
+from sim.inputs.generate import pagerduty_history, slug
+from sim.inputs.history import (
+    History,
+    HistoryIncident,
+    history_from_records,
+    hour_class,
+)
+from sim.model.engine import Arrival, TeamModel
 from sim.model.rng import Purpose, stream
 from sim.schema import (
     HOURS_PER_WEEK,
@@ -226,7 +231,9 @@ class _Fit:
         expected = [n * hours[h] / HOURS_PER_WEEK for h in HourClass]
         if n < PROFILE_MIN_INCIDENTS:
             return None, f"flat: {n} incidents are too few to fit a weekly profile (< 30)"
-        from scipy import stats  # here: importing scipy costs most commands half a second
+        from scipy import (
+            stats,  # here: importing scipy costs most commands half a second
+        )
 
         p = float(stats.chisquare(observed, expected).pvalue)
         if p >= PROFILE_P_VALUE:

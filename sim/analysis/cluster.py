@@ -8,11 +8,11 @@ identical to a local run with the same seed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from collections.abc import Iterator
 
-from sim.inputs.scenario import Problem, ScenarioError
+from sim.errors import ClusterError
 
 ENVIRONMENT_VARIABLE = "HEROSIM_DASK"
 CONNECT_TIMEOUT_SECONDS = 10
@@ -29,35 +29,35 @@ def dask_executor(address: str) -> Iterator[tuple[Executor, int]]:
     tasks it runs at once (its workers' threads, for sizing batches).
 
     Raises:
-        ScenarioError: Dask is not installed, or the scheduler cannot be reached.
+        ClusterError: Dask is not installed, or the scheduler cannot be reached.
     """
     try:
         from distributed import Client
         from distributed.comm import get_address_host_port
     except ImportError:
-        raise ScenarioError([Problem(
-            "command line", "--dask", repr(address),
+        raise ClusterError(
+            f"--dask {address!r}: "
             "running on a Dask cluster needs the optional extra: pip install 'herosim[dask]'",
-        )]) from None
+        ) from None
     try:
         # A malformed address is refused here: handed to Client, it leaves a half-built client
         # whose clean-up hangs for 20 s at exit and prints a traceback.
         get_address_host_port(address)
     except ValueError as error:
-        raise ScenarioError([Problem(
-            "command line", "--dask", repr(address),
+        raise ClusterError(
+            f"--dask {address!r}: "
             f"not a Dask scheduler address ({error}); give tcp://host:port of a running "
             f"scheduler, or unset {ENVIRONMENT_VARIABLE} to run on local processes",
-        )]) from None
+        ) from None
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
-        raise ScenarioError([Problem(
-            "command line", "--dask", repr(address),
+        raise ClusterError(
+            f"--dask {address!r}: "
             f"could not reach a Dask scheduler there within {CONNECT_TIMEOUT_SECONDS} s "
             f"({type(error).__name__}: {error}); give tcp://host:port of a running scheduler, "
             f"or unset {ENVIRONMENT_VARIABLE} to run on local processes",
-        )]) from None
+        ) from None
     try:
         # pure=False: two batches are never merged as "the same" task by Dask's caching.
         slots = sum(client.nthreads().values()) or 1

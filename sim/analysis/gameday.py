@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim import __version__
-from sim.model.engine import Arrival, TeamModel
-from sim.inputs.observations import GameDayRecord, HeroRole, Observed
-from sim.model.plans import TeamState
 from sim.analysis.replicate import run_tasks
+from sim.inputs.observations import GameDayRecord, HeroRole, Observed
+from sim.model.engine import Arrival, TeamModel
+from sim.model.plans import TeamState
 from sim.model.rng import GAMEDAY_REPLAYS, Purpose, stream
+from sim.model.skills import SkillBook
 from sim.schema import (
     MINUTES_PER_DAY,
     EscalationKind,
@@ -32,7 +33,6 @@ from sim.schema import (
     Schedule,
     WorkDistribution,
 )
-from sim.model.skills import SkillBook
 
 # A predicted chance below this means the model expected the team to manage without it
 # (escalating, pulling a hero); above SURPRISE_ABOVE it expected it.

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import __version__
-from sim.model.engine import Arrival, TeamModel, sample_arrivals
 from sim.analysis.metrics import effective_responders
-from sim.model.records import RunRecords
 from sim.analysis.replicate import run_tasks
+from sim.model.engine import Arrival, TeamModel, sample_arrivals
+from sim.model.records import RunRecords
 from sim.model.rng import ANALYSIS, EVALUATION, Purpose, stream
+from sim.model.skills import ramp
 from sim.schema import (
     MINUTES_PER_DAY,
     EscalationKind,
@@ -38,7 +39,6 @@ from sim.schema import (
     Verdict,
     members_of,
 )
-from sim.model.skills import ramp
 
 BOOTSTRAP_SAMPLES = 200
 COUNT_KEYS = ("n", "breaches", "escalated", "escalations", "informal", "struggled",

@@ -60,6 +60,7 @@ import numpy as np
 from sim.analysis.stats import gini, percentiles
 from sim.model.plans import TeamState
 from sim.model.records import IncidentRecord, InterruptionKind, RunRecords
+from sim.model.skills import SkillBook, ramp
 from sim.schema import (
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,
@@ -71,7 +72,6 @@ from sim.schema import (
     WorkTime,
     members_of,
 )
-from sim.model.skills import SkillBook, ramp
 
 # Chance of handling a class alone at or above which a person counts as an effective responder.
 EFFECTIVE_THRESHOLD = 0.5
@@ -398,7 +398,9 @@ def interval(values: Sequence[float], confidence: float = 0.95) -> dict:
     half = 0.0
     if n > 1:
         sd = float(np.std(values, ddof=1))
-        from scipy import stats  # here: importing scipy costs most commands half a second
+        from scipy import (
+            stats,  # here: importing scipy costs most commands half a second
+        )
 
         half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}

@@ -10,17 +10,17 @@ replications.
 from __future__ import annotations
 
 import os
-from itertools import accumulate
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
-from sim.model.engine import TeamModel
 from sim.analysis.metrics import replication_metrics
+from sim.model.engine import TeamModel
 from sim.model.records import RunRecords
-from sim.schema import Scenario
 from sim.model.skills import SkillBook
+from sim.schema import Scenario
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """`herosim run` as a library call: replicate a scenario, summarise, check the fit.
 
-    >>> from sim.inputs.scenario import load_scenario
-    >>> from sim.analysis.whatif import run_scenario
-    >>> result = run_scenario(load_scenario("scenarios/tiny.yaml"), days=28, replications=4)
-    >>> result.summary["mttm"]["p90"]["mean"]  # doctest: +SKIP
+>>> from sim.inputs.scenario import load_scenario
+>>> from sim.analysis.whatif import run_scenario
+>>> result = run_scenario(load_scenario("scenarios/tiny.yaml"), days=28, replications=4)
+>>> result.summary["mttm"]["p90"]["mean"]  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sim import __version__
-from sim.inputs.scenario import Problem, ScenarioError
 from sim.analysis.metrics import fit_check, summarize
-from sim.model.records import IncidentRecord
 from sim.analysis.replicate import RunSpec, run_replication, run_tasks
+from sim.errors import InputError, Problem
+from sim.model.records import IncidentRecord
 from sim.schema import Scenario
 
 MAX_DAYS = 3660
@@ -58,7 +58,7 @@ class RunResult:
 
 
 def check_people(scenario: Scenario, people: Sequence[str], option: str = "--without") -> None:
-    """Raise ScenarioError naming every person not in the scenario."""
+    """Raise InputError naming every person not in the scenario."""
     known = {p.id for p in scenario.people}
     problems = [
         Problem(
@@ -72,11 +72,11 @@ def check_people(scenario: Scenario, people: Sequence[str], option: str = "--wit
         if person not in known
     ]
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
 
 
 def check_counts(days: int, replications: int) -> None:
-    """Raise ScenarioError for a horizon or replication count outside what is sensible."""
+    """Raise InputError for a horizon or replication count outside what is sensible."""
     problems = []
     if not 1 <= days <= MAX_DAYS:
         problems.append(Problem("command line", "--days", repr(days),
@@ -85,7 +85,7 @@ def check_counts(days: int, replications: int) -> None:
         problems.append(Problem("command line", "--reps", repr(replications),
                                 f"replications must be between 1 and {MAX_REPLICATIONS}"))
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
 
 
 def run_scenario(

@@ -244,7 +244,7 @@ def pagerduty_history(scenario: Scenario, records: RunRecords, team: list[dict],
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 CSV_COLUMNS = (

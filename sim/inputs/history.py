@@ -11,7 +11,7 @@ Three shapes are read, all into the same `HistoryIncident` rows:
 
 Rows that cannot be used are never dropped silently: each becomes a `SkippedRow` with its row
 number, field, value and reason in the `ImportReport`; with `strict=True` the first one raises
-`ScenarioError` instead. Absent optional fields are tolerated and unknown ones ignored (their
+`InputError` instead. Absent optional fields are tolerated and unknown ones ignored (their
 names are listed in the report), since PagerDuty adds fields over time.
 
     >>> from sim.inputs.history import load_history
@@ -35,7 +35,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator
 
-from sim.inputs.scenario import Problem, ScenarioError, load_model, problems_from_validation
+from sim.errors import InputError, Problem
+from sim.inputs.scenario import load_model, problems_from_validation
 from sim.schema import HourClass, Model, Severity, check_zone
 
 MAX_HISTORY_BYTES = 512 * 1024 * 1024
@@ -278,7 +279,7 @@ class ClassPattern(Model):
 
 
 def parse_class_patterns(specs: Sequence[str], source: str = "command line") -> list[ClassPattern]:
-    """`NAME=REGEX` strings -> patterns; raise ScenarioError naming each bad one."""
+    """`NAME=REGEX` strings -> patterns; raise InputError naming each bad one."""
     patterns, problems = [], []
     for spec in specs:
         name, sep, regex = spec.partition("=")
@@ -294,7 +295,7 @@ def parse_class_patterns(specs: Sequence[str], source: str = "command line") -> 
             continue
         patterns.append(ClassPattern(class_id=name.strip(), pattern=regex))
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
     return patterns
 
 
@@ -309,7 +310,7 @@ def parse_column_options(specs: Sequence[str]) -> dict[str, str]:
             continue
         columns[name.strip()] = column.strip()
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
     return columns
 
 
@@ -332,7 +333,7 @@ def load_mapping(path: str | Path | None = None, columns: dict[str, str] | None 
         return ColumnMapping.model_validate(base)
     except ValidationError as error:
         name = str(path) if path is not None else "command line"
-        raise ScenarioError(problems_from_validation(name, error, base, ColumnMapping)) from None
+        raise InputError(problems_from_validation(name, error, base, ColumnMapping)) from None
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -354,7 +355,7 @@ def load_history(
             incident type, then the service, otherwise).
 
     Raises:
-        ScenarioError: the file is unusable, no row could be imported, or (strict) a row is bad.
+        InputError: the file is unusable, no row could be imported, or (strict) a row is bad.
     """
     name = str(path)
     text = _read(Path(path), name)
@@ -409,17 +410,17 @@ def _build(rows, report: ImportReport, envelope: dict, strict: bool,
                 bad = SkippedRow(number, where, error.field, error.value, error.reason)
         if bad is not None:
             if strict:
-                raise ScenarioError([bad.problem(name)])
+                raise InputError([bad.problem(name)])
             report.skipped.append(bad)
             continue
         seen[incident.id] = number
         incidents.append(incident)
     report.ignored_fields = sorted(ignored)
     if report.rows == 0:
-        raise ScenarioError([Problem(name, "", None, "the history holds no incidents")])
+        raise InputError([Problem(name, "", None, "the history holds no incidents")])
     if not incidents:
         first = report.skipped[0]
-        raise ScenarioError([Problem(
+        raise InputError([Problem(
             name, "", None,
             f"none of the {report.rows} rows could be imported; the first: row {first.row} "
             f"({first.where}) {first.field}: {first.reason} (got {first.value})")])
@@ -436,8 +437,8 @@ def _window(incidents: list[HistoryIncident], envelope: dict) -> tuple[dt.dateti
     start, end = first, last
     if isinstance(filters, dict):
         try:
-            start = min(first, _timestamp(filters.get("created_at_start"), dt.timezone.utc))
-            end = max(last, _timestamp(filters.get("created_at_end"), dt.timezone.utc))
+            start = min(first, _timestamp(filters.get("created_at_start"), dt.UTC))
+            end = max(last, _timestamp(filters.get("created_at_end"), dt.UTC))
         except (_RowError, TypeError):
             start, end = first, last
     return start, end
@@ -445,22 +446,22 @@ def _window(incidents: list[HistoryIncident], envelope: dict) -> tuple[dt.dateti
 
 def _read(path: Path, name: str) -> str:
     if not path.exists():
-        raise ScenarioError([Problem(name, "", None, "no such file")])
+        raise InputError([Problem(name, "", None, "no such file")])
     if not path.is_file():
-        raise ScenarioError([Problem(name, "", None, "not a regular file; expected a "
+        raise InputError([Problem(name, "", None, "not a regular file; expected a "
                                      "PagerDuty export (.json or .csv) or a CSV")])
     size = path.stat().st_size
     if size > MAX_HISTORY_BYTES:
-        raise ScenarioError([Problem(name, "", None, f"the file is {size / 1e6:.0f} MB; the "
+        raise InputError([Problem(name, "", None, f"the file is {size / 1e6:.0f} MB; the "
                                      f"limit is {MAX_HISTORY_BYTES // 2**20} MB")])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ScenarioError([Problem(name, "", None, f"not UTF-8 text (offset {error.start}); "
+        raise InputError([Problem(name, "", None, f"not UTF-8 text (offset {error.start}); "
                                      "save it as UTF-8")]) from None
     if not text.strip():
-        raise ScenarioError([Problem(name, "", None, "the file is empty")])
+        raise InputError([Problem(name, "", None, "the file is empty")])
     return text
 
 
@@ -468,13 +469,13 @@ def _json_records(text: str, name: str) -> tuple[list, dict]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ScenarioError([Problem(name, f"line {error.lineno}", None,
+        raise InputError([Problem(name, f"line {error.lineno}", None,
                                      f"not valid JSON: {error.msg}")]) from None
     if isinstance(doc, list):
         return doc, {}
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         got = _short(sorted(doc)[:6]) if isinstance(doc, dict) else _kind(doc)
-        raise ScenarioError([Problem(
+        raise InputError([Problem(
             name, "data", got,
             "expected PagerDuty's raw incidents response: an object whose 'data' is a list of "
             "incidents (or a bare list of incidents)")])
@@ -486,10 +487,10 @@ def _csv_records(text: str, name: str, mapping: ColumnMapping | None):
     try:
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error) as error:
-        raise ScenarioError([Problem(name, "line 1", None, f"no CSV header: {error}")]) from None
+        raise InputError([Problem(name, "line 1", None, f"no CSV header: {error}")]) from None
     if mapping is None:
         if not PAGERDUTY_MARKERS & set(header) or "created_at" not in header:
-            raise ScenarioError([Problem(
+            raise InputError([Problem(
                 name, "line 1", _short(header[:8]),
                 "the header is not PagerDuty's (it needs created_at and service_name or "
                 "service_id); for another tool's CSV give a column mapping: --column "
@@ -499,7 +500,7 @@ def _csv_records(text: str, name: str, mapping: ColumnMapping | None):
     else:
         missing = [c for c in mapping.columns.values() if c not in header]
         if missing:
-            raise ScenarioError([Problem(
+            raise InputError([Problem(
                 name, "line 1", _short(missing),
                 f"the mapping names column(s) the CSV does not have; its columns: "
                 f"{', '.join(header)}")])
@@ -523,7 +524,7 @@ def _csv_records(text: str, name: str, mapping: ColumnMapping | None):
                     pd: by_header.get(column, "") for pd, column in columns.items()
                 }
         except csv.Error as error:
-            raise ScenarioError([Problem(name, f"line {reader.line_num}", None,
+            raise InputError([Problem(name, f"line {reader.line_num}", None,
                                          f"broken CSV: {error}")]) from None
 
     return header, _csv_rows(rows()), fmt
@@ -651,7 +652,7 @@ def _timestamp(value: Any, zone, field_name: str = "created_at",
                         "2024-03-01T14:05:00Z or 2024-03-01 14:05:00+01:00)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def _number(value: Any, field_name: str, unit: str = "a number of seconds") -> float | None:

@@ -27,9 +27,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from sim.errors import InputError, Problem
 from sim.inputs.scenario import (
-    Problem,
-    ScenarioError,
     _read_text,
     _short,
     format_path,
@@ -220,7 +219,7 @@ def load_observations(path: str | Path, scenario: Scenario) -> GameDayRecord:
     """Load a game-day observations file (YAML, JSON or CSV) and check it against `scenario`.
 
     Raises:
-        ScenarioError: every problem found, each naming the file, field or row, and value.
+        InputError: every problem found, each naming the file, field or row, and value.
     """
     name = str(path)
     if Path(path).suffix.lower() == ".csv":
@@ -234,7 +233,7 @@ def load_observations(path: str | Path, scenario: Scenario) -> GameDayRecord:
         if locate is not format_path:
             problems = [Problem(p.file, _csv_path(p.field_path, locate), p.value, p.message)
                         for p in problems]
-        raise ScenarioError(problems) from None
+        raise InputError(problems) from None
     return resolve(observations, scenario, name, locate)
 
 
@@ -243,12 +242,12 @@ def resolve(observations: Observations, scenario: Scenario, file: str = "observa
     """Check the observations against the scenario and put their times on its calendar.
 
     Raises:
-        ScenarioError: unknown classes or people, times out of order, and the like.
+        InputError: unknown classes or people, times out of order, and the like.
     """
     problems = [Problem(file, locate(loc), None if value is None else _short(value), message)
                 for loc, value, message in _problems(observations, scenario)]
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
     meta = observations.gameday
     day = _day(meta, scenario)
     base = day * MINUTES_PER_DAY
@@ -466,7 +465,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
     rows = list(csv.reader(io.StringIO(text)))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
-        raise ScenarioError([Problem(name, "", None, "the file is empty; expected a header "
+        raise InputError([Problem(name, "", None, "the file is empty; expected a header "
                                      "row and one row per injection")])
     header = [h.strip() for h in rows[0]]
     allowed = [*GAMEDAY_COLUMNS, *INJECTION_COLUMNS]
@@ -490,7 +489,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
         problems.append(Problem(name, "", None, "no injections: the header is followed by no "
                                 "rows"))
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
     gameday: dict[str, Any] = {}
     gameday_rows: dict[str, int] = {}
     injections = []
@@ -529,7 +528,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
                 injection[column] = value
         injections.append(injection)
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
 
     def locate(loc: tuple) -> str:
         if loc and loc[0] == "injections" and len(loc) > 1 and isinstance(loc[1], int):

@@ -3,7 +3,7 @@
 A file goes through three gates, and each one reports in the same shape (`Problem`): the bytes
 (exists, a file, not too large, UTF-8), the document (YAML or JSON that parses, no alias bomb,
 a mapping at the top) and the model (pydantic, including the scenario's cross-reference checks).
-Nothing here prints; the CLI renders `ScenarioError` however it likes.
+Nothing here prints; the CLI renders `InputError` however it likes.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import json
 import re
 import types
 import typing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sim.errors import InputError, Problem
 from sim.schema import IDENTIFIER_PATTERN, Plan, Scenario, check_plan
 
 M = TypeVar("M", bound=BaseModel)
@@ -38,54 +38,11 @@ MAX_VALUE_CHARS = 60
 _KIND_ERRORS = ("_type", "_parsing")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file.
-
-    Attributes:
-        file: The file as the user named it.
-        field_path: Dotted path to the field, e.g. `rotation.primary.members[2]`; empty for a
-            problem with the file as a whole.
-        value: `repr` of the offending value, truncated; None when there is no single value.
-        message: What is wrong and what would be allowed.
-    """
-
-    file: str
-    field_path: str
-    value: str | None
-    message: str
-
-    def render(self) -> str:
-        """One paragraph: where, then what, then the value found."""
-        where = f"{self.file}: {self.field_path}" if self.field_path else self.file
-        lines = [where, f"    {self.message}"]
-        if self.value is not None:
-            lines.append(f"    got: {self.value}")
-        return "\n".join(lines)
-
-
-class ScenarioError(Exception):
-    """An input file is unusable; `problems` lists every reason found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__(self.render())
-
-    @property
-    def files(self) -> list[str]:
-        """The files with problems, in order of first appearance."""
-        return list(dict.fromkeys(p.file for p in self.problems))
-
-    def render(self) -> str:
-        """Every problem, one paragraph each, separated by blank lines."""
-        return "\n\n".join(p.render() for p in self.problems)
-
-
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file (YAML or JSON).
 
     Raises:
-        ScenarioError: listing every problem found, each naming file, field and value.
+        InputError: listing every problem found, each naming file, field and value.
     """
     return load_model(path, Scenario)
 
@@ -96,7 +53,7 @@ def load_plan(ref: str | Path, scenario: Scenario) -> Plan:
     The plan is checked against the scenario (its people and classes).
 
     Raises:
-        ScenarioError: the file is bad, names what the scenario lacks, or no such plan exists.
+        InputError: the file is bad, names what the scenario lacks, or no such plan exists.
     """
     path = Path(ref)
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
@@ -104,12 +61,12 @@ def load_plan(ref: str | Path, scenario: Scenario) -> Plan:
         try:
             check_plan(plan, scenario)
         except ValidationError as error:
-            raise ScenarioError(problems_from_validation(str(path), error)) from None
+            raise InputError(problems_from_validation(str(path), error)) from None
         return plan
     plan = scenario.plan(str(ref))
     if plan is None:
         names = ", ".join(p.name for p in scenario.plans) or "none"
-        raise ScenarioError([Problem(
+        raise InputError([Problem(
             "command line", "--plan", _short(str(ref)),
             f"no plan file of that name, and no plan called that in scenario "
             f"'{scenario.name}' (its plans: {names})",
@@ -126,14 +83,14 @@ def load_model(path: str | Path, model_cls: type[M]) -> M:
     """Load a YAML or JSON file and validate it as `model_cls`.
 
     Raises:
-        ScenarioError: listing every problem found, each naming file, field and value.
+        InputError: listing every problem found, each naming file, field and value.
     """
     name = str(path)
     data = load_document(path)
     try:
         return model_cls.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(problems_from_validation(name, error, data, model_cls)) from None
+        raise InputError(problems_from_validation(name, error, data, model_cls)) from None
     except RecursionError:
         raise _file_error(name, "the document nests too deeply to validate") from None
 
@@ -142,7 +99,7 @@ def load_document(path: str | Path) -> dict[str, Any]:
     """Read a file into a plain mapping, refusing anything that is not a sane document.
 
     Raises:
-        ScenarioError: the file is missing, unreadable, too large, not UTF-8, not YAML/JSON,
+        InputError: the file is missing, unreadable, too large, not UTF-8, not YAML/JSON,
             an alias bomb, or not a mapping at the top level.
     """
     name = str(path)
@@ -157,7 +114,7 @@ def load_document(path: str | Path) -> dict[str, Any]:
         raise _file_error(name, "the file holds no data (only comments?); expected a mapping "
                           "such as 'name: my-team'")
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(
+        raise InputError([Problem(
             name, "", _short(data),
             f"the top level is a {_kind(data)}; expected a mapping of fields "
             "(name, services, classes, people, rotation, ...)",
@@ -241,7 +198,7 @@ def _parse(text: str, name: str) -> Any:
         except json.JSONDecodeError as json_error:
             try:
                 return _parse_yaml(text, name)
-            except ScenarioError:
+            except InputError:
                 raise _file_error(name, f"invalid JSON at line {json_error.lineno}, column "
                                   f"{json_error.colno}: {json_error.msg}") from None
     return _parse_yaml(text, name)
@@ -497,8 +454,8 @@ def _unwrap(annotation: Any) -> Any:
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _file_error(name: str, message: str) -> ScenarioError:
-    return ScenarioError([Problem(name, "", None, message)])
+def _file_error(name: str, message: str) -> InputError:
+    return InputError([Problem(name, "", None, message)])
 
 
 def _short(value: Any) -> str:

@@ -62,7 +62,10 @@ def window_profile(changes: Changes) -> list[float]:
 def sample_changes(scenario: Scenario, days: int, seed: int, replication: int,
                    first_id: int = 0) -> dict[str, list[Change]]:
     """Every service's intended changes of a replication, in time order."""
-    from sim.model.engine import DRAWS_PER_INCIDENT, poisson_times  # the one NHPP sampler
+    from sim.model.engine import (  # the one NHPP sampler
+        DRAWS_PER_INCIDENT,
+        poisson_times,
+    )
 
     rng = stream(seed, replication, Purpose.CHANGES)
     trains: dict[str, list[Change]] = {}

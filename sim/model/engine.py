@@ -43,6 +43,7 @@ from sim.model.records import (
     WorkSpan,
 )
 from sim.model.rng import Purpose, stream
+from sim.model.skills import SkillBook, ramp
 from sim.schema import (
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,
@@ -57,7 +58,6 @@ from sim.schema import (
     WorkDistribution,
     members_of,
 )
-from sim.model.skills import SkillBook, ramp
 
 # Decision draws kept per incident: the common paths use fewer; rare long escalation chains
 # continue on a shared stream (EXTRA).

@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass, field
 
 from sim.model.records import PlanCost
+from sim.model.skills import Runbooks
 from sim.schema import (
     MINUTES_PER_DAY,
     DrillAction,
@@ -31,7 +32,6 @@ from sim.schema import (
     StopPullsAction,
     members_of,
 )
-from sim.model.skills import Runbooks
 
 # Default costs, in hours, of one occurrence of each action: (hero, each learner). Live
 # practice (pairing, backup, shadowing) is measured in the run on top of these. The reasoning

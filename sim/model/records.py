@@ -9,8 +9,8 @@ records per simulated incident.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from enum import Enum
+from typing import NamedTuple
 
 from sim.schema import EscalationKind, HourClass, PracticeKind, Role, Severity
 

@@ -25,11 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.errors import InputError, Problem
 from sim.outputs.charts import scope_ids
-from sim.inputs.scenario import Problem, ScenarioError
+from sim.outputs.html import Raw, ReportBody, esc, note, tag
 from sim.outputs.report_check import check_report
 from sim.outputs.report_compare import compare_report
-from sim.outputs.html import Raw, ReportBody, esc, note, tag
 from sim.outputs.report_map import map_report
 from sim.outputs.report_run import run_report
 from sim.outputs.report_score import score_report
@@ -73,13 +73,13 @@ def load_results(path: str | os.PathLike, journal: dict | None = None) -> dict:
         [values]}}}` with every JSON and CSV file of the folder.
 
     Raises:
-        ScenarioError: the path is not a readable herosim results folder.
+        InputError: the path is not a readable herosim results folder.
     """
     folder = Path(path)
     where = str(path)
 
     def fail(message: str, file: str | None = None, value: str | None = None):
-        raise ScenarioError([Problem(file or where, "", value, message)])
+        raise InputError([Problem(file or where, "", value, message)])
 
     if not folder.is_dir():
         fail("not a herosim results folder: no such directory" if not folder.exists()
@@ -112,7 +112,7 @@ def _read_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ScenarioError([Problem(str(path), "", None,
+        raise InputError([Problem(str(path), "", None,
                                      f"unreadable JSON in a results folder: {error}")]) from None
 
 
@@ -127,7 +127,7 @@ def _read_csv(path: Path) -> dict[str, list[str]]:
                 for name, value in zip(header, row):
                     columns[name].append(value)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise ScenarioError([Problem(str(path), "", None,
+        raise InputError([Problem(str(path), "", None,
                                      f"unreadable CSV in a results folder: {error}")]) from None
     return columns
 

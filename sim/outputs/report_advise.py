@@ -6,10 +6,10 @@ User strings (ids, names, descriptions) go through `sim.outputs.markdown.cell`.
 from __future__ import annotations
 
 from sim.analysis.advise import CAUSES, NOISE, readiness
-from sim.outputs.markdown import cell, num, table
 from sim.analysis.metrics import effective_responders
-from sim.schema import Scenario
 from sim.model.skills import SkillBook
+from sim.outputs.markdown import cell, num, table
+from sim.schema import Scenario
 
 CAUSE_LABEL = {
     "knowledge": "knowledge gap", "confidence": "confidence gap", "requires": "access",

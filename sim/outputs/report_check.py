@@ -4,8 +4,18 @@ skills at the start and the end, and the verdict per class."""
 from __future__ import annotations
 
 from sim.outputs import charts
+from sim.outputs.html import (
+    Raw,
+    ReportBody,
+    Section,
+    figure,
+    join,
+    note,
+    para,
+    table,
+    tag,
+)
 from sim.outputs.markdown import num, week_span
-from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 
 VERDICT_TONE = {"independent": "good", "partly": "warn", "hero-dependent": "bad"}
 

@@ -4,8 +4,18 @@ time to independence and hero hours, each with its interval."""
 from __future__ import annotations
 
 from sim.outputs import charts
+from sim.outputs.html import (
+    Raw,
+    ReportBody,
+    Section,
+    figure,
+    join,
+    note,
+    para,
+    table,
+    tag,
+)
 from sim.outputs.markdown import num, week_span
-from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 
 
 def _span(figure_: dict | None, digits: int = 1) -> str:

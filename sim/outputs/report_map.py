@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from sim.outputs import charts
-from sim.outputs.markdown import num
 from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, table, tag
+from sim.outputs.markdown import num
 
 # More people than this and the heatmap keeps the busiest (the table lists everyone).
 MAX_HEATMAP_PEOPLE = 25

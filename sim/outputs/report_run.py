@@ -7,8 +7,17 @@ import math
 
 from sim.outputs import charts
 from sim.outputs.html import (
+    Raw,
+    ReportBody,
+    Section,
     estimate_cell,
-    Raw, ReportBody, Section, figure, interval, join, mean_of, note, para, table,
+    figure,
+    interval,
+    join,
+    mean_of,
+    note,
+    para,
+    table,
 )
 
 KINDS = ("timeout", "manual", "informal", "reroute")

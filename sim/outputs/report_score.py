@@ -5,8 +5,19 @@ the per-class, per-person and skill-estimate tables (gameday.json; docs/gameday.
 from __future__ import annotations
 
 from sim.outputs import charts
+from sim.outputs.html import (
+    Raw,
+    ReportBody,
+    Section,
+    esc,
+    figure,
+    join,
+    note,
+    para,
+    table,
+    tag,
+)
 from sim.outputs.markdown import num
-from sim.outputs.html import Raw, ReportBody, Section, esc, figure, join, note, para, table, tag
 
 VERDICT_TONE = {"as predicted": "good", "hesitation": "bad", "surprise": "warn"}
 

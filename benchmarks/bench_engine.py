@@ -38,7 +38,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 import simpy  # noqa: E402
@@ -361,14 +360,14 @@ def default_check(customers: int) -> Bench:
     replays counts. Its size is fixed by the check, not by --customers."""
     from sim.analysis import independence
     from sim.inputs.scenario import load_scenario
-    from sim.model import engine
+    from sim.model import team as engine
 
     scenario = load_scenario(PLATFORM)
     counted = [0, 0, 0]  # real incidents, false pages, changes
     original = engine.TeamModel.run
 
-    def counting_run(self):
-        records = original(self)
+    def counting_run(self, snapshot_at=()):
+        records = original(self, snapshot_at)
         counted[0] += len(records.incidents)
         counted[1] += sum(1 for w in records.work if w.incident_id is None
                           and w.role is Role.ACKNOWLEDGED)

@@ -29,7 +29,6 @@ import gc
 import io
 import json
 import math
-import os
 import pstats
 import statistics
 import sys
@@ -42,6 +41,7 @@ from pathlib import Path
 import numpy as np  # noqa: E402
 import simpy  # noqa: E402
 
+import sim.model  # noqa: E402
 from sim.model import ENGINE_BUILD  # noqa: E402
 from sim.model import TeamModel  # noqa: E402
 from sim.model.records import RunRecords  # noqa: E402
@@ -416,7 +416,7 @@ def main(argv: list[str] | None = None) -> None:
     timings = [time_case(c, args.customers, max(1, args.repeat)) for c in CASES.values()]
     base = timings[0].us_per_incident  # the first case is the floor: bare SimPy
     print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, herosim engine "
-          f"{ENGINE_BUILD} (HEROSIM_PURE={os.environ.get('HEROSIM_PURE', '')!r}), "
+          f"{ENGINE_BUILD} ({Path(sim.model.__file__).parent}), "
           f"{args.customers} incidents per case, best of {args.repeat}")
     print(f"{'case':<30} {'incidents':>10} {'best s':>8} {'us/incident':>12} {'x simpy':>8}")
     for t in timings:

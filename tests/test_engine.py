@@ -327,25 +327,34 @@ def test_a_slot_passed_on_through_a_long_queue_does_not_recurse(make_scenario):
     assert not [w for w in records.work if model.calendar.absent(w.person, w.start)]
 
 
-def test_slots_go_to_the_oldest_waiting_request_that_accepts_the_person():
-    """FIFO over callback and event waiters alike; a request naming someone else is skipped."""
+def test_slots_go_to_the_oldest_waiting_request_that_accepts_the_person(make_scenario):
+    """A freed slot goes to the oldest request that accepts the person; a request that goes
+    back to the queue keeps its place; one naming someone else is skipped."""
     import simpy
 
-    from sim.model.slots import Slots
+    from sim.model.calendar import Calendar
+    from sim.model.slots import Slots, Waiting
 
+    scenario = make_scenario(people=[{"id": "ann"}, {"id": "bob"}, {"id": "hero"}])
     env = simpy.Environment()
-    slots = Slots(env, {"ann": 1, "bob": 1})
-    assert slots.take(("ann", "bob")) == "ann" and slots.take(("ann", "bob")) == "bob"
+    slots = Slots(env, {"ann": 1, "bob": 1}, Calendar(scenario, 7))
+    assert slots.take_any(("ann", "bob")) == "ann" and slots.take_any(("ann", "bob")) == "bob"
     given: list[tuple[str, str]] = []
-    slots.on_free(("bob",), lambda p: given.append(("bob-only", p)))
-    event = slots.wait(("ann", "bob"))
-    slots.on_free(("ann", "bob"), lambda p: given.append(("pool-late", p)))
 
-    slots.release("ann")  # bob-only does not accept ann: the event waiter gets her
-    assert event.triggered and event.value == "ann" and given == []
+    def request(name: str, accepts: tuple[str, ...], seq: int | None = None) -> Waiting:
+        return Waiting(seq or slots.next_seq(), lambda p: p in accepts,
+                       lambda p: given.append((name, p)), None)
+
+    slots.wait(request("bob-only", ("bob",)))
+    first = request("pool-early", ("ann", "bob"))
+    slots.wait(request("pool-late", ("ann", "bob")))
+    slots.wait(first)  # queued after pool-late, but it keeps its earlier place
+
+    slots.release("ann")  # bob-only does not accept ann: the oldest pool request gets her
+    assert given == [("pool-early", "ann")]
     slots.release("bob")
-    assert given == [("bob-only", "bob")]
+    assert given[-1] == ("bob-only", "bob")
     slots.release("bob")
-    assert given == [("bob-only", "bob"), ("pool-late", "bob")]
+    assert given[-1] == ("pool-late", "bob")
     slots.release("bob")
     assert slots.free == {"ann": 0, "bob": 1} and not slots.waiting

@@ -162,15 +162,16 @@ def test_mtta_mttm_wait_and_breaches(metrics):
 def test_escalations_by_kind_and_target(metrics):
     """Every escalation is counted by kind, per incident, and by who received it."""
     assert metrics["escalations"] == {
-        "timeout": 1, "manual": 1, "informal": 1, "reroute": 1, "total": 4}
+        "timeout": 1, "manual": 1, "informal": 1, "reroute": 1, "busy": 0, "total": 4}
     assert metrics["escalations_per_incident"] == pytest.approx(
-        {"timeout": 0.25, "manual": 0.25, "informal": 0.25, "reroute": 0.25, "total": 1.0})
+        {"timeout": 0.25, "manual": 0.25, "informal": 0.25, "reroute": 0.25, "busy": 0.0,
+         "total": 1.0})
     assert metrics["escalations_to"]["hero"] == {
-        "timeout": 1, "manual": 1, "informal": 1, "reroute": 0}
+        "timeout": 1, "manual": 1, "informal": 1, "reroute": 0, "busy": 0}
     assert metrics["escalations_to"]["bob"] == {
-        "timeout": 0, "manual": 0, "informal": 0, "reroute": 1}
+        "timeout": 0, "manual": 0, "informal": 0, "reroute": 1, "busy": 0}
     assert metrics["escalations_to"]["carol"] == dict.fromkeys(
-        ["timeout", "manual", "informal", "reroute"], 0)
+        ["timeout", "manual", "informal", "reroute", "busy"], 0)
 
 
 def test_hero_interruptions_per_week_by_hour_and_kind(metrics):

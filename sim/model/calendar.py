@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -16,9 +17,12 @@ from sim.schema import (
     MINUTES_PER_DAY,
     WEEKDAY_INDEX,
     HourClass,
+    HourRange,
     Scenario,
     Schedule,
+    covered,
     hour_class_of,
+    members_of,
 )
 
 # Days after the horizon still covered by the calendar: incidents that arrive late keep running.
@@ -80,6 +84,21 @@ def _week_of_codes() -> np.ndarray:
                      for minute in range(MINUTES_PER_DAY)], dtype=np.uint8)
 
 
+@functools.lru_cache(maxsize=256)
+def _duty_table(offsets: tuple[float, ...], windows: tuple[HourRange, ...], span: int) -> bytes:
+    """Per quarter hour: 1 when the local time of the bin's start is inside one of the
+    person's availability windows (`Person.available`), else 0. Cached like the hour tables."""
+    t = np.arange(span * BINS_PER_DAY, dtype=np.float64) * BIN_MINUTES
+    local = t + np.asarray(offsets)[(t // MINUTES_PER_DAY).astype(int)]
+    local_day = np.floor(local / MINUTES_PER_DAY)
+    minute = (local - local_day * MINUTES_PER_DAY).astype(int)
+    weekday = (local_day % 7).astype(int)
+    # The windows tabulated over one week of local minutes, then looked up.
+    week = np.array([covered(list(windows), m, d) for d in range(7)
+                     for m in range(MINUTES_PER_DAY)], dtype=np.uint8)
+    return week[weekday * MINUTES_PER_DAY + minute].tobytes()
+
+
 class Calendar:
     """Local time, working hours, absences and rotations of one team for one replication.
 
@@ -105,6 +124,7 @@ class Calendar:
         self.hour_codes: dict[str, bytes] = {}
         self.response_codes: dict[str, bytes] = {}
         self.wakeable = {p.id: p.wakeable for p in scenario.people}
+        self.duty: dict[str, bytes | None] = {}  # on duty per bin; None: always
         self._last_bin = self.span * BINS_PER_DAY - 1
         self._last_hour = self.span * 24 - 1
         zone_offsets: dict[str, list[float]] = {}
@@ -123,12 +143,18 @@ class Calendar:
             self.hour_codes[p.id], self.response_codes[p.id] = _hour_tables(
                 tuple(self.offsets[p.id]), self.working[p.id][:2],
                 tuple(sorted(self.working[p.id][2])), self.span)
+            self.duty[p.id] = (None if p.available is None else
+                               _duty_table(tuple(self.offsets[p.id]), tuple(p.available),
+                                           self.span))
+        self.pooled = scenario.rotation.pool
         self.schedules = {
             "primary": scenario.rotation.primary,
             "secondary": scenario.rotation.secondary,
             "shadow": scenario.rotation.shadow,
         }
         self._on_call_current: dict[str, tuple[object, list]] = {}  # the version in force
+        self._pool_current: tuple[object, list[tuple[str, ...]]] | None = None
+        self._status: dict[tuple, tuple[object, object, np.ndarray]] = {}
 
     def _planned_days(self, absences, always: bool) -> bytearray:
         days = bytearray([1 if always else 0]) * self.span
@@ -159,13 +185,71 @@ class Calendar:
         """Whether `person` is on a planned absence at `t` (the rotation covers for them)."""
         return bool(self.planned[person][self.day(t)])
 
-    def present_ever_after(self, person: str, t: float) -> float | None:
-        """The first time at or after `t` when `person` is present, or None."""
+    def on_duty(self, person: str, t: float) -> bool:
+        """Whether `t` is inside one of `person`'s availability windows (always, without)."""
+        duty = self.duty[person]
+        return duty is None or duty[self.bin(t)] == 1
+
+    def available(self, person: str, t: float) -> bool:
+        """Whether `person` can take up work at `t`: not away, and on duty."""
+        return not self.absent(person, t) and self.on_duty(person, t)
+
+    def next_available(self, person: str, t: float) -> float | None:
+        """The first time at or after `t` when `person` is available, or None."""
         absent = self.absent_days[person]
-        for d in range(self.day(t), self.span):
-            if not absent[d]:
-                return max(t, d * MINUTES_PER_DAY)
+        duty = self.duty[person]
+        first = self.bin(t)
+        for b in range(first, self._last_bin + 1):
+            d = b // BINS_PER_DAY
+            if absent[d]:
+                continue
+            if duty is None or duty[b] == 1:
+                return t if b == first else b * float(BIN_MINUTES)
         return None
+
+    def next_change(self, person: str, t: float) -> float:
+        """The first quarter-hour boundary after `t` at which `person` becomes or stops being
+        available, reachable or a member of the pool; infinity when that never happens within
+        the calendar. (What decides whether they can be offered waiting work.)"""
+        codes = self._status_codes(person)
+        b = self.bin(t)
+        changed = np.flatnonzero(codes[b + 1:] != codes[b])
+        return math.inf if changed.size == 0 else (b + 1 + int(changed[0])) * float(BIN_MINUTES)
+
+    def _status_codes(self, person: str) -> np.ndarray:
+        """Per quarter hour: available (1) + reachable (2) + in the pool (4), for the rotation
+        in force (tabulated once per version of it)."""
+        key = (person, id(self.schedules["primary"]), id(self.schedules["secondary"]))
+        cached = self._status.get(key)
+        if cached is not None and cached[0] is self.schedules["primary"] \
+                and cached[1] is self.schedules["secondary"]:
+            return cached[2]
+        bins = self.span * BINS_PER_DAY
+        hour_of_bin = np.arange(bins) // (BINS_PER_DAY // 24)
+        absent = np.frombuffer(bytes(self.absent_days[person]), dtype=np.uint8)
+        available = absent[np.arange(bins) // BINS_PER_DAY] == 0
+        duty = self.duty[person]
+        if duty is not None:
+            available &= np.frombuffer(duty, dtype=np.uint8) == 1
+        if self.wakeable[person]:
+            reachable = available
+        else:
+            awake = np.frombuffer(self.hour_codes[person], dtype=np.uint8) != 2
+            rota = np.zeros(self.span * 24, dtype=bool)
+            for layer in ("primary", "secondary"):
+                if self.schedules[layer]:
+                    self.on_call(layer, 0.0)  # tabulates the version in force
+                    table = np.array(self._on_call_current[layer][1], dtype=object)
+                    rota |= table == person
+            reachable = available & (awake | rota[hour_of_bin])
+        codes = available.astype(np.uint8) + 2 * reachable.astype(np.uint8)
+        if self.pooled:
+            self.pool_members(0.0)  # tabulates the version in force
+            assert self._pool_current is not None
+            member = np.array([person in members for members in self._pool_current[1]])
+            codes = codes + 4 * member[hour_of_bin].astype(np.uint8)
+        self._status[key] = (self.schedules["primary"], self.schedules["secondary"], codes)
+        return codes
 
     def local_minute(self, person: str, t: float) -> tuple[int, float]:
         """Local weekday (0 = Monday) and minute of day for `person` at `t`."""
@@ -219,19 +303,55 @@ class Calendar:
     def _tabulate(self, layers: list[Schedule]) -> list[str | None]:
         """Who is on call for each hour of the calendar (hand-offs and hours are whole)."""
         hours = np.arange(self.span * 24)
-        hour_of_day = hours % 24
         table = np.full(hours.size, None, dtype=object)
         undecided = np.ones(hours.size, dtype=bool)
         for schedule in layers:
-            covered = undecided.copy()
-            if schedule.hours is not None:
-                start, end = schedule.hours.start, schedule.hours.end
-                inside = ((hour_of_day >= start) & (hour_of_day < end) if start < end
-                          else (hour_of_day >= start) | (hour_of_day < end))
-                covered &= inside
-            table[covered] = self._members_on_call(schedule, hours)[covered]
-            undecided &= ~covered
+            inside = undecided & self._layer_hours(schedule, hours.size)
+            table[inside] = self._members_on_call(schedule, hours)[inside]
+            undecided &= ~inside
         return table.tolist()
+
+    @staticmethod
+    def _layer_hours(schedule: Schedule, count: int) -> np.ndarray:
+        """Whether the layer is in force at each of the first `count` hours (its `hours`,
+        in the scenario's zone; a layer without them always is)."""
+        if schedule.hours is None:
+            return np.ones(count, dtype=bool)
+        window = schedule.hours
+        week = np.array([window.covers(h % 24 * 60, h // 24) for h in range(168)], dtype=bool)
+        return np.resize(week, count)
+
+    def pool_members(self, t: float) -> tuple[str, ...]:
+        """A pool rotation's members at `t`: those of the primary layers in force then."""
+        layers = self.schedules["primary"]
+        current = self._pool_current
+        if current is None or current[0] is not layers:
+            current = (layers, self._pool_table(layers or []))
+            self._pool_current = current
+        h = int(t // 60)
+        return current[1][h if h < self._last_hour else self._last_hour]
+
+    def in_pool(self, person: str, t: float) -> bool:
+        """Whether `person` is a member of the pool at `t` (False without a pool)."""
+        return self.pooled and person in self.pool_members(t)
+
+    def _pool_table(self, layers: list[Schedule]) -> list[tuple[str, ...]]:
+        """The pool's members for each hour of the calendar (shared tuples)."""
+        count = self.span * 24
+        if all(schedule.hours is None for schedule in layers):
+            everyone = tuple(members_of(layers))
+            return [everyone] * count
+        inside = [self._layer_hours(schedule, count) for schedule in layers]
+        by_pattern: dict[tuple[bool, ...], tuple[str, ...]] = {}
+        table = []
+        for h in range(count):
+            pattern = tuple(bool(layer[h]) for layer in inside)
+            members = by_pattern.get(pattern)
+            if members is None:
+                members = by_pattern[pattern] = tuple(members_of(
+                    [s for s, on in zip(layers, pattern) if on]))
+            table.append(members)
+        return table
 
     def _members_on_call(self, schedule: Schedule, hours: np.ndarray) -> np.ndarray:
         """The member on call at each hour: the scheduled one, or, when they are on planned
@@ -264,12 +384,13 @@ class Calendar:
         return members[first]
 
     def on_rotation(self, person: str, t: float) -> bool:
-        """Whether `person` is on call in any layer (primary, secondary, shadow) at `t`."""
+        """Whether `person` is on call as primary or secondary at `t`."""
         return person == self.on_call("primary", t) or person == self.on_call("secondary", t)
 
     def reachable(self, person: str, t: float) -> bool:
-        """Present, and either on rotation, awake, or willing to be woken."""
-        if self.absent(person, t):
+        """Available (not away, on duty), and either on rotation, awake, or willing to be
+        woken."""
+        if not self.available(person, t):
             return False
         if self.wakeable[person]:
             return True

@@ -48,7 +48,7 @@ class TeamContext:
         self.people = [p.id for p in scenario.people]
         self.heroes = tuple(scenario.heroes)
         self.hero_set = frozenset(self.heroes)
-        self.slots = Slots(env, {p.id: p.capacity for p in scenario.people})
+        self.slots = Slots(env, {p.id: p.capacity for p in scenario.people}, calendar)
         self.release_count = 0
         # Mean ack delay by the calendar's hour code (exponential: mean = median / ln 2).
         self._ack_means = tuple(

@@ -25,7 +25,7 @@ class Incident:
     __slots__ = (
         "arrival", "cls", "draws", "cursor", "end", "extra", "acknowledged", "acknowledged_by",
         "involved", "escalations", "tried", "hero_hour_class", "touched", "backup", "pending",
-        "shadowed",
+        "shadowed", "queue_seq",
     )
 
     def __init__(self, arrival: Arrival, cls: IncidentClass, draws: list[float], base: int,
@@ -46,6 +46,7 @@ class Incident:
         self.backup: str | None = None  # the hero backing a learner up (a transfer plan)
         self.pending: list[int] = []  # escalations whose target is whoever acknowledges next
         self.shadowed = False  # a shadow joined (they are in `involved`)
+        self.queue_seq = 0  # its place in the queue of waiting work, once it has waited
 
     def draw(self) -> float:
         """The incident's next uniform decision draw."""

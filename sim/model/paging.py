@@ -15,8 +15,9 @@ from functools import partial
 from sim.model.context import TeamContext
 from sim.model.incident import Incident
 from sim.model.records import InterruptionKind
+from sim.model.slots import Waiting
 from sim.model.stages import Responding
-from sim.schema import EscalationKind, LevelTarget, Role, Schedule, members_of
+from sim.schema import EscalationKind, LevelTarget, Role
 
 
 class Paging:
@@ -36,7 +37,6 @@ class Paging:
         # Policy positions: the levels, repeated for each loop.
         self.positions = self.level_count * (self.policy.loops + 1)
         self.pooled = scenario.rotation.pool
-        self._pool_cache: tuple[list[Schedule] | None, list[str]] = (None, [])
         self._pool_key: tuple[int, object] = (-1, None)
         self._pool_reachable: tuple[str, ...] = ()
 
@@ -58,7 +58,7 @@ class Paging:
             self._page_pool(inc)
             return
         if level >= self.positions:
-            self.ctx.env.process(self.response.fall_back(inc))
+            self.response.fall_back(inc)
             return
         targets, best, delay = self._page_level(inc, level, targets)
         timeout = self.timeout(level)
@@ -89,35 +89,41 @@ class Paging:
             inc.escalate(EscalationKind.TIMEOUT, paged, targets, self.ctx.env.now)
         self.find(inc, level, targets)
 
-    def escalate_manually(self, inc: Incident, level: int) -> None:
+    def hand_on(self, inc: Incident, level: int,
+                kind: EscalationKind = EscalationKind.MANUAL) -> None:
         """The last person involved hands the incident to the next policy position, which is
-        paged."""
+        paged (MANUAL: they asked for help; BUSY: they were busy with other incidents)."""
         level, targets = self.next_level(inc, level + 1)
         if targets:
-            inc.escalate(EscalationKind.MANUAL, inc.involved[-1][0], targets, self.ctx.env.now)
+            inc.escalate(kind, inc.involved[-1][0], targets, self.ctx.env.now)
         self.find(inc, level, targets)
 
     # -- the pool ---------------------------------------------------------------------------
 
     def _page_pool(self, inc: Incident) -> None:
-        """The pool: the first free member takes the oldest waiting incident."""
+        """The pool: a free member takes the incident at once; else it waits, in its place in
+        the queue, for the first member able to take it (`sim.model.slots`). With nobody in the
+        pool reachable, the policy moves on."""
+        ctx = self.ctx
         members = self._pool_candidates(inc)
         if not members:
             self.find(inc, 1)
             return
-        person = self.ctx.slots.take(members)
-        if person is None:
-            self.ctx.slots.on_free(members, partial(self._pool_slot, inc))
-        else:
+        person = ctx.slots.take_any(members)
+        if person is not None:
             self._page_member(inc, person)
+            return
+        if inc.queue_seq == 0:
+            inc.queue_seq = ctx.slots.next_seq()
+        ctx.slots.wait(Waiting(inc.queue_seq, partial(self._pool_eligible, inc),
+                               partial(self._page_member, inc), inc))
 
-    def _pool_slot(self, inc: Incident, person: str) -> None:
-        if self.ctx.calendar.reachable(person, self.ctx.env.now):
-            self._page_member(inc, person)
-        else:
-            # The slot came free after its holder went away: pass it on.
-            self.ctx.slots.release(person)
-            self._page_pool(inc)
+    def _pool_eligible(self, inc: Incident, person: str) -> bool:
+        """Whether `person`, free now, may take `inc` from the pool's queue."""
+        calendar = self.ctx.calendar
+        now = self.ctx.env.now
+        return (person not in inc.tried and person in calendar.pool_members(now)
+                and calendar.reachable(person, now))
 
     def _page_member(self, inc: Incident, person: str) -> None:
         """Page the pool member who holds a slot for the incident."""
@@ -132,17 +138,18 @@ class Paging:
     def _member_answered(self, event) -> None:
         inc, person = event.value
         ctx = self.ctx
-        if ctx.calendar.absent(person, ctx.env.now):
-            # Their absence began before they answered: no answer.
-            ctx.slots.release(person)
+        if not ctx.calendar.available(person, ctx.env.now):
+            # They went away or off duty before they answered: no answer. The incident goes
+            # back to its place in the queue.
             inc.tried.add(person)
+            ctx.slots.release(person)
             self._page_pool(inc)
         else:
             inc.acknowledge(person, ctx.env.now)
             self.response.size_up(inc, person, 0, True)
 
     def _pool_candidates(self, inc: Incident) -> tuple[str, ...]:
-        """Pool rotation: the primary members who are reachable and have not tried yet."""
+        """Pool rotation: the members in force who are reachable and have not tried yet."""
         now = self.ctx.env.now
         calendar = self.ctx.calendar
         # Reachability changes per quarter hour at most: reuse it within one.
@@ -152,16 +159,11 @@ class Paging:
         if key[0] != b or key[1] is not layers:
             reachable = calendar.reachable
             self._pool_key = (b, layers)
-            self._pool_reachable = tuple(p for p in self._pool_members() if reachable(p, now))
+            self._pool_reachable = tuple(p for p in calendar.pool_members(now)
+                                         if reachable(p, now))
         members = self._pool_reachable
         tried = inc.tried
         return tuple(p for p in members if p not in tried) if tried else members
-
-    def _pool_members(self) -> list[str]:
-        layers = self.ctx.calendar.schedules["primary"]
-        if self._pool_cache[0] is not layers:
-            self._pool_cache = (layers, members_of(layers))
-        return self._pool_cache[1]
 
     # -- a policy level ---------------------------------------------------------------------
 
@@ -173,7 +175,7 @@ class Paging:
             person = cal.on_call(target.value, t)
             return [] if person is None or person in exclude else [person]
         if target is LevelTarget.PRIMARY:
-            people = self._pool_members()
+            people = list(cal.pool_members(t))
         else:
             # Named people and the whole team: a planned absence takes the person off the
             # policy (as an override does on a rotation); a sick day does not.
@@ -200,8 +202,8 @@ class Paging:
             if not calendar.reachable(person, now):
                 continue
             d = self.page(inc, person, now)
-            # Somebody whose absence begins before they would answer does not answer.
-            if d < delay and not calendar.absent(person, now + d):
+            # Somebody who goes away or off duty before they would answer does not answer.
+            if d < delay and calendar.available(person, now + d):
                 best, delay = person, d
         if level == 0 and best is not None:
             self._page_shadow(inc, now)

@@ -88,6 +88,7 @@ def _run_action(ctx: TeamContext, index: int, action: PlanAction) -> Generator:
             yield env.timeout(action.every_days * MINUTES_PER_DAY)
         return
     undo = _switch_on(ctx, index, action)
+    ctx.slots.offer_everyone()  # the change may let someone take waiting work
     if isinstance(action, RunbookAction) and action.refresh_every_days:
         while True:
             yield env.timeout(action.refresh_every_days * MINUTES_PER_DAY)
@@ -102,6 +103,7 @@ def _run_action(ctx: TeamContext, index: int, action: PlanAction) -> Generator:
         if end > env.now:
             yield env.timeout(end - env.now)
         undo()
+        ctx.slots.offer_everyone()
 
 
 def _charge(ctx: TeamContext, index: int, action: PlanAction, kind: str | None = None

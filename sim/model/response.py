@@ -10,21 +10,17 @@ exhausted the best person present works it, slowly if even they are not capable 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
 
 from sim.model.context import TeamContext
 from sim.model.incident import Incident
 from sim.model.paging import Paging
 from sim.model.records import InterruptionKind, WorkSpan
 from sim.model.skills import ramp
+from sim.model.slots import Waiting
 from sim.model.work import Work
-from sim.schema import MINUTES_PER_DAY, EscalationKind, Role
-
-_T = TypeVar("_T")
-# A SimPy process body: it yields events and returns a value (None for most).
-Process = Generator[object, object, _T]
+from sim.schema import EscalationKind, Role
 
 
 class Response:
@@ -43,12 +39,21 @@ class Response:
     # -- sizing up --------------------------------------------------------------------------
 
     def size_up(self, inc: Incident, person: str, level: int, holding: bool) -> None:
-        """`person` acknowledged at position `level`: they lead, or they hand on."""
+        """`person` acknowledged at position `level`: they lead, or they hand on.
+
+        Sizing up takes one of their slots (a pool member already `holding` one has it). When
+        all are taken by other incidents they hand it on along the policy at once (a BUSY
+        hand-off) rather than queue it behind their own work.
+        """
+        if not holding and not self.ctx.slots.take(person):
+            inc.involved.append((person, Role.ACKNOWLEDGED))
+            self._pager().hand_on(inc, level, EscalationKind.BUSY)
+            return
         access, can_fix, will_lead = self._decide(inc, person)
-        if not (can_fix and will_lead):
-            self._hand_off(inc, person, level, holding, access, can_fix)
+        if can_fix and will_lead:
+            self.work.lead(inc, person, level)
         else:
-            self._with_slot(inc, person, level, holding, self.work.lead, self._queued_away)
+            self._hand_off(inc, person, level, access, can_fix)
 
     def _decide(self, inc: Incident, person: str) -> tuple[bool, bool, bool]:
         """Size the incident up: (has the access, can fix it, will lead it).
@@ -80,51 +85,22 @@ class Response:
                 will_lead = True
         return access, access and capable, will_lead
 
-    def _with_slot(self, inc: Incident, person: str, level: int, holding: bool,
-                   work: Callable, away: Callable) -> None:
-        """`work(inc, person, level)` once `person` holds one of their slots: at once when
-        already `holding` one or one is free, else when one frees. When their absence began
-        while the incident queued behind their other work, the slot goes back and
-        `away(inc, person, level)` instead: nobody works while away."""
-        if holding or self.ctx.slots.take((person,)) is not None:
-            work(inc, person, level)
-        else:
-            self.ctx.slots.on_free((person,), partial(self._slot_freed, inc, level, work, away))
-
-    def _slot_freed(self, inc: Incident, level: int, work: Callable, away: Callable,
-                    person: str) -> None:
-        if self.ctx.calendar.absent(person, self.ctx.env.now):
-            self.ctx.slots.release(person)
-            away(inc, person, level)
-        else:
-            work(inc, person, level)
-
-    def _queued_away(self, inc: Incident, person: str, level: int) -> None:
-        """Gone away before they could lead it: they hand it on along the policy."""
-        inc.involved.append((person, Role.ACKNOWLEDGED))
-        self._pager().escalate_manually(inc, level)
-
     # -- handing on -------------------------------------------------------------------------
 
-    def _hand_off(self, inc: Incident, person: str, level: int, holding: bool, access: bool,
+    def _hand_off(self, inc: Incident, person: str, level: int, access: bool,
                   can_fix: bool) -> None:
         """`person` will not lead: they doubt, or try until stuck, then hand on."""
         if can_fix or not access:
             # Capable but unconfident, or the fix needs someone else's access: a few minutes
             # of doubt or of checking, then ask for help.
             self.ctx.after(inc.exponential(self.ctx.behaviour.hesitation_minutes),
-                           self._doubted, (inc, person, level, holding))
+                           self._doubted, (inc, person, level))
         else:
-            self._with_slot(inc, person, level, holding, self._try, self._tried_away)
+            self._try(inc, person, level)
 
     def _doubted(self, event) -> None:
-        inc, person, level, holding = event.value
-        if holding:
-            self.ctx.slots.release(person)
-        self._handed_on(inc, person, level, Role.ACKNOWLEDGED)
-
-    def _tried_away(self, inc: Incident, person: str, level: int) -> None:
-        """Gone away before they could try: they pass it on."""
+        inc, person, level = event.value
+        self.ctx.slots.release(person)
         self._handed_on(inc, person, level, Role.ACKNOWLEDGED)
 
     def _try(self, inc: Incident, person: str, level: int) -> None:
@@ -163,9 +139,9 @@ class Response:
         else:
             requires = state.requires[inc.cls.id]
             if requires and person not in requires:
-                ctx.env.process(self._required(inc, person, level))
+                self._required(inc, person, level)
             else:
-                self._pager().escalate_manually(inc, level)
+                self._pager().hand_on(inc, level)
 
     def _backup_hero(self, inc: Incident, learner: str, now: float) -> str | None:
         """The hero who backs `learner` up, interrupted for it; None when none is reachable."""
@@ -205,101 +181,107 @@ class Response:
         inc.acknowledge(hero, self.ctx.env.now)
         self.size_up(inc, hero, level, False)
 
-    # -- access, and the fallback (processes: they wait over an absence calendar) ------------
+    # -- access, and the fallback: waiting for the first able person ------------------------
 
-    def _required(self, inc: Incident, handed_by: str, level: int) -> Process[None]:
-        """Someone with the access is paged directly (or, failing that, the policy moves on)."""
-        person = yield from self._page_required(inc, handed_by)
-        if person is None:
-            self._pager().escalate_manually(inc, level)
-        else:
-            yield from self._work(inc, person, False, struggled=self._struggles(inc, person))
-
-    def _page_required(self, inc: Incident, lead_from: str) -> Process[str | None]:
-        """The fix needs someone's access: page one of them directly.
-
-        Waits while nobody with the access is present; when the only ones present have
-        already tried, returns None and the policy moves on (to the fallback).
-        """
+    def _required(self, inc: Incident, handed_by: str, level: int) -> None:
+        """The fix needs someone's access: one of those who have it and have not tried is paged
+        directly, the first able to take it (waiting while all are busy or away); when only
+        people who already tried are there, or none will be, the policy moves on."""
         ctx = self.ctx
-        env = ctx.env
+        now = ctx.env.now
         calendar = ctx.calendar
         required = ctx.state.requires[inc.cls.id]
         untried = [p for p in required if p not in inc.tried]
-        if not untried:
-            return None
-        while True:
-            now = env.now
-            present = [p for p in untried if not calendar.absent(p, now)]
-            if present:
-                break
-            if any(not calendar.absent(p, now) for p in required):
-                return None
-            back = [b for b in (calendar.present_ever_after(p, now) for p in required)
-                    if b is not None]
-            if not back or min(back) >= calendar.span * MINUTES_PER_DAY:
-                return None
-            yield env.timeout(min(back) - now)
-        person = ctx.most_knowledgeable(present, inc.cls, env.now)
-        inc.hand_to(EscalationKind.MANUAL, lead_from, person, env.now)
-        ctx.interrupt(person, InterruptionKind.PAGE, inc, env.now)
-        answer = env.now + ctx.ack_delay(person, env.now, inc.draw())
-        if calendar.absent(person, answer):
-            # Their absence begins before they answer: they take it up when they are back.
-            back_at = calendar.present_ever_after(person, answer)
-            answer = back_at if back_at is not None else max(answer, ctx.horizon)
-        if answer > env.now:
-            yield env.timeout(answer - env.now)
-        inc.acknowledge(person, env.now)
+        here = [p for p in untried if calendar.available(p, now)]
+        if not here and (any(calendar.available(p, now) for p in required)
+                         or all(calendar.next_available(p, now) is None for p in untried)):
+            self._pager().hand_on(inc, level)
+            return
+        give = partial(self._page_required, inc, handed_by, level)
+        free = [p for p in here if ctx.slots.free[p] > 0]
+        if free:
+            person = ctx.most_knowledgeable(free, inc.cls, now)
+            ctx.slots.take(person)
+            give(person)
+            return
+        self._queue(inc, partial(self._may_take_required, inc, tuple(untried)), give)
+
+    def _may_take_required(self, inc: Incident, untried: tuple[str, ...], person: str) -> bool:
+        return person in untried and self.ctx.calendar.available(person, self.ctx.env.now)
+
+    def _page_required(self, inc: Incident, handed_by: str, level: int, person: str) -> None:
+        """`person` (holding a slot) has the access: they are paged directly."""
+        ctx = self.ctx
+        now = ctx.env.now
+        inc.hand_to(EscalationKind.MANUAL, handed_by, person, now)
+        ctx.interrupt(person, InterruptionKind.PAGE, inc, now)
+        ctx.after(ctx.ack_delay(person, now, inc.draw()), self._required_answered,
+                  (inc, handed_by, level, person))
+
+    def _required_answered(self, event) -> None:
+        inc, handed_by, level, person = event.value
+        ctx = self.ctx
+        if not ctx.calendar.available(person, ctx.env.now):
+            # Gone away or off duty before they answered: the slot goes back, and the
+            # incident to its place in the queue.
+            ctx.slots.release(person)
+            untried = tuple(p for p in ctx.state.requires[inc.cls.id] if p not in inc.tried)
+            self._queue(inc, partial(self._may_take_required, inc, untried),
+                        partial(self._page_required, inc, handed_by, level))
+            return
+        inc.acknowledge(person, ctx.env.now)
         inc.tried.add(person)
-        return person
+        self.work.lead(inc, person, level, self._struggles(inc, person))
 
-    def fall_back(self, inc: Incident) -> Process[None]:
-        """The policy is exhausted: the most knowledgeable person present works it.
+    def fall_back(self, inc: Incident) -> None:
+        """The policy is exhausted: the first able person who can work it takes it.
 
-        Slowly and marked struggled when even they are not capable; when nobody is present for
-        the rest of the calendar it stays unresolved until the horizon (lead None).
+        Able means available and with a free slot. Someone who can fix it is preferred: while
+        one is available (busy), the incident waits for them rather than go to someone who
+        would struggle. When none is, the most knowledgeable able person works it, slowly
+        (struggled). A fix that needs someone's access waits for one of them. When nobody can
+        take it before the calendar ends, it stays unresolved (recorded at the horizon).
         """
         ctx = self.ctx
-        env = ctx.env
-        calendar = ctx.calendar
-        # A fix that needs someone's access waits for one of them; anything else takes anyone.
-        candidates = list(ctx.state.requires[inc.cls.id]) or ctx.people
-        while True:
-            present = [p for p in candidates if not calendar.absent(p, env.now)]
-            if present:
-                best = ctx.most_knowledgeable(present, inc.cls, env.now)
-                ctx.interrupt(best, InterruptionKind.PAGE, inc, env.now)
-                inc.acknowledge(best, env.now)
-                yield from self._work(inc, best, False, struggled=self._struggles(inc, best))
-                return
-            wake = [w for w in (calendar.present_ever_after(p, env.now) for p in candidates)
-                    if w is not None]
-            if not wake or min(wake) >= calendar.span * MINUTES_PER_DAY:
-                break
-            yield env.timeout(min(wake) - env.now)
-        end = max(env.now, ctx.horizon)
-        if end > env.now:
-            yield env.timeout(end - env.now)
-        self.work.record(inc, None, env.now, struggled=True)
+        candidates = tuple(ctx.state.requires[inc.cls.id]) or tuple(ctx.people)
+        now = ctx.env.now
+        free = [p for p in candidates if ctx.slots.free[p] > 0
+                and self._may_fall_back_to(inc, candidates, p)]
+        if free:
+            capable = [p for p in free if not self._struggles(inc, p)]
+            person = ctx.most_knowledgeable(capable or free, inc.cls, now)
+            ctx.slots.take(person)
+            self._fell_back(inc, person)
+            return
+        self._queue(inc, partial(self._may_fall_back_to, inc, candidates),
+                    partial(self._fell_back, inc))
 
-    def _work(self, inc: Incident, lead: str, holding: bool, struggled: bool) -> Process[None]:
-        """`lead` takes a slot (waiting while busy) and works the incident to mitigation.
-
-        When their absence began while they waited, the slot goes back and the fallback takes
-        the incident (nobody works while away).
-        """
+    def _may_fall_back_to(self, inc: Incident, candidates: tuple[str, ...], person: str) -> bool:
+        """Whether `person`, free now, may take `inc` once the policy is exhausted."""
         ctx = self.ctx
-        if not holding and ctx.slots.take((lead,)) is None:
-            yield ctx.slots.wait((lead,))
-            if ctx.calendar.absent(lead, ctx.env.now):
-                ctx.slots.release(lead)
-                inc.involved.append((lead, Role.ACKNOWLEDGED))
-                yield from self.fall_back(inc)
-                return
-        plan = self.work.begin(inc, lead, struggled)
-        yield ctx.env.timeout(plan.minutes)
-        self.work.end(inc, lead, plan)
+        now = ctx.env.now
+        if person not in candidates or not ctx.calendar.available(person, now):
+            return False
+        if not self._struggles(inc, person):
+            return True
+        # They would struggle: only when nobody available could fix it.
+        return not any(ctx.calendar.available(p, now) and not self._struggles(inc, p)
+                       for p in candidates)
+
+    def _fell_back(self, inc: Incident, person: str) -> None:
+        ctx = self.ctx
+        now = ctx.env.now
+        ctx.interrupt(person, InterruptionKind.PAGE, inc, now)
+        inc.acknowledge(person, now)
+        self.work.lead(inc, person, 0, self._struggles(inc, person))
+
+    def _queue(self, inc: Incident, eligible: Callable[[str], bool],
+               give: Callable[[str], None]) -> None:
+        """`inc` waits, in its place in the queue, for the first able, eligible person."""
+        slots = self.ctx.slots
+        if inc.queue_seq == 0:
+            inc.queue_seq = slots.next_seq()
+        slots.wait(Waiting(inc.queue_seq, eligible, give, inc))
 
     def _struggles(self, inc: Incident, person: str) -> bool:
         knowledge = self.ctx.effective_knowledge(person, inc.cls, self.ctx.env.now)

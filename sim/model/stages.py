@@ -7,7 +7,6 @@ class, so neither module imports the other both ways.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import Protocol
 
 from sim.model.incident import Incident
@@ -20,5 +19,5 @@ class Responding(Protocol):
         """`person` acknowledged `inc` at policy position `level` (holding one of their
         slots already when `holding`): they lead it, or they hand it on."""
 
-    def fall_back(self, inc: Incident) -> Generator:
-        """The policy is exhausted: the best person present works `inc` (a SimPy process)."""
+    def fall_back(self, inc: Incident) -> None:
+        """The policy is exhausted: the first able person who can work `inc` takes it."""

@@ -191,6 +191,9 @@ class TeamModel:
             start_plan(ctx, self.plan)
         with cyclic_gc_paused():
             env.run()
+        for waiting in ctx.slots.waiting:  # nobody could ever take these
+            self.work.record_unresolved(waiting.incident)
+        ctx.slots.waiting.clear()
         ctx.records.incidents.sort(key=_by_incident_id)
         return ctx.records
 

@@ -46,10 +46,11 @@ class Work:
             c.work_minutes.distribution is WorkDistribution.EXPONENTIAL for c in classes
         ]
 
-    def lead(self, inc: Incident, person: str, level: int = 0) -> None:
+    def lead(self, inc: Incident, person: str, level: int = 0, struggled: bool = False) -> None:
         """`person` holds a slot and works the incident to mitigation (`level`: where it
-        stands on the policy, which no longer matters once someone leads)."""
-        plan = self.begin(inc, person, struggled=False)
+        stands on the policy, which no longer matters once someone leads; `struggled`: they
+        are not capable, and slow)."""
+        plan = self.begin(inc, person, struggled)
         self.ctx.after(plan.minutes, self._mitigated, (inc, person, plan))
 
     def _mitigated(self, event) -> None:
@@ -118,9 +119,18 @@ class Work:
         return None
 
     def record(self, inc: Incident, lead: str | None, started: float, struggled: bool) -> None:
-        """The incident's record, at its end (mitigated by `lead`, or None: never resolved)."""
+        """The incident's record, at its end now (mitigated by `lead`)."""
+        self._record(inc, lead, started, struggled, self.ctx.env.now)
+
+    def record_unresolved(self, inc: Incident) -> None:
+        """Nobody could take the incident before the calendar ran out: it is recorded as never
+        mitigated (lead None, struggled), its time counted to the horizon."""
+        end = max(self.ctx.env.now, float(self.ctx.horizon))
+        self._record(inc, None, end, True, end)
+
+    def _record(self, inc: Incident, lead: str | None, started: float, struggled: bool,
+                now: float) -> None:
         ctx = self.ctx
-        now = ctx.env.now
         arrival = inc.arrival
         cls = inc.cls
         if inc.acknowledged is None:

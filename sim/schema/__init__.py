@@ -77,6 +77,7 @@ from sim.schema.team import (
     WorkDistribution,
     WorkingHours,
     WorkTime,
+    covered,
     members_of,
 )
 
@@ -113,6 +114,7 @@ __all__ = [
     "Person",
     "Schedule",
     "HourRange",
+    "covered",
     "Layers",
     "members_of",
     "Rotation",

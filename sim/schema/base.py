@@ -38,6 +38,7 @@ class EscalationKind(str, Enum):
     MANUAL = "manual"  # the responder escalated along the policy
     INFORMAL = "informal"  # the responder messaged the hero directly, outside the policy
     REROUTE = "reroute"  # routing ambiguity: the page landed on the wrong person first
+    BUSY = "busy"  # the responder was busy with other incidents and handed it on
 
 
 class Role(str, Enum):

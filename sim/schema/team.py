@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from sim.schema.base import (
     HOURS_PER_WEEK,
     MAX_RATE_PER_WEEK,
+    WEEKDAY_INDEX,
     Z90,
     Identifier,
     Minutes,
@@ -206,6 +207,13 @@ class Person(Model):
     wakeable: bool = Field(
         True, description="Can be paged awake (22-08 local) when not on rotation."
     )
+    available: list[HourRange] | None = Field(
+        None, min_length=1,
+        description="When the person can be paged, pulled in or start work, in their own zone: "
+        "shifts, part-time days, a hero reachable in business hours only. Outside every window "
+        "they are off duty (what they started, they finish). Default: always, absences and "
+        "sleep aside.",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -253,17 +261,26 @@ class Schedule(Model):
         0, description="Which member (index) is on call in the first shift."
     )
     hours: HourRange | None = Field(
-        None, description="Restrict this layer to these hours of the day (scenario time "
-        "zone), e.g. {start: 8, end: 20} for a day shift; overnight ranges wrap. Several "
-        "restricted layers make a follow-the-sun rotation."
+        None, description="Restrict this layer to these hours (and days) in the scenario time "
+        "zone, e.g. {start: 8, end: 20} for a day shift; overnight ranges wrap. Several "
+        "restricted layers make a follow-the-sun rotation; in a pool, only the members of the "
+        "layers in force are in the pool."
     )
 
 
 class HourRange(Model):
-    """A range of hours of the day (`start` to `end`, across midnight when end < start)."""
+    """An availability window: hours of the day, on some days of the week.
 
-    start: Annotated[int, Field(ge=0, le=23)]
-    end: Annotated[int, Field(ge=0, le=24)]
+    `{start: 8, end: 18}` is 08:00-18:00 every day; `{start: 22, end: 6, days: [fri, sat]}`
+    wraps past midnight and covers Friday and Saturday nights (a window belongs to the day it
+    starts on). Times are local: the person's zone for a person, the scenario's for a layer.
+    """
+
+    start: Annotated[int, Field(ge=0, le=23)] = Field(description="First hour covered.")
+    end: Annotated[int, Field(ge=0, le=24)] = Field(
+        description="Hour the window ends (exclusive); below `start` it ends the next day.")
+    days: tuple[Weekday, ...] | None = Field(
+        None, description="Days of the week the window starts on; default every day.")
 
     @model_validator(mode="after")
     def _not_empty(self) -> HourRange:
@@ -273,12 +290,20 @@ class HourRange(Model):
                 "restriction out for a 24-hour layer", {"start": self.start, "end": self.end})
         return self
 
-    def covers(self, minute_of_day: float) -> bool:
-        """Whether the local minute of the day falls in the range."""
+    def covers(self, minute_of_day: float, weekday: int = 0) -> bool:
+        """Whether the local moment (minute of the day, weekday 0 = Monday) is in the window."""
         start, end = self.start * 60, self.end * 60
+        days = None if self.days is None else {WEEKDAY_INDEX[d] for d in self.days}
         if start < end:
-            return start <= minute_of_day < end
-        return minute_of_day >= start or minute_of_day < end
+            return (days is None or weekday in days) and start <= minute_of_day < end
+        if minute_of_day >= start:
+            return days is None or weekday in days
+        return minute_of_day < end and (days is None or (weekday - 1) % 7 in days)
+
+
+def covered(windows: list[HourRange] | None, minute_of_day: float, weekday: int) -> bool:
+    """Whether any of `windows` covers the local moment; no windows means always."""
+    return windows is None or any(w.covers(minute_of_day, weekday) for w in windows)
 
 
 def _as_layers(value):

@@ -47,7 +47,7 @@ from sim.inputs.history import (
     History,
     HistoryIncident,
     history_from_records,
-    hour_class,
+    hour_class_at,
 )
 from sim.model.engine import Arrival, TeamModel
 from sim.model.rng import Purpose, stream
@@ -57,6 +57,7 @@ from sim.schema import (
     Behaviour,
     HourClass,
     Scenario,
+    hour_class_of,
 )
 
 DIFFICULTY = 0.5
@@ -224,7 +225,7 @@ class _Fit:
         return cls, notes, self._skills(items, speed)
 
     def _profile(self, items: list[HistoryIncident]):
-        counts = Counter(hour_class(i.created_at, self.zone) for i in items)
+        counts = Counter(hour_class_at(i.created_at, self.zone) for i in items)
         hours = _hours_per_class()
         n = len(items)
         observed = [counts.get(h, 0) for h in HourClass]
@@ -241,7 +242,7 @@ class _Fit:
                           f"{observed[1]}/{observed[2]}) do not differ from even (p = {p:.2f})")
         level = {h: (counts.get(h, 0) + 0.5) / hours[h] for h in HourClass}
         total = sum(level.values())
-        profile = [_round(level[_hour_class_of(hour)] / total * 3, 3)
+        profile = [_round(level[hour_class_of(*divmod(hour * 60, MINUTES_PER_DAY))] / total * 3, 3)
                    for hour in range(HOURS_PER_WEEK)]
         return profile, (f"business/off/sleep hour levels from {observed[0]}/{observed[1]}/"
                          f"{observed[2]} incidents (chi-square p = {p:.1e}), scenario zone")
@@ -363,7 +364,7 @@ class _Fit:
         acked: dict[HourClass, list[float]] = defaultdict(list)
         censored: Counter = Counter()
         for i in self.history.incidents:
-            klass = hour_class(i.created_at, self.zone)
+            klass = hour_class_at(i.created_at, self.zone)
             first = i.first_responder
             if first is None or i.minutes_to_ack is None:
                 continue
@@ -820,17 +821,9 @@ def _s(text: str) -> str:
 
 
 def _hours_per_class() -> dict[HourClass, int]:
-    counts = Counter(_hour_class_of(h) for h in range(HOURS_PER_WEEK))
+    counts = Counter(hour_class_of(*divmod(h * 60, MINUTES_PER_DAY))
+                     for h in range(HOURS_PER_WEEK))
     return {h: counts[h] for h in HourClass}
-
-
-def _hour_class_of(hour_of_week: int) -> HourClass:
-    day, hour = divmod(hour_of_week, 24)
-    if hour >= 22 or hour < 8:
-        return HourClass.SLEEP
-    if day < 5 and 8 <= hour < 18:
-        return HourClass.BUSINESS
-    return HourClass.OFF
 
 
 __all__ = ["Calibration", "calibrate", "self_consistency", "replay_arrivals", "replay_comparison",

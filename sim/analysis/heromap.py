@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sim import __version__
 from sim.analysis.stats import quantile
-from sim.inputs.history import History, HistoryIncident, hour_class
+from sim.inputs.history import History, HistoryIncident, hour_class_at
 from sim.outputs.markdown import cell, num, table
 from sim.schema import HourClass, Severity
 
@@ -186,7 +186,7 @@ def _people(history: History, zone: ZoneInfo) -> dict:
         return rows[person]
 
     for i in history.incidents:
-        klass = hour_class(i.created_at, zone).value
+        klass = hour_class_at(i.created_at, zone).value
         for person in i.touched:
             r = row(person)
             r["touched"] += 1

@@ -15,9 +15,9 @@ from rich.markup import escape
 
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
+from sim.analysis.calibrate import Consistency, ReplayComparison, replay_arrivals
 from sim.analysis.calibrate import calibrate as fit_scenario
-from sim.analysis.calibrate import replay_arrivals
-from sim.analysis.heromap import hero_map, heromap_markdown
+from sim.analysis.heromap import HeroMap, hero_map
 from sim.analysis.replicate import default_workers
 from sim.errors import InputError, Problem
 from sim.inputs.generate import CSV_COLUMNS, csv_rows, generate_org
@@ -29,17 +29,23 @@ from sim.inputs.history import (
     parse_class_patterns,
     parse_column_options,
 )
+from sim.outputs.calibration_yaml import calibration_yaml
+from sim.outputs.heromap_md import heromap_markdown
 from sim.outputs.journal import ResultsFolder, command_line, dump_json
 from sim.outputs.report import write_report
 from sim.schema import IDENTIFIER_PATTERN, Scenario, check_zone
 
 
 class Grouping(str, Enum):
+    """How the hero map groups incidents."""
+
     SERVICE = "service"
     CLASS = "class"
 
 
 class OutputFormat(str, Enum):
+    """What a command prints: tables, or the JSON document."""
+
     TABLE = "table"
     JSON = "json"
 
@@ -118,40 +124,41 @@ def map_command(
         with ResultsFolder(out, "heromap", command_line(), None, None,
                            extra={"history_file": str(history), "by": by.value},
                            kind="map") as folder:
-            folder.write_json("heromap.json", doc)
+            folder.write_json("heromap.json", doc.to_json())
             folder.write_text("heromap.md", heromap_markdown(doc))
             write_report(folder.partial, folder.journal)
-            path = folder.complete(verdict=", ".join(h["person"] for h in doc["heroes"]) or None)
+            path = folder.complete(verdict=", ".join(h.person for h in doc.heroes) or None)
     print_import(loaded.report)
-    show(doc, path, format is OutputFormat.JSON, lambda: print_map(doc))
+    show(doc.to_json(), path, format is OutputFormat.JSON, lambda: print_map(doc))
 
 
-def print_map(doc: dict) -> None:
-    period = doc["period"]
-    console.print(f"[bold]Hero map[/bold]: {doc['overall']['incidents']} incidents, "
-                  f"{escape(period['start'][:10])} to {escape(period['end'][:10])} "
-                  f"({period['weeks']:.1f} weeks), by {doc['by']}.")
-    rows = [[str(g["rank"]), escape(g["id"]), str(g["incidents"]), number(g["ttr_p50_min"], 0),
-             escape(g["top_person"] or "–"), number(g["top_share"], 0, 100, "%"),
-             number(g["hhi"], 2), str(g["effective_responders"])] for g in doc["groups"]]
+def print_map(doc: HeroMap) -> None:
+    """The hero map's tables and likely heroes."""
+    period = doc.period
+    console.print(f"[bold]Hero map[/bold]: {doc.overall.incidents} incidents, "
+                  f"{escape(period.start[:10])} to {escape(period.end[:10])} "
+                  f"({period.weeks:.1f} weeks), by {doc.by}.")
+    rows = [[str(g.rank), escape(g.id), str(g.incidents), number(g.ttr_p50_min, 0),
+             escape(g.top_person or "–"), number(g.top_share, 0, 100, "%"),
+             number(g.hhi, 2), str(g.effective_responders)] for g in doc.groups]
     console.print(new_table(
-        f"By {doc['by']}, riskiest first (risk x recurrence)",
-        ["#", doc["by"], "n", "TTR p50", "top person", "share", "HHI", "responders"],
+        f"By {doc.by}, riskiest first (risk x recurrence)",
+        ["#", doc.by, "n", "TTR p50", "top person", "share", "HHI", "responders"],
         rows, left=2,
         caption="effective responders: people who handled it recently (recency-weighted; the "
                 "operational truck factor)"))
-    people = [[escape(p), str(r["touched"]), number(r["touch_share"], 0, 100, "%"),
-               str(r["resolved"]), str(r["escalated_to"]),
-               str(r["interruptions"]["off"]), str(r["interruptions"]["sleep"])]
-              for p, r in doc["people"].items()]
+    people = [[escape(p), str(r.touched), number(r.touch_share, 0, 100, "%"),
+               str(r.resolved), str(r.escalated_to),
+               str(r.interruptions["off"]), str(r.interruptions["sleep"])]
+              for p, r in doc.people.items()]
     console.print(new_table("People", ["person", "touched", "share", "resolved", "escalated to",
                                        "off", "sleep"], people,
                             caption="off / sleep: off-hour and sleep-hour interruptions"))
-    if not doc["heroes"]:
+    if not doc.heroes:
         console.print("No likely heroes: nobody dominates a class.")
-    for h in doc["heroes"]:
-        console.print(f"[bold red]Likely hero:[/bold red] [bold]{escape(h['person'])}[/bold]")
-        for reason in h["reasons"]:
+    for h in doc.heroes:
+        console.print(f"[bold red]Likely hero:[/bold red] [bold]{escape(h.person)}[/bold]")
+        for reason in h.reasons:
             console.print(f"  - {escape(reason)}", soft_wrap=True)
 
 
@@ -183,7 +190,7 @@ def calibrate(
                               check=check, workers=workers or default_workers())
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(f".{output.name}.partial")
-        partial.write_text(result.yaml, encoding="utf-8")
+        partial.write_text(calibration_yaml(result), encoding="utf-8")
         partial.replace(output)
     s = result.scenario
     console.print(f"[green]✓[/green] wrote {escape(str(output))}: {len(s.classes)} classes, "
@@ -192,21 +199,22 @@ def calibrate(
         print_consistency(result.consistency)
 
 
-def print_consistency(c: dict) -> None:
-    rows = [[escape(k), number(v["history_ttr_p50"]), number(v["simulated_ttr_p50"]),
-             number(v["ratio"], 2), "yes" if v["within_15pct"] else "no"]
-            for k, v in c["classes"].items()]
+def print_consistency(c: Consistency) -> None:
+    """The self-consistency check's table and verdict."""
+    rows = [[escape(k), number(v.history_ttr_p50), number(v.simulated_ttr_p50),
+             number(v.ratio, 2), "yes" if v.within_15pct else "no"]
+            for k, v in c.classes.items()]
     console.print(new_table(
-        f"Self-consistency: the fitted scenario over the history's {c['days']} days, "
-        f"{c['replications']} replications",
+        f"Self-consistency: the fitted scenario over the history's {c.days} days, "
+        f"{c.replications} replications",
         ["class", "history TTR p50", "simulated TTR p50", "ratio", "within 15%"], rows))
-    gap = c["touch_share_gap"]
+    gap = c.touch_share_gap
     console.print(
-        f"Share of incidents touching {escape(str(c['top_person']))}: history "
-        f"{number(c['history_top_touch_share'], 1, 100, '%')}, simulated "
-        f"{number(c['simulated_top_touch_share'], 1, 100, '%')} (gap "
+        f"Share of incidents touching {escape(str(c.top_person))}: history "
+        f"{number(c.history_top_touch_share, 1, 100, '%')}, simulated "
+        f"{number(c.simulated_top_touch_share, 1, 100, '%')} (gap "
         f"{number(gap, 1, 100, ' points')}). "
-        + ("[green]Reproduces the history.[/green]" if c["passed"] else
+        + ("[green]Reproduces the history.[/green]" if c.passed else
            "[yellow]Does not reproduce the history within 15% / 5 points: read the "
            "comments in the YAML and adjust.[/yellow]"))
 
@@ -277,27 +285,28 @@ def load_replay(scenario: Scenario, path: Path, seed: int):
     return history, arrivals, days, skipped
 
 
-def print_replay(c: dict) -> None:
+def print_replay(c: ReplayComparison) -> None:
     """Real figures beside the replay with everyone present, then the replay without."""
     rows, gone = [], []
-    for cid, row in c["classes"].items():
-        h, p, w = row["history"], row.get("present", {}), row.get("without")
-        rows.append([escape(cid), str(h["incidents"]), number(h["ttr_p50"]),
-                     number(p.get("ttr_p50")), number(h["top_handler_share"], 0, 100, "%"),
-                     number(p.get("top_handler_share"), 0, 100, "%")])
+    for cid, row in c.classes.items():
+        h, p, w = row.history, row.present, row.without
+        p_ttr = p.ttr_p50 if p else None
+        p_share = p.top_handler_share if p else None
+        rows.append([escape(cid), str(h.incidents), number(h.ttr_p50), number(p_ttr),
+                     number(h.top_handler_share, 0, 100, "%"), number(p_share, 0, 100, "%")])
         if w is not None:
-            gone.append([escape(cid), number(p.get("ttr_p50")), number(w.get("ttr_p50")),
-                         number(p.get("top_handler_share"), 0, 100, "%"),
-                         number(w.get("top_handler_share"), 0, 100, "%"),
-                         number(w.get("unresolved"), 1)])
+            gone.append([escape(cid), number(p_ttr), number(w.ttr_p50),
+                         number(p_share, 0, 100, "%"),
+                         number(w.top_handler_share, 0, 100, "%"),
+                         number(w.unresolved, 1)])
     console.print(new_table(
-        f"Replay of {escape(c['history_file'])}: what really happened beside the model "
+        f"Replay of {escape(c.history_file)}: what really happened beside the model "
         "(all present)",
         ["class", "n", "TTR real", "TTR model", "share real", "share model"], rows, left=1,
         caption="TTR: median minutes to resolve; share: of the class's incidents, those the "
                 "real top handler handled (replay.json names them)"))
     if gone:
-        without = escape(", ".join(c["without"]))
+        without = escape(", ".join(c.without))
         console.print(new_table(
             f"The same incidents without {without}",
             ["class", "TTR with", "TTR w/o", "share with", "share w/o", "unresolved"],

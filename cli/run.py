@@ -15,7 +15,7 @@ from cli.format import estimate, mean_of, new_table
 from cli.history import load_replay, print_replay
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
-from sim.analysis.calibrate import replay_comparison
+from sim.analysis.calibrate import ReplayComparison, replay_comparison
 from sim.analysis.replicate import default_workers
 from sim.analysis.whatif import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
 from sim.inputs.scenario import load_scenario
@@ -56,13 +56,12 @@ def run(
                 workers=min(workers, reps), progress=progress.update, arrivals=arrivals,
             )
         if replay is not None:
-            comparison = replay_comparison(history, result)
-            comparison["skipped"] = skipped
+            comparison = replay_comparison(history, result, skipped=skipped)
         folder = write_results(result, scenario, out, comparison)
     if format is OutputFormat.JSON:
         doc = result.to_json()
         if comparison is not None:
-            doc["replay"] = comparison
+            doc["replay"] = comparison.to_json()
         sys.stdout.write(dump_json(doc))
         err_console.print(f"results: {folder}")
         return
@@ -73,7 +72,7 @@ def run(
 
 
 def write_results(result: RunResult, scenario_path: Path, root: Path,
-                  replay: dict | None = None) -> Path:
+                  replay: ReplayComparison | None = None) -> Path:
     """Write journal, metrics.json, incidents.csv and report.html atomically; return the folder."""
     with ResultsFolder(
         root, result.scenario.name, command_line(), result.seed,
@@ -84,7 +83,7 @@ def write_results(result: RunResult, scenario_path: Path, root: Path,
     ) as folder:
         folder.write_json("metrics.json", result.to_json())
         if replay is not None:
-            folder.write_json("replay.json", replay)
+            folder.write_json("replay.json", replay.to_json())
         folder.write_csv("incidents.csv", INCIDENT_COLUMNS,
                          incident_rows(result.scenario, result.incidents))
         write_report(folder.partial, folder.journal)

@@ -16,6 +16,7 @@ from sim.analysis.whatif import run_scenario
 from sim.inputs.generate import generate_org
 from sim.inputs.history import history_from_records
 from sim.inputs.scenario import load_scenario
+from sim.outputs.calibration_yaml import calibration_yaml
 
 runner = CliRunner()
 WEEKS = 26
@@ -71,17 +72,18 @@ def test_calibration_recovers_the_rotation(org, fitted):
 def test_calibrated_yaml_validates_and_runs(tmp_path, fitted):
     """The commented YAML loads as a valid scenario and runs."""
     path = tmp_path / "fitted.yaml"
-    path.write_text(fitted.yaml)
+    path.write_text(calibration_yaml(fitted))
     scenario = load_scenario(path)
     assert scenario == fitted.scenario
-    assert "# " in fitted.yaml and "incidents in" in fitted.yaml
+    text = calibration_yaml(fitted)
+    assert "# " in text and "incidents in" in text
     result = run_scenario(scenario, days=14, replications=2)
     assert result.summary["incidents"]["mean"] > 0
 
 
 def test_every_fitted_class_number_carries_its_evidence(fitted):
     """Rate, work time and every skill line say what they were fitted from."""
-    lines = fitted.yaml.splitlines()
+    lines = calibration_yaml(fitted).splitlines()
     assert all("incidents in" in line for line in lines if "rate_per_week:" in line)
     work = [i for i, line in enumerate(lines) if "work_minutes:" in line]
     assert all("expert work time:" in lines[i - 1] for i in work)
@@ -93,10 +95,10 @@ def test_self_consistency(history, fitted):
     """The fitted scenario reproduces median TTR per class (15%) and the top person's share
     of incidents touched (5 points)."""
     c = fitted.consistency
-    for cid, row in c["classes"].items():
-        assert abs(row["ratio"] - 1) <= 0.15, (cid, row)
-    assert abs(c["touch_share_gap"]) <= 0.05
-    assert c["passed"]
+    for cid, row in c.classes.items():
+        assert abs(row.ratio - 1) <= 0.15, (cid, row)
+    assert abs(c.touch_share_gap) <= 0.05
+    assert c.passed
 
 
 def test_two_heroes_are_both_found():
@@ -118,10 +120,10 @@ def test_replay_uses_the_history_incidents(org, history, fitted):
                           arrivals=arrivals)
     assert result.summary["incidents"]["mean"] == len(arrivals)
     doc = replay_comparison(history, result)
-    present = [r["present"]["ttr_p50"] for r in doc["classes"].values()]
-    without = [r["without"]["ttr_p50"] for r in doc["classes"].values()]
+    present = [r.present.ttr_p50 for r in doc.classes.values()]
+    without = [r.without.ttr_p50 for r in doc.classes.values()]
     assert sum(without) > sum(present)
-    assert all(r["without"]["top_handler_share"] == 0 for r in doc["classes"].values())
+    assert all(r.without.top_handler_share == 0 for r in doc.classes.values())
 
 
 def test_replay_skips_unknown_classes_and_says_so(history, make_scenario):

@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.analysis.heromap import hero_map, heromap_markdown
+from sim.analysis.heromap import hero_map
+from sim.outputs.heromap_md import heromap_markdown
 from sim.inputs.generate import generate_org
 from sim.inputs.history import history_from_records, load_history
 
@@ -36,34 +37,34 @@ def test_map_names_the_generated_hero(org, history):
     """The ground truth's hero is the map's first likely hero, with reasons."""
     doc = hero_map(history, timezone=org.scenario.timezone)
     hero_name = org.scenario.person(org.scenario.heroes[0]).display_name
-    assert doc["heroes"][0]["person"] == hero_name
-    assert any("handled" in reason for reason in doc["heroes"][0]["reasons"])
-    assert doc["overall"]["top_person"] == hero_name
+    assert doc.heroes[0].person == hero_name
+    assert any("handled" in reason for reason in doc.heroes[0].reasons)
+    assert doc.overall.top_person == hero_name
 
 
 def test_map_groups_are_ranked_and_consistent(history):
     """Groups come riskiest first; counts, shares and truck factors agree."""
     doc = hero_map(history)
-    scores = [g["score"] for g in doc["groups"]]
+    scores = [g.score for g in doc.groups]
     assert scores == sorted(scores, reverse=True)
-    for g in doc["groups"]:
-        assert sum(g["handled"].values()) + g["unhandled"] == g["incidents"]
-        assert g["effective_responders"] == len(g["recent_responders"])
-        assert g["top_share"] == max(g["shares"].values())
+    for g in doc.groups:
+        assert sum(g.handled.values()) + g.unhandled == g.incidents
+        assert g.effective_responders == len(g.recent_responders)
+        assert g.top_share == max(g.shares.values())
 
 
 def test_truck_factor_forgets_old_responders(history):
     """A short half-life leaves fewer people counted as recent responders."""
     long = hero_map(history, half_life_days=3650)
     short = hero_map(history, half_life_days=2)
-    total = lambda doc: sum(g["effective_responders"] for g in doc["groups"])  # noqa: E731
+    total = lambda doc: sum(g.effective_responders for g in doc.groups)  # noqa: E731
     assert total(short) < total(long)
 
 
 def test_by_service_groups_by_service(org, history):
     """--by service makes one group per service."""
     doc = hero_map(history, by="service")
-    assert {g["id"] for g in doc["groups"]} == {i.service for i in history.incidents}
+    assert {g.id for g in doc.groups} == {i.service for i in history.incidents}
 
 
 def test_markdown_escapes_user_strings(tmp_path):

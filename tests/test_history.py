@@ -191,9 +191,9 @@ def test_well_formed_incidents_import_and_shares_sum_to_one(rows):
     assert history.report.skipped_count == 0
     assert len(history.incidents) == len(rows)
     doc = hero_map(history)
-    for group in doc["groups"]:
-        handled = sum(group["handled"].values())
-        assert handled + group["unhandled"] == group["incidents"]
+    for group in doc.groups:
+        handled = sum(group.handled.values())
+        assert handled + group.unhandled == group.incidents
         if handled:
-            assert sum(group["shares"].values()) == pytest.approx(1.0)
-            assert 0 < group["hhi"] <= 1.0
+            assert sum(group.shares.values()) == pytest.approx(1.0)
+            assert 0 < group.hhi <= 1.0

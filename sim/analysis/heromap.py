@@ -25,12 +25,13 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sim import __version__
+from sim.analysis import documents
 from sim.analysis.stats import quantile
-from sim.inputs.history import History, HistoryIncident, hour_class_at
-from sim.outputs.markdown import cell, num, table
+from sim.inputs.history import History, HistoryIncident, SkippedRow, hour_class_at
 from sim.schema import HourClass, Severity
 
 SEVERITY_WEIGHT = {Severity.SEV1: 4.0, Severity.SEV2: 3.0, Severity.SEV3: 2.0,
@@ -44,14 +45,142 @@ HERO_TOUCH_FACTOR = 3.0
 HERO_TOUCH_SHARE = 0.3
 
 
+
+@dataclass
+class Source:
+    """What the import read, kept and skipped (heromap.json's `source`)."""
+
+    file: str
+    format: str
+    rows: int
+    imported: int
+    skipped: int
+    skipped_by_reason: dict[str, int]
+    skipped_rows: list[SkippedRow]
+    ignored_fields: list[str]
+
+
+@dataclass
+class Period:
+    """The observation window."""
+
+    start: str
+    end: str
+    days: float
+    weeks: float
+
+
+@dataclass
+class Overall:
+    """The whole history at a glance."""
+
+    incidents: int
+    per_week: float
+    people: int
+    top_person: str | None
+    top_touch_share: float | None
+    ttr_p50_min: float | None
+    ttr_p90_min: float | None
+    unresolved: int
+
+
+@dataclass
+class Group:
+    """One class or service: who handles it, how concentrated, how risky (definitions in the
+    module docstring)."""
+
+    id: str
+    service: str
+    classes: dict[str, int]
+    incidents: int
+    per_week: float
+    severity: str
+    severity_weight: float
+    ttr_p50_min: float | None
+    ttr_p90_min: float | None
+    tta_p50_min: float | None
+    escalated_share: float
+    first_responders: dict[str, int]
+    acknowledged: dict[str, int]
+    resolved: dict[str, int]
+    joined: dict[str, int]
+    escalated_to: dict[str, int]
+    handled: dict[str, int]
+    shares: dict[str, float]
+    unhandled: int
+    top_person: str | None
+    top_share: float | None
+    top_touch_share: float | None
+    hhi: float | None
+    recency_weights: dict[str, float]
+    recent_responders: list[str]
+    effective_responders: int
+    interruptions: dict[str, int]
+    score: float
+    rank: int = 0
+
+
+@dataclass
+class PersonLoad:
+    """One person's part in the history."""
+
+    touched: int = 0
+    touch_share: float = 0.0
+    first_responder: int = 0
+    acknowledged: int = 0
+    resolved: int = 0
+    handled: int = 0
+    joined: int = 0
+    escalated_to: int = 0
+    interruptions: dict[str, int] = field(
+        default_factory=lambda: {h.value: 0 for h in HourClass})
+
+
+@dataclass
+class Hero:
+    """A likely hero and the reasons, in words."""
+
+    person: str
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    touch_share: float | None = None
+
+
+@dataclass
+class HeroMap:
+    """The hero map of a history: heromap.json (keys in docs/outputs.md)."""
+
+    herosim_version: str
+    source: Source
+    period: Period
+    by: str
+    timezone: str
+    half_life_days: float
+    recent_weight: float
+    overall: Overall
+    groups: list[Group]
+    people: dict[str, PersonLoad]
+    heroes: list[Hero]
+
+    def to_json(self) -> dict:
+        """heromap.json."""
+        return documents.to_json(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> HeroMap:
+        """A heromap.json read back."""
+        return documents.from_json(cls, data)
+
+
 def hero_map(
     history: History,
     by: str = "class",
     timezone: str = "UTC",
     half_life_days: float = DEFAULT_HALF_LIFE_DAYS,
     recent_weight: float = DEFAULT_RECENT_WEIGHT,
-) -> dict:
-    """The hero map of a history as a JSON-ready document (heromap.json).
+) -> HeroMap:
+    """The hero map of a history (heromap.json).
 
     Args:
         history: imported incidents.
@@ -69,27 +198,32 @@ def hero_map(
         groups[incident.class_id if by == "class" else incident.service].append(incident)
     rows = [_group(key, items, history, half_life_days, recent_weight)
             for key, items in groups.items()]
-    rows.sort(key=lambda g: (-g["score"], g["id"]))
+    rows.sort(key=lambda g: (-g.score, g.id))
     for rank, row in enumerate(rows, 1):
-        row["rank"] = rank
+        row.rank = rank
     people = _people(history, zone)
     overall = _overall(history)
-    return {
-        "herosim_version": __version__,
-        "source": history.report.to_json(),
-        "period": history.period_json(),
-        "by": by,
-        "timezone": timezone,
-        "half_life_days": half_life_days,
-        "recent_weight": recent_weight,
-        "overall": overall,
-        "groups": rows,
-        "people": people,
-        "heroes": _heroes(rows, people, overall, by),
-    }
+    report = history.report
+    period = history.period_json()
+    return HeroMap(
+        herosim_version=__version__,
+        source=Source(report.file, report.format, report.rows, report.imported,
+                      report.skipped_count, report.reasons(), list(report.skipped),
+                      list(report.ignored_fields)),
+        period=Period(period["start"], period["end"], period["days"], period["weeks"]),
+        by=by,
+        timezone=timezone,
+        half_life_days=half_life_days,
+        recent_weight=recent_weight,
+        overall=overall,
+        groups=rows,
+        people=people,
+        heroes=_heroes(rows, people, overall, by),
+    )
 
 
 def handled_counts(incidents: Iterable[HistoryIncident]) -> Counter:
+    """How many of the incidents each person handled."""
     return Counter(i.handler for i in incidents if i.handler is not None)
 
 
@@ -107,7 +241,7 @@ def touch_share(incidents: list[HistoryIncident], person: str | None) -> float |
 
 
 def _group(key: str, items: list[HistoryIncident], history: History, half_life: float,
-           recent_weight: float) -> dict:
+           recent_weight: float) -> Group:
     handled = handled_counts(items)
     share = shares(handled)
     hhi = sum(s * s for s in share.values()) if share else None
@@ -132,7 +266,7 @@ def _group(key: str, items: list[HistoryIncident], history: History, half_life: 
             escalated_to.update(p for p in i.touched if p != start)
         acked_first = i.acknowledged[0] if i.acknowledged else start
         joined.update(p for p in i.joined if p != acked_first)
-    interruptions = Counter()
+    interruptions: Counter = Counter()
     for i in items:
         if i.interruptions:
             interruptions.update({k.value: v for k, v in i.interruptions.items()})
@@ -140,175 +274,128 @@ def _group(key: str, items: list[HistoryIncident], history: History, half_life: 
     score = severity * per_week * (hhi or 0.0) * (2.0 if truck <= 1 else 1.0)
     services = Counter(i.service for i in items)
     classes = Counter(i.class_id for i in items)
-    return {
-        "id": key,
-        "service": services.most_common(1)[0][0],
-        "classes": dict(classes.most_common()),
-        "incidents": len(items),
-        "per_week": per_week,
-        "severity": Counter(i.severity.value for i in items).most_common(1)[0][0],
-        "severity_weight": severity,
-        "ttr_p50_min": quantile(ttr, 0.5),
-        "ttr_p90_min": quantile(ttr, 0.9),
-        "tta_p50_min": quantile(tta, 0.5),
-        "escalated_share": sum(i.escalated for i in items) / len(items),
-        "first_responders": dict(first.most_common()),
-        "acknowledged": dict(Counter(p for i in items for p in i.acknowledged).most_common()),
-        "resolved": dict(Counter(i.resolved_by for i in items if i.resolved_by).most_common()),
-        "joined": dict(joined.most_common()),
-        "escalated_to": dict(escalated_to.most_common()),
-        "handled": dict(handled.most_common()),
-        "shares": share,
-        "unhandled": len(items) - sum(handled.values()),
-        "top_person": top,
-        "top_share": share.get(top) if top else None,
-        "top_touch_share": touch_share(items, top),
-        "hhi": hhi,
-        "recency_weights": {p: round(w, 4) for p, w in
-                            sorted(weights.items(), key=lambda kv: -kv[1])},
-        "recent_responders": recent,
-        "effective_responders": truck,
-        "interruptions": {h.value: interruptions.get(h.value, 0) for h in HourClass},
-        "score": score,
-    }
+    return Group(
+        id=key,
+        service=services.most_common(1)[0][0],
+        classes=dict(classes.most_common()),
+        incidents=len(items),
+        per_week=per_week,
+        severity=Counter(i.severity.value for i in items).most_common(1)[0][0],
+        severity_weight=severity,
+        ttr_p50_min=quantile(ttr, 0.5),
+        ttr_p90_min=quantile(ttr, 0.9),
+        tta_p50_min=quantile(tta, 0.5),
+        escalated_share=sum(i.escalated for i in items) / len(items),
+        first_responders=dict(first.most_common()),
+        acknowledged=dict(Counter(p for i in items for p in i.acknowledged).most_common()),
+        resolved=dict(Counter(i.resolved_by for i in items if i.resolved_by).most_common()),
+        joined=dict(joined.most_common()),
+        escalated_to=dict(escalated_to.most_common()),
+        handled=dict(handled.most_common()),
+        shares=share,
+        unhandled=len(items) - sum(handled.values()),
+        top_person=top,
+        top_share=share.get(top) if top else None,
+        top_touch_share=touch_share(items, top),
+        hhi=hhi,
+        recency_weights={p: round(w, 4) for p, w in
+                         sorted(weights.items(), key=lambda kv: -kv[1])},
+        recent_responders=recent,
+        effective_responders=truck,
+        interruptions={h.value: interruptions.get(h.value, 0) for h in HourClass},
+        score=score,
+    )
 
 
-def _people(history: History, zone: ZoneInfo) -> dict:
-    rows: dict[str, dict] = {}
+def _people(history: History, zone: ZoneInfo) -> dict[str, PersonLoad]:
+    rows: dict[str, PersonLoad] = {}
     n = len(history.incidents)
 
-    def row(person: str) -> dict:
+    def row(person: str) -> PersonLoad:
         if person not in rows:
-            rows[person] = {"touched": 0, "touch_share": 0.0, "first_responder": 0,
-                            "acknowledged": 0, "resolved": 0, "handled": 0, "joined": 0,
-                            "escalated_to": 0,
-                            "interruptions": {h.value: 0 for h in HourClass}}
+            rows[person] = PersonLoad()
         return rows[person]
 
     for i in history.incidents:
         klass = hour_class_at(i.created_at, zone).value
         for person in i.touched:
             r = row(person)
-            r["touched"] += 1
-            r["interruptions"][klass] += 1
+            r.touched += 1
+            r.interruptions[klass] += 1
         if i.first_responder:
-            row(i.first_responder)["first_responder"] += 1
+            row(i.first_responder).first_responder += 1
         for person in i.acknowledged:
-            row(person)["acknowledged"] += 1
+            row(person).acknowledged += 1
         if i.resolved_by:
-            row(i.resolved_by)["resolved"] += 1
+            row(i.resolved_by).resolved += 1
         if i.handler:
-            row(i.handler)["handled"] += 1
+            row(i.handler).handled += 1
         acked_first = i.acknowledged[0] if i.acknowledged else i.first_responder
         for person in i.joined:
             if person != acked_first:
-                row(person)["joined"] += 1
+                row(person).joined += 1
         if i.escalated:
             for person in i.touched:
                 if person != i.first_responder:
-                    row(person)["escalated_to"] += 1
+                    row(person).escalated_to += 1
     for r in rows.values():
-        r["touch_share"] = r["touched"] / n
-    return dict(sorted(rows.items(), key=lambda kv: (-kv[1]["touched"], kv[0])))
+        r.touch_share = r.touched / n
+    return dict(sorted(rows.items(), key=lambda kv: (-kv[1].touched, kv[0])))
 
 
-def _overall(history: History) -> dict:
+def _overall(history: History) -> Overall:
     incidents = history.incidents
     touched = Counter(p for i in incidents for p in i.touched)
     top = min(touched, key=lambda p: (-touched[p], p)) if touched else None
     ttr = [i.minutes_to_resolve for i in incidents if i.minutes_to_resolve is not None]
-    return {
-        "incidents": len(incidents),
-        "per_week": len(incidents) / history.weeks,
-        "people": len(touched),
-        "top_person": top,
-        "top_touch_share": touch_share(incidents, top),
-        "ttr_p50_min": quantile(ttr, 0.5),
-        "ttr_p90_min": quantile(ttr, 0.9),
-        "unresolved": sum(i.resolved_at is None for i in incidents),
-    }
+    return Overall(
+        incidents=len(incidents),
+        per_week=len(incidents) / history.weeks,
+        people=len(touched),
+        top_person=top,
+        top_touch_share=touch_share(incidents, top),
+        ttr_p50_min=quantile(ttr, 0.5),
+        ttr_p90_min=quantile(ttr, 0.9),
+        unresolved=sum(i.resolved_at is None for i in incidents),
+    )
 
 
-def _heroes(groups: list[dict], people: dict, overall: dict, by: str) -> list[dict]:
+def _heroes(groups: list[Group], people: dict[str, PersonLoad], overall: Overall,
+            by: str) -> list[Hero]:
     """People the team leans on, strongest first, each with the reasons in words."""
-    fair = 1.0 / max(overall["people"], 1)
-    total_score = sum(g["score"] for g in groups) or 1.0
-    found: dict[str, dict] = {}
+    fair = 1.0 / max(overall.people, 1)
+    total_score = sum(g.score for g in groups) or 1.0
+    found: dict[str, Hero] = {}
 
-    def hero(person: str) -> dict:
-        return found.setdefault(person, {"person": person, "score": 0.0, "reasons": [],
-                                         "groups": []})
+    def hero(person: str) -> Hero:
+        return found.setdefault(person, Hero(person))
 
     for g in groups:
-        top, share = g["top_person"], g["top_share"]
+        top, share = g.top_person, g.top_share
         if top is None or share is None:
             continue
-        sole = g["effective_responders"] <= 1 and top in g["recent_responders"]
-        if share >= HERO_CLASS_SHARE or (sole and g["incidents"] >= 3):
+        sole = g.effective_responders <= 1 and top in g.recent_responders
+        if share >= HERO_CLASS_SHARE or (sole and g.incidents >= 3):
             h = hero(top)
-            h["score"] += g["score"] * share / total_score
-            h["groups"].append(g["id"])
-            why = (f"handled {share:.0%} of {by} {g['id']} ({g['handled'][top]} of "
-                   f"{sum(g['handled'].values())}, rank {g['rank']} by risk x recurrence)")
+            h.score += g.score * share / total_score
+            h.groups.append(g.id)
+            why = (f"handled {share:.0%} of {by} {g.id} ({g.handled[top]} of "
+                   f"{sum(g.handled.values())}, rank {g.rank} by risk x recurrence)")
             if sole:
                 why += "; the only person who handled it recently"
-            h["reasons"].append(why)
+            h.reasons.append(why)
     for person, row in people.items():
-        share = row["touch_share"]
+        share = row.touch_share
         if share >= HERO_TOUCH_FACTOR * fair and share >= HERO_TOUCH_SHARE:
             h = hero(person)
-            h["score"] += row["touch_share"]
-            h["reasons"].append(
-                f"involved in {row['touch_share']:.0%} of all incidents (an even share would "
-                f"be {fair:.0%}); escalated to {row['escalated_to']} times")
+            h.score += row.touch_share
+            h.reasons.append(
+                f"involved in {row.touch_share:.0%} of all incidents (an even share would "
+                f"be {fair:.0%}); escalated to {row.escalated_to} times")
     for person, h in found.items():
-        off = people[person]["interruptions"]
+        off = people[person].interruptions
         if off["sleep"] or off["off"]:
-            h["reasons"].append(f"{off['off']} off-hour and {off['sleep']} sleep-hour "
-                                "interruptions")
-        h["touch_share"] = people[person]["touch_share"]
-    return sorted(found.values(), key=lambda h: (-h["score"], h["person"]))
-
-
-def heromap_markdown(doc: dict) -> str:
-    """heromap.md: the map in words and tables; user strings escaped for markdown."""
-    source, period, overall = doc["source"], doc["period"], doc["overall"]
-    out = [
-        f"# Hero map: {cell(source['file'])}",
-        "",
-        f"- {overall['incidents']} incidents from {cell(period['start'][:10])} to "
-        f"{cell(period['end'][:10])} ({period['weeks']:.1f} weeks), grouped by {doc['by']}.",
-        f"- Imported {source['imported']} of {source['rows']} rows ({source['format']}); "
-        f"skipped {source['skipped']}"
-        + (": " + "; ".join(f"{cell(k)} x{v}" for k, v in source["skipped_by_reason"].items())
-           if source["skipped"] else "") + ".",
-        f"- Effective responders (operational truck factor): people whose recency-weighted "
-        f"handling reaches {doc['recent_weight']:g} (half-life {doc['half_life_days']:g} days).",
-        "",
-        "## Likely heroes",
-        "",
-    ]
-    if not doc["heroes"]:
-        out.append("No single person dominates any class.")
-    for h in doc["heroes"]:
-        out.append(f"- **{cell(h['person'])}**")
-        out += [f"  - {cell(reason)}" for reason in h["reasons"]]
-    out += ["", f"## By {doc['by']}, riskiest first", "", table(
-        ["rank", doc["by"], "incidents", "per week", "TTR p50 (min)", "top person", "top share",
-         "HHI", "effective responders", "escalated to", "score"],
-        [[g["rank"], g["id"], g["incidents"], num(g["per_week"], 2), num(g["ttr_p50_min"]),
-          g["top_person"], num(g["top_share"], 0, 100, "%"), num(g["hhi"], 2),
-          g["effective_responders"],
-          ", ".join(f"{p} {n}" for p, n in list(g["escalated_to"].items())[:3]),
-          num(g["score"], 2)] for g in doc["groups"]],
-    ), "", "## People", "", table(
-        ["person", "incidents touched", "share", "first responder", "resolved", "joined",
-         "escalated to", "business", "off-hour", "sleep-hour"],
-        [[p, r["touched"], num(r["touch_share"], 0, 100, "%"), r["first_responder"],
-          r["resolved"], r["joined"], r["escalated_to"], r["interruptions"]["business"],
-          r["interruptions"]["off"], r["interruptions"]["sleep"]]
-         for p, r in doc["people"].items()],
-    ), "", f"Interruptions per person are the incidents that involved them, classified by the "
-        f"incident's creation time in {cell(doc['timezone'])} (business 08-18 Mon-Fri, off "
-        "18-22 and weekends, sleep 22-08).", ""]
-    return "\n".join(out)
+            h.reasons.append(f"{off['off']} off-hour and {off['sleep']} sleep-hour "
+                             "interruptions")
+        h.touch_share = people[person].touch_share
+    return sorted(found.values(), key=lambda h: (-h.score, h.person))

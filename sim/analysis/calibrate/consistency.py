@@ -10,7 +10,6 @@ measured by the same code.
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sim.analysis import documents
 from sim.analysis.calibrate.shared import DIFFICULTY, ramp, rounded
 from sim.analysis.heromap import touch_share
 from sim.analysis.replicate import Replications, run_tasks
+from sim.analysis.stats import quantile
 from sim.inputs.generate import pagerduty_history
 from sim.inputs.history import History, history_from_records
 from sim.model.engine import Arrival, TeamModel
@@ -71,7 +71,7 @@ def headline(history: History, class_id=lambda c: c, person=None) -> dict:
             by[class_id(i.class_id)].append(i.minutes_to_resolve)
     touched = Counter(p for i in history.incidents for p in i.touched)
     top = person or (min(touched, key=lambda p: (-touched[p], p)) if touched else None)
-    return {"ttr_p50": {c: statistics.median(v) for c, v in by.items()},
+    return {"ttr_p50": {c: quantile(v, 0.5) for c, v in by.items()},
             "top_person": top, "top_touch_share": touch_share(history.incidents, top)}
 
 
@@ -125,7 +125,7 @@ def self_consistency(reps: Replications, history: History,
     simulated_share = touch_share(incidents, top)
     classes = {}
     for c, value in real["ttr_p50"].items():
-        sim_value = statistics.median(pooled[c]) if pooled.get(c) else None
+        sim_value = quantile(pooled[c], 0.5) if pooled.get(c) else None
         ratio = sim_value / value if sim_value is not None and value > 0 else None
         classes[c] = ClassConsistency(value, sim_value, ratio,
                                       ratio is not None and abs(ratio - 1) <= 0.15)
@@ -172,7 +172,7 @@ def correct(reps: Replications, doc: dict, notes: dict, history: History,
             target, got = real.get(cls["id"]), pooled.get(cls["id"])
             if not target or not got:
                 continue
-            factor = min(4.0, max(0.25, target / statistics.median(got)))
+            factor = min(4.0, max(0.25, target / quantile(got, 0.5)))
             work = cls["work_minutes"]
             median = min(max(work["median"] * factor, 0.5), 10_000.0)
             spread = work["p90"] / work["median"]

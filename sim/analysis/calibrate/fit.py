@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import statistics
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
-
-import numpy as np
 
 from sim.analysis.calibrate.schedule import fit_schedule, ids_in
 from sim.analysis.calibrate.shared import (
@@ -22,6 +19,7 @@ from sim.analysis.calibrate.shared import (
     week_hour_class,
     work_minutes,
 )
+from sim.analysis.stats import quantile
 from sim.inputs.history import History, HistoryIncident, hour_class_at
 from sim.schema import HOURS_PER_WEEK, Behaviour, HourClass
 
@@ -164,7 +162,7 @@ class HistoryFit:
             minutes = work_minutes(i)
             if i.solo and minutes is not None:
                 work[i.handler].append(minutes)
-        medians = {p: statistics.median(w) for p, w in work.items()}
+        medians = {p: quantile(w, 0.5) for p, w in work.items()}
         eligible = {p: m for p, m in medians.items() if len(work[p]) >= MIN_SOLO_FOR_FASTEST}
         pool = eligible or medians
         fastest = min(pool, key=lambda p: (pool[p], p)) if pool else None
@@ -177,11 +175,11 @@ class HistoryFit:
             factor = 1.0 + slowdown * (1.0 - k)
             samples += [w / factor for w in work[p]]
         if samples:
-            median = float(np.median(samples))
-            p90 = float(np.quantile(samples, 0.9))
+            median = quantile(samples, 0.5)
+            p90 = quantile(samples, 0.9)
         else:
             ttr = [i.minutes_to_resolve for i in items if i.minutes_to_resolve is not None]
-            median = float(np.median(ttr)) if ttr else 30.0
+            median = quantile(ttr, 0.5) if ttr else 30.0
             p90 = 3 * median
         median = max(median, 0.5)
         return {"median": median, "p90": max(p90, median), "n": len(samples),

@@ -16,7 +16,9 @@ from cli.advise import advise
 from cli.check import check
 from cli.common import console, exit_with_problems
 from cli.compare import compare
-from cli.history import calibrate, generate, map_command
+from cli.generate import generate
+from cli.calibrate import calibrate
+from cli.history import map_command
 from cli.report import report
 from cli.run import run
 from cli.score import score

@@ -1,10 +1,11 @@
-"""The report of a `herosim map` folder: the likely heroes and why, the hero map as a heatmap
-(people x classes or services), the ranking by risk x recurrence and the people's load
-(heromap.json; definitions in sim/analysis/heromap.py and docs/history.md)."""
+"""The report of a `herosim map` folder: the likely heroes and the busy, each with the
+evidence, the hero map as a heatmap (people x classes or services), the ranking by risk x
+recurrence and the people's load (heromap.json; definitions in sim/analysis/heromap/ and
+docs/history.md)."""
 
 from __future__ import annotations
 
-from sim.analysis.heromap import HeroMap, Source
+from sim.analysis.heromap import Finding, HeroMap, Source
 from sim.outputs import charts
 from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, table, tag
 from sim.outputs.markdown import num
@@ -31,15 +32,19 @@ def map_report(folder: dict) -> ReportBody:
                        f"({num(period.weeks, 1)} weeks)"),
             ("incidents", f"{overall.incidents} ({num(overall.per_week, 1)} per "
                           f"week), {overall.people} people involved, "
-                          f"{overall.unresolved} unresolved"),
+                          f"{overall.unresolved} unresolved, {overall.auto_resolved} "
+                          "auto-resolved"),
+            ("teams", ", ".join(f"{t.name} ({t.zone})" for t in doc.teams)),
             ("grouped by", doc.by),
-            ("time zone", doc.timezone),
+            ("time zones", ", ".join(f"{n} from {k}" for k, n in doc.zones.items())
+             + f"; otherwise {doc.timezone}"),
             ("truck factor", f"recency half-life {num(doc.half_life_days, 0)} days, "
                              f"recent at weight {num(doc.recent_weight, 2)}"),
         ],
         intro=_skipped(source),
         sections=[
             Section("heroes", "Likely heroes", heroes_section(doc)),
+            Section("busy", "Busy, not heroes", busy_section(doc)),
             Section("hero-map", "The hero map", heatmap_section(doc)),
             Section("ranking", f"By {doc.by}, riskiest first", ranking_section(doc)),
             Section("people", "People", people_section(doc)),
@@ -59,23 +64,40 @@ def _skipped(source: Source) -> Raw | None:
 
 
 def heroes_section(doc: HeroMap) -> Raw:
-    """The likely heroes, each with the reasons."""
+    """The likely heroes, each with the evidence that passed."""
     heroes = doc.heroes
     if not heroes:
-        return note(f"No single person dominates any {doc.by}: nobody handles half of one, "
-                    "nor is anyone involved in a large multiple of an even share of incidents.")
-    items = [tag("li", join([
-        tag("strong", h.person),
-        f" — involved in {num(h.touch_share, 0, 100, '%')} of all incidents",
-        tag("ul", join(tag("li", reason) for reason in h.reasons)),
-    ])) for h in heroes]
+        return note("No service shows two measures of dependence on anyone (escalations "
+                    "received, pulled in, others without them, hard incidents).")
     return join([
-        tag("ul", join(items), class_="reasons"),
-        note(f"A likely hero: the top person of a {doc.by} with at least half its "
-             "incidents (or its only recent responder, with 3+ incidents), or anyone involved "
-             "in at least 30% of all incidents and three times an even share. Strongest "
-             "first."),
+        _findings(heroes),
+        note("A likely hero of a service: others turn to them (they receive its hand-offs, "
+             "or are pulled in without the escalation policy) and at least two of the four "
+             "measures of dependence hold, over the service or one of its classes. Strongest "
+             "first; heromap.json lists every measure with its numbers."),
     ])
+
+
+def busy_section(doc: HeroMap) -> Raw:
+    """People who carry load nobody depends on them for."""
+    if not doc.busy:
+        return note("Nobody handles a large multiple of an even share without being depended "
+                    "on.")
+    return join([
+        _findings(doc.busy),
+        note("Busy: at least 20% of the team's incidents and 1.75 times an even share, and a "
+             "hero nowhere. A fairness and burnout problem, not a single point of failure."),
+    ])
+
+
+def _findings(found: list[Finding]) -> Raw:
+    items = [tag("li", join([
+        tag("strong", f.person),
+        f" ({f.name}, {f.team}; {', '.join(f.services)}) — involved in "
+        f"{num(f.touch_share, 0, 100, '%')} of all incidents",
+        tag("ul", join(tag("li", reason) for reason in f.reasons)),
+    ])) for f in found]
+    return tag("ul", join(items), class_="reasons")
 
 
 def _people_order(doc: HeroMap) -> list[str]:

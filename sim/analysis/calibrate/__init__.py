@@ -114,7 +114,7 @@ def calibrate(
     """
     zone = ZoneInfo(timezone)
     fit = HistoryFit(history, zone)
-    heromap = hero_map(history, by="class", timezone=timezone)
+    heromap = hero_map(history, by="class")
     heroes = [fit.person_id[h.person] for h in heromap.heroes]
     doc, notes = fit.scenario_document(name, timezone, heroes)
     scenario = Scenario.model_validate(doc)

@@ -19,7 +19,7 @@ from sim.analysis.calibrate.shared import DIFFICULTY, ramp, rounded
 from sim.analysis.heromap import touch_share
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.stats import quantile
-from sim.inputs.generate import pagerduty_history
+from sim.inputs.generate import Naming, pagerduty_history
 from sim.inputs.history import History, history_from_records
 from sim.model.engine import Arrival, TeamModel
 from sim.model.rng import Purpose, stream
@@ -47,9 +47,10 @@ def simulate_history(spec: SimSpec, replication: int) -> list[dict]:
     model = TeamModel(spec.scenario, spec.days, spec.seed, replication, spec.without,
                       arrivals=arrivals)
     records = model.run()
-    team = [{"id": p.id, "user_id": p.id, "name": p.display_name} for p in spec.scenario.people]
+    naming = Naming("", "", {p.id: {"user_id": p.id, "name": p.display_name}
+                             for p in spec.scenario.people})
     rng = stream(spec.seed, replication, Purpose.GENERATE)
-    return pagerduty_history(spec.scenario, records, team, rng)["data"]
+    return pagerduty_history(spec.scenario, records, naming, rng)["data"]
 
 
 def simulated_histories(reps: Replications, days: int,

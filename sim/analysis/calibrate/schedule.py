@@ -10,6 +10,8 @@ from sim.schema import MINUTES_PER_DAY
 def fit_schedule(pairs: list[tuple[float, str]]) -> tuple[dict | None, int]:
     """The schedule (period 7, 14 or 1 days, hand-off hour, member order, offset) whose
     shifts best predict who was paged at each minute; (None, 0) without data."""
+    if not pairs:
+        return None, 0
     best = None
     for period in (7, 14, 1):
         for hour in range(24):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sim.inputs.generate import slug
-from sim.inputs.history import HistoryIncident
+from sim.inputs.history import HistoryIncident, readable_id
 from sim.schema import HOURS_PER_WEEK, HourClass, hour_class_of
 
 # Difficulty and knowledge are not separately identifiable from history: every class gets the
@@ -19,7 +18,7 @@ def ids(names: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     used: set[str] = set()
     for name in names:
-        base = slug(name)
+        base = readable_id(name)
         ident, k = base, 1
         while ident in used:
             k += 1

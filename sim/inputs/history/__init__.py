@@ -19,7 +19,9 @@ names are listed in the report), since PagerDuty adds fields over time.
     >>> history.report.skipped_count, len(history.incidents)  # doctest: +SKIP
 
 The package: `records` (the types), `pagerduty` (PagerDuty's fields, one record -> an
-incident), `csv` (CSV shapes and column mappings), `load` (files and records -> a History).
+incident), `csv` (CSV shapes and column mappings), `people` (users by id, labels and readable
+ids, the people file), `zones` (time zones inferred from the history), `load` (files and
+records -> a History).
 """
 
 from sim.inputs.history.csv import (
@@ -34,16 +36,20 @@ from sim.inputs.history.load import (
     parse_class_patterns,
 )
 from sim.inputs.history.pagerduty import PAGERDUTY_FIELDS
+from sim.inputs.history.people import PeopleFile, UserRow, load_people, readable_id
 from sim.inputs.history.records import (
     History,
     HistoryIncident,
     ImportReport,
+    PersonRecord,
     SkippedRow,
     hour_class_at,
+    team_of,
 )
 
 __all__ = [
     "PAGERDUTY_FIELDS", "ClassPattern", "ColumnMapping", "History", "HistoryIncident",
-    "ImportReport", "SkippedRow", "history_from_records", "hour_class_at", "load_history",
-    "load_mapping", "parse_class_patterns", "parse_column_options",
+    "ImportReport", "PeopleFile", "PersonRecord", "SkippedRow", "UserRow",
+    "history_from_records", "hour_class_at", "load_history", "load_mapping", "load_people",
+    "parse_class_patterns", "parse_column_options", "readable_id", "team_of",
 ]

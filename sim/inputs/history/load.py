@@ -22,6 +22,7 @@ from sim.inputs.history.pagerduty import (
     parse_incident,
     parse_timestamp,
 )
+from sim.inputs.history.people import PeopleFile, Sighting, build_directory
 from sim.inputs.history.records import (
     History,
     HistoryIncident,
@@ -30,6 +31,7 @@ from sim.inputs.history.records import (
     kind_of,
     short,
 )
+from sim.inputs.history.zones import assign_zones
 from sim.schema import Model
 
 MAX_HISTORY_BYTES = 512 * 1024 * 1024
@@ -69,15 +71,19 @@ def load_history(
     mapping: ColumnMapping | None = None,
     strict: bool = False,
     class_patterns: Sequence[ClassPattern] = (),
+    people: PeopleFile | None = None,
+    default_zone: str = "UTC",
 ) -> History:
     """Read an incident history file.
 
     Args:
         path: a PagerDuty JSON export, a PagerDuty CSV, or (with `mapping`) a generic CSV.
         mapping: column mapping of a generic CSV.
-        strict: raise on the first bad row instead of skipping it.
+        strict: raise on the first bad row (or dropped field) instead of skipping it.
         class_patterns: description patterns that decide the class (first match wins; the
             incident type, then the service, otherwise).
+        people: a people file (PagerDuty's users): names and time zones by user id.
+        default_zone: the zone of people neither the people file nor the history places.
 
     Raises:
         InputError: the file is unusable, no row could be imported, or (strict) a row is bad.
@@ -96,25 +102,29 @@ def load_history(
         zone = mapping.timezone if mapping else "UTC"
         known = set(PAGERDUTY_FIELDS) | (set(mapping.columns.values()) if mapping else set())
         report.ignored_fields = [h for h in header if h not in known]
-    return _build(rows, report, envelope, strict, class_patterns, mapping, zone)
+    return _build(rows, report, envelope, strict, class_patterns, mapping, zone, people,
+                  default_zone)
 
 
 def history_from_records(records: Iterable[dict], name: str = "<records>",
                          strict: bool = False, class_patterns: Sequence[ClassPattern] = (),
-                         envelope: dict | None = None) -> History:
+                         envelope: dict | None = None, people: PeopleFile | None = None,
+                         default_zone: str = "UTC") -> History:
     """Import PagerDuty raw incident dicts already in memory (as the API returns them)."""
     report = ImportReport(name, "pagerduty-json")
     rows = ((i + 1, f"data[{i}]", r) for i, r in enumerate(records))
-    return _build(rows, report, envelope or {}, strict, class_patterns, None, "UTC")
+    return _build(rows, report, envelope or {}, strict, class_patterns, None, "UTC", people,
+                  default_zone)
 
 
 def _build(rows, report: ImportReport, envelope: dict, strict: bool,
            class_patterns: Sequence[ClassPattern], mapping: ColumnMapping | None,
-           zone: str) -> History:
+           zone: str, people: PeopleFile | None, default_zone: str) -> History:
     name = report.file
     compiled = [(p.class_id, re.compile(p.pattern)) for p in class_patterns]
     separator = mapping.list_separator if mapping else ","
     incidents: list[HistoryIncident] = []
+    sightings: list[Sighting] = []
     seen: dict[str, int] = {}
     ignored: set[str] = set(report.ignored_fields)
     for number, where, record in rows:
@@ -126,11 +136,11 @@ def _build(rows, report: ImportReport, envelope: dict, strict: bool,
             if mapping is None and report.format == "pagerduty-json":
                 ignored.update(k for k in record if k not in PAGERDUTY_FIELDS)
             try:
-                incident = parse_incident(number, record, compiled, separator, ZoneInfo(zone))
+                parsed = parse_incident(number, record, compiled, separator, ZoneInfo(zone))
                 bad = None
-                if incident.id in seen:
-                    first = seen[incident.id]
-                    bad = SkippedRow(number, where, "id", short(incident.id),
+                if parsed.incident.id in seen:
+                    first = seen[parsed.incident.id]
+                    bad = SkippedRow(number, where, "id", short(parsed.incident.id),
                                      f"duplicate incident id (first seen in row {first})")
             except RowError as error:
                 bad = SkippedRow(number, where, error.field, error.value, error.reason)
@@ -139,8 +149,14 @@ def _build(rows, report: ImportReport, envelope: dict, strict: bool,
                 raise InputError([bad.problem(name)])
             report.skipped.append(bad)
             continue
-        seen[incident.id] = number
-        incidents.append(incident)
+        for field_name, value, reason in parsed.dropped:
+            drop = SkippedRow(number, where, field_name, value, reason)
+            if strict:
+                raise InputError([drop.problem(name)])
+            report.dropped.append(drop)
+        seen[parsed.incident.id] = number
+        incidents.append(parsed.incident)
+        sightings += parsed.sightings
     report.ignored_fields = sorted(ignored)
     if report.rows == 0:
         raise InputError([Problem(name, "", None, "the history holds no incidents")])
@@ -152,7 +168,27 @@ def _build(rows, report: ImportReport, envelope: dict, strict: bool,
             f"({first.where}) {first.field}: {first.reason} (got {first.value})")])
     incidents.sort(key=lambda i: (i.created_at, i.row))
     start, end = _window(incidents, envelope)
-    return History(incidents, report, start, end)
+    directory, to_id = build_directory(sightings, people)
+    incidents = [_renamed(i, to_id) for i in incidents]
+    report.auto_resolved = sum(i.auto_resolved for i in incidents)
+    if people is not None:
+        report.people_file = people.file
+        report.people_skipped = list(people.skipped)
+    directory = assign_zones(directory, incidents, default_zone)
+    return History(incidents, report, start, end, directory, default_zone)
+
+
+def _renamed(incident: HistoryIncident, to_id: dict[str, str]) -> HistoryIncident:
+    """The incident with its people named by their readable ids."""
+    def names(people: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(to_id.get(p, p) for p in people))
+
+    resolver = incident.resolved_by
+    return incident.model_copy(update={
+        "acknowledged": names(incident.acknowledged), "assigned": names(incident.assigned),
+        "joined": names(incident.joined),
+        "resolved_by": to_id.get(resolver, resolver) if resolver else None,
+    })
 
 
 def _window(incidents: list[HistoryIncident], envelope: dict) -> tuple[dt.datetime, dt.datetime]:

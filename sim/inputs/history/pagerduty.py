@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from sim.errors import InputError, Problem
+from sim.inputs.history.people import Sighting
 from sim.inputs.history.records import HistoryIncident, kind_of, short
 from sim.schema import HourClass, Severity
 
@@ -36,8 +38,8 @@ SECONDS_FIELDS = (
 )
 TEXT_FIELDS = (
     "id", "description", "status", "urgency", "priority_name", "service_id", "service_name",
-    "team_name", "escalation_policy_name", "incident_type_name", "resolved_by_user_id",
-    "resolved_by_user_name",
+    "team_name", "team_id", "escalation_policy_name", "escalation_policy_id",
+    "incident_type_name", "resolved_by_user_id", "resolved_by_user_name",
 )
 BOOL_FIELDS = ("major", "auto_resolved")
 TIME_FIELDS = ("created_at", "resolved_at")
@@ -94,9 +96,22 @@ def json_records(text: str, name: str) -> tuple[list, dict]:
 
 
 
-def parse_incident(number: int, r: dict, patterns, separator: str,
-                   zone: ZoneInfo) -> HistoryIncident:
-    """One record -> an incident; raise RowError naming the first field that cannot be used.
+@dataclass
+class ParsedRow:
+    """One record, imported: the incident (people by user id, or by name where no id was
+    given), who it names (for the people directory) and the optional fields it dropped."""
+
+    incident: HistoryIncident
+    sightings: list[Sighting]
+    dropped: list[tuple[str, str | None, str]]  # (field, value, reason)
+
+
+def parse_incident(number: int, r: dict, patterns, separator: str, zone: ZoneInfo) -> ParsedRow:
+    """One record -> an incident; raise RowError when a field it cannot do without is bad.
+
+    The incident needs `created_at`, `id` (or `incident_number`) and `service_name` (or
+    `service_id`); any other field that cannot be read is dropped and reported, and the
+    incident kept without it.
 
     Args:
         number: the record's 1-based number.
@@ -107,53 +122,70 @@ def parse_incident(number: int, r: dict, patterns, separator: str,
     """
     if isinstance(r, TooLong):
         raise RowError("(row)", None, r.reason)
+    dropped: list[tuple[str, str | None, str]] = []
+
+    def optional(field_name: str, read):
+        try:
+            return read()
+        except RowError as error:
+            dropped.append((error.field, error.value, error.reason))
+            return None
+
     text = {k: _text(r.get(k)) for k in TEXT_FIELDS}
     created = parse_timestamp(r.get("created_at"), zone, "created_at", required=True)
-    resolved = parse_timestamp(r.get("resolved_at"), zone, "resolved_at")
-    seconds = {k: _number(r.get(k), k) for k in SECONDS_FIELDS}
-    counts = {k: _count(r.get(k), k) for k in COUNT_FIELDS}
-    if resolved is None and seconds["seconds_to_resolve"] is not None:
-        resolved = created + dt.timedelta(seconds=seconds["seconds_to_resolve"])
-    if resolved is not None and resolved < created:
-        raise RowError("resolved_at", r.get("resolved_at") or seconds["seconds_to_resolve"],
-                        f"resolved before it was created ({created.isoformat()})")
-    status = (text["status"] or ("resolved" if resolved else "")).lower()
-    if status == "resolved" and resolved is None:
-        raise RowError("resolved_at", r.get("resolved_at"),
-                        "status is resolved but there is no resolved_at or seconds_to_resolve")
     service = text["service_name"] or text["service_id"]
     if not service:
         raise RowError("service_name", None,
-                        "missing: every incident needs service_name or service_id")
-    people = {}
+                       "missing: every incident needs service_name or service_id")
+    counts = {k: optional(k, lambda k=k: _count(r.get(k), k)) for k in COUNT_FIELDS}
+    ident = text["id"] or (str(counts["incident_number"]) if counts["incident_number"] is not None
+                           else "")
+    if not ident:
+        raise RowError("id", None, "missing: every incident needs id or incident_number")
+    seconds = {k: optional(k, lambda k=k: _number(r.get(k), k)) for k in SECONDS_FIELDS}
+    resolved = optional("resolved_at",
+                        lambda: parse_timestamp(r.get("resolved_at"), zone, "resolved_at"))
+    if resolved is None and seconds["seconds_to_resolve"] is not None:
+        resolved = created + dt.timedelta(seconds=seconds["seconds_to_resolve"])
+    if resolved is not None and resolved < created:
+        dropped.append(("resolved_at", short(r.get("resolved_at")
+                                             or seconds["seconds_to_resolve"]),
+                        f"resolved before it was created ({created.isoformat()}): the time "
+                        "to resolve is unknown"))
+        resolved = None
+    status = (text["status"] or ("resolved" if resolved else "")).lower()
+    if status == "resolved" and resolved is None and not any(
+            f in ("resolved_at", "seconds_to_resolve") for f, _, _ in dropped):
+        dropped.append(("resolved_at", None, "status is resolved but there is no resolved_at "
+                        "or seconds_to_resolve: the time to resolve is unknown"))
+    sightings: list[Sighting] = []
+    people: dict[str, tuple[str, ...]] = {}
     for kind in ("acknowledged", "assigned", "joined"):
-        names = _people(r.get(f"{kind}_user_names"), f"{kind}_user_names", separator)
-        ids = _people(r.get(f"{kind}_user_ids"), f"{kind}_user_ids", separator)
-        people[kind] = tuple(names or ids)
-    resolver = text["resolved_by_user_name"] or text["resolved_by_user_id"] or None
+        people[kind] = tuple(_people_field(r, kind, separator, created, sightings, dropped))
+    resolver = _resolver(text, created, sightings)
     description = text["description"]
     class_id = next((name for name, regex in patterns if regex.search(description)), None)
     class_id = class_id or text["incident_type_name"] or service
     hours = (counts["business_hour_interruptions"], counts["off_hour_interruptions"],
              counts["sleep_hour_interruptions"])
     interruptions = None
-    if any(h is not None for h in hours):
+    if all(h is not None for h in hours):
         interruptions = {c: h or 0 for c, h in zip(HourClass, hours)}
     escalations = counts["escalation_count"]
     manual, timeout = counts["manual_escalation_count"], counts["timeout_escalation_count"]
     if escalations is None:
         escalations = (manual or 0) + (timeout or 0)
-    ident = text["id"] or (str(counts["incident_number"]) if counts["incident_number"] is not None
-                           else "")
-    if not ident:
-        raise RowError("id", None, "missing: every incident needs id or incident_number")
+    major = _bool(r.get("major"))
     try:
-        return HistoryIncident(
+        incident = HistoryIncident(
             row=number, id=ident, number=counts["incident_number"], description=description,
-            status=status or "resolved", service=service, team=text["team_name"],
+            status=status or "resolved", service=service,
+            team=text["team_name"] or text["team_id"],
+            escalation_policy=text["escalation_policy_name"] or text["escalation_policy_id"],
             class_id=class_id,
-            severity=_severity(text["priority_name"], text["urgency"], _bool(r.get("major"))),
-            major=_bool(r.get("major")), created_at=created, resolved_at=resolved,
+            severity=_severity(text["priority_name"], text["urgency"], major),
+            urgency=text["urgency"].lower(), priority=text["priority_name"],
+            major=major, created_at=created, resolved_at=resolved,
             seconds_to_first_ack=seconds["seconds_to_first_ack"],
             acknowledged=people["acknowledged"], assigned=people["assigned"],
             joined=people["joined"], resolved_by=resolver,
@@ -166,7 +198,45 @@ def parse_incident(number: int, r: dict, patterns, separator: str,
     except ValidationError as error:  # pragma: no cover - the parsing above guards the types
         detail = error.errors()[0]
         raise RowError(".".join(map(str, detail["loc"])), detail.get("input"),
-                        detail["msg"]) from None
+                       detail["msg"]) from None
+    return ParsedRow(incident, sightings, dropped)
+
+
+def _people_field(r: dict, kind: str, separator: str, at: dt.datetime,
+                  sightings: list[Sighting], dropped: list) -> list[str]:
+    """The people of one list (acknowledged, assigned, joined): user ids, with the names given
+    beside them; names alone when no ids are given."""
+    lists = []
+    for field_name in (f"{kind}_user_ids", f"{kind}_user_names"):
+        try:
+            lists.append(_people(r.get(field_name), field_name, separator))
+        except RowError as error:
+            dropped.append((error.field, error.value, error.reason))
+            lists.append([])
+    ids, names = lists
+    if ids:
+        if names and len(names) != len(ids):
+            dropped.append((f"{kind}_user_names", short(names),
+                            f"{len(names)} names for {len(ids)} user ids: the names are left "
+                            "out (people are keyed by id)"))
+            names = []
+        for k, user in enumerate(ids):
+            sightings.append(Sighting(user, names[k] if names else None, at))
+        return ids
+    for name in names:
+        sightings.append(Sighting(name, name, at, is_id=False))
+    return names
+
+
+def _resolver(text: dict, at: dt.datetime, sightings: list[Sighting]) -> str | None:
+    user, name = text["resolved_by_user_id"], text["resolved_by_user_name"]
+    if user:
+        sightings.append(Sighting(user, name or None, at))
+        return user
+    if name:
+        sightings.append(Sighting(name, name, at, is_id=False))
+        return name
+    return None
 
 
 def _text(value: Any) -> str:

@@ -25,8 +25,9 @@ MAX_VALUE_CHARS = 60
 class HistoryIncident(Model):
     """One real incident, normalised from whichever shape it came in.
 
-    People are named by their display name when the source gives one, else by their user id.
-    Lists keep the source's order, which PagerDuty gives in order of the events.
+    People are named by the readable ids of the history's directory (`History.directory`: one
+    person per PagerDuty user id, whatever names they carried). Lists keep the source's order,
+    which PagerDuty gives in order of the events.
     """
 
     row: int = Field(description="1-based record number in the source file.")
@@ -35,9 +36,12 @@ class HistoryIncident(Model):
     description: str = ""
     status: str = "resolved"
     service: str
-    team: str = ""
+    team: str = Field("", description="team_name (else team_id) of the export.")
+    escalation_policy: str = ""
     class_id: str = Field(description="Incident type, or the service when none is given.")
     severity: Severity
+    urgency: str = ""
+    priority: str = ""
     major: bool = False
     created_at: dt.datetime
     resolved_at: dt.datetime | None = None
@@ -69,11 +73,19 @@ class HistoryIncident(Model):
 
     @property
     def handler(self) -> str | None:
-        """Who handled it: the resolver, else the last to acknowledge; None when auto-resolved
-        with nobody acknowledging."""
-        if self.resolved_by and not self.auto_resolved:
+        """Who handled it: the resolver, else the last to acknowledge; None when it resolved
+        automatically (an auto-resolved incident is reported as such, not credited to whoever
+        acknowledged it)."""
+        if self.auto_resolved:
+            return None
+        if self.resolved_by:
             return self.resolved_by
-        return self.acknowledged[-1] if self.acknowledged else self.resolved_by
+        return self.acknowledged[-1] if self.acknowledged else None
+
+    @property
+    def hard(self) -> bool:
+        """High urgency or a top priority (sev1, sev2)."""
+        return self.severity in (Severity.SEV1, Severity.SEV2)
 
     @property
     def first_responder(self) -> str | None:
@@ -105,6 +117,29 @@ class HistoryIncident(Model):
 
 
 @dataclass(frozen=True)
+class PersonRecord:
+    """A person of the history: who they are and where their time zone came from.
+
+    Attributes:
+        id: the readable identifier scenarios and `--without` use.
+        user_id: the PagerDuty user id, when the source gave one.
+        name: the label: the people file's name, else the latest name in the history.
+        aliases: other names the history used for them, oldest first.
+        timezone: their IANA zone.
+        zone_source: "people file", "inferred", or "default" (the --timezone fallback).
+        zone_evidence: how the zone was inferred, in words (empty otherwise).
+    """
+
+    id: str
+    user_id: str | None
+    name: str
+    aliases: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    zone_source: str = "default"
+    zone_evidence: str = ""
+
+
+@dataclass(frozen=True)
 class SkippedRow:
     """A record that could not be imported, and why."""
 
@@ -129,6 +164,10 @@ class ImportReport:
     rows: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     ignored_fields: list[str] = field(default_factory=list)
+    dropped: list[SkippedRow] = field(default_factory=list)  # optional fields left out
+    auto_resolved: int = 0
+    people_file: str | None = None
+    people_skipped: list[SkippedRow] = field(default_factory=list)
 
     @property
     def imported(self) -> int:
@@ -144,6 +183,10 @@ class ImportReport:
         """Skipped rows counted by reason kind (the field and the gist of the reason)."""
         return dict(Counter(f"{s.field}: {gist(s.reason)}" for s in self.skipped))
 
+    def dropped_reasons(self) -> dict[str, int]:
+        """Dropped fields counted by reason kind."""
+        return dict(Counter(f"{s.field}: {gist(s.reason)}" for s in self.dropped))
+
     def to_json(self) -> dict:
         """The report as JSON (heromap.json's `source`)."""
         return {
@@ -155,6 +198,18 @@ class ImportReport:
                  "reason": s.reason} for s in self.skipped
             ],
             "ignored_fields": self.ignored_fields,
+            "dropped": len(self.dropped),
+            "dropped_by_reason": self.dropped_reasons(),
+            "dropped_fields": [
+                {"row": s.row, "where": s.where, "field": s.field, "value": s.value,
+                 "reason": s.reason} for s in self.dropped
+            ],
+            "auto_resolved": self.auto_resolved,
+            "people_file": self.people_file,
+            "people_skipped": [
+                {"row": s.row, "where": s.where, "field": s.field, "value": s.value,
+                 "reason": s.reason} for s in self.people_skipped
+            ],
         }
 
 
@@ -166,6 +221,8 @@ class History:
     report: ImportReport
     start: dt.datetime  # of the observation window (the export's filter, else first incident)
     end: dt.datetime
+    directory: dict[str, PersonRecord] = field(default_factory=dict)  # readable id -> person
+    default_zone: str = "UTC"  # of people neither a people file nor the history places
 
     @property
     def days(self) -> float:
@@ -187,10 +244,30 @@ class History:
         """Everyone involved in any incident, sorted."""
         return sorted({p for i in self.incidents for p in i.touched})
 
+    @property
+    def teams(self) -> list[str]:
+        """The teams (team_name, else escalation policy), in order of first incident."""
+        return list(dict.fromkeys(team_of(i) for i in self.incidents))
+
+    def label(self, person: str) -> str:
+        """A person's label (their latest name), or the id itself when unknown."""
+        record = self.directory.get(person)
+        return record.name if record else person
+
+    def zone(self, person: str) -> str:
+        """A person's time zone (UTC when unknown)."""
+        record = self.directory.get(person)
+        return record.timezone if record else "UTC"
+
     def period_json(self) -> dict:
         """The observation window as JSON (`period`)."""
         return {"start": self.start.isoformat(), "end": self.end.isoformat(),
                 "days": round(self.days, 2), "weeks": round(self.weeks, 2)}
+
+
+def team_of(incident: HistoryIncident) -> str:
+    """The incident's team: its team_name, else its escalation policy, else "team"."""
+    return incident.team or incident.escalation_policy or "team"
 
 
 def gist(reason: str) -> str:

@@ -21,18 +21,17 @@ SEEDS = (0, 1, 2)
 
 
 @pytest.fixture(scope="module", params=SEEDS)
-def organisation(request):
+def mapped(request, organisation):
     """A messy three-team organisation (2, 1 and 0 heroes; a busy non-hero), its import and
     its hero map by service."""
-    org = generate_org(teams=3, people=7, weeks=26, seed=request.param, messy=True)
-    history = history_from_records(org.history["data"], envelope=org.history)
+    org, history = organisation(request.param)
     return org, history, hero_map(history, by="service")
 
 
-def test_heroes_are_found_with_their_services_and_evidence(organisation):
+def test_heroes_are_found_with_their_services_and_evidence(mapped):
     """Every true hero is a finding covering the services the truth says need them, and each
     finding's reasons are measured evidence with numbers; nobody else is named a hero."""
-    org, _, doc = organisation
+    org, _, doc = mapped
     truth = {h["id"]: set(h["needed_for"]["services"])
              for team in org.plan.truth["teams"] for h in team["heroes"]}
     found = {f.person: f for f in doc.heroes}
@@ -47,10 +46,10 @@ def test_heroes_are_found_with_their_services_and_evidence(organisation):
         assert all(any(ch.isdigit() for ch in reason) for reason in finding.reasons)
 
 
-def test_the_busy_non_hero_is_shown_apart_not_named_a_hero(organisation):
+def test_the_busy_non_hero_is_shown_apart_not_named_a_hero(mapped):
     """The person who takes most of a team's easy pages is a busy finding, with their load,
     and no hero."""
-    org, _, doc = organisation
+    org, _, doc = mapped
     busy = {b for team in org.plan.truth["teams"] for b in team["busy_non_heroes"]}
     assert busy and busy.isdisjoint(f.person for f in doc.heroes)
     assert busy <= {f.person for f in doc.busy}
@@ -60,10 +59,10 @@ def test_the_busy_non_hero_is_shown_apart_not_named_a_hero(organisation):
     assert not any(e.passed for e in finding.evidence[1:] if e.measure != "load")
 
 
-def test_people_are_users_counted_once(organisation):
+def test_people_are_users_counted_once(mapped):
     """The renamed user is one person (labelled by their new name, the old an alias); the map
     counts exactly the organisation's people."""
-    org, history, doc = organisation
+    org, history, doc = mapped
     assert doc.overall.people == len(org.plan.truth["people"])
     renamed = org.plan.truth["mess"]["renamed"]
     person = doc.people[renamed["person"]]
@@ -71,12 +70,12 @@ def test_people_are_users_counted_once(organisation):
     assert history.report.skipped_count == 6 and len(history.report.dropped) == 6
 
 
-def test_everyone_is_placed_in_their_own_zone(organisation):
+def test_everyone_is_placed_in_their_own_zone(mapped):
     """Without a people file each person's zone is inferred from the history, with its
     evidence: the truth's for nearly everyone, never more than an hour off (a member living an
     hour from their team, with few incidents of their own, can tie between neighbouring
     zones; the evidence then says so)."""
-    org, history, doc = organisation
+    org, history, doc = mapped
     zones = {p["id"]: p["timezone"] for p in org.plan.truth["people"]}
     middle = history.start + (history.end - history.start) / 2
     exact = 0
@@ -93,10 +92,10 @@ def test_everyone_is_placed_in_their_own_zone(organisation):
         t["name"]: t["zone"] for t in org.plan.truth["teams"]}
 
 
-def test_map_groups_are_ranked_and_consistent(organisation):
+def test_map_groups_are_ranked_and_consistent(mapped):
     """Groups come riskiest first; counts, shares and truck factors agree; auto-resolved
     incidents are handled by nobody."""
-    _, history, doc = organisation
+    _, history, doc = mapped
     scores = [g.score for g in doc.groups]
     assert scores == sorted(scores, reverse=True)
     for g in doc.groups:

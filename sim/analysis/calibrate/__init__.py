@@ -1,55 +1,54 @@
-"""A scenario fitted from incident history, and the check that it reproduces that history.
+"""A scenario per team, fitted from incident history; the check that it reproduces that history;
+a backtest on held-out weeks.
 
-The method (docs/history.md, "Calibration", has the reasoning):
+A multi-team history (PagerDuty's `team_name`, else `escalation_policy_name`) gives one
+scenario per team, each with its own rotation, in its own zone, with everyone in theirs (the
+engine runs one team per scenario: a person on two teams appears in both). The method, step by
+step, is in docs/history.md ("Calibration"); the modules:
 
-1. **Rates**: incidents per class over the observation window; a weekly profile (business /
-   off / sleep hour levels) when a chi-square test says the hours differ (p < 0.01, n >= 30).
-2. **People's speed**: a person's *work time* on an incident they resolved alone (time to
-   resolve minus time to acknowledge) is the expert's time stretched by the engine's factor
-   1 + slowdown x (1 - k). Relative to the fastest person with at least 3 solo resolutions,
-   a person's median ratio r gives knowledge k = 1 - (r - 1) / slowdown.
-3. **Work times**: every solo work time divided by its resolver's factor is an expert sample;
-   their median and p90 give the class's lognormal.
-4. **Solo share -> confidence**: among incidents a person was paged for first, the share they
-   resolved alone, s, is P(can fix) x P(will lead) in the engine; with difficulty 0.5 (the
-   scale's midpoint: difficulty and knowledge are not separately identifiable from history),
-   confidence is set so P(will lead) = s / P(can fix). People who resolved escalated incidents
-   but never alone get knowledge 0.9 (speed unobservable); people paged first who never
-   resolved get 0.3.
-5. **Rotation and policy**: the primary schedule (members, period, hand-off hour) that best
-   predicts who was paged first; the person most escalated to as the secondary; the default
-   policy. Ack medians per hour class; the informal-pull chance from hand-offs that went to a
-   person outside the assignments (a responder request or a direct message).
-6. **Correction by simulation**: the class work medians are rescaled (a few fixed-point steps)
-   until the simulated median time to resolve per class matches history.
+- `rates`: rates (at the window's end when the load has a trend), severities as a mix, weekly
+  profiles in the team's zone, alert noise from auto-resolved incidents;
+- `work`: work times and skills, shrunk toward what is known beyond one person's few incidents,
+  experts seen only through escalations included;
+- `schedule`: one rotation per team, chosen by how well it predicts held-out pages;
+- `behaviour`: acknowledgement times by hour class in each person's zone, informal pulls,
+  whether the team learned;
+- `team`: the scenario document with every number's evidence;
+- `figures`, `consistency`: the self-consistency check (every figure beside the simulation's
+  spread; misfit reported, not absorbed);
+- `backtest`: `--holdout`: fit on the earlier weeks, predict the held-out ones;
+- `replay`: a history through a scenario (`herosim run --replay`).
 
-`self_consistency` runs the fitted scenario and compares: median time to resolve per class,
-and the share of incidents touching the top person.
-
-The package: `fit` (the statistics of steps 1-6), `schedule` (the rotation), `consistency`
-(step 7 and the self-consistency check, by simulation), `replay` (a history through a
-scenario). The commented YAML is written by `sim.outputs.calibration_yaml`.
+The commented YAML is written by `sim.outputs.calibration_yaml`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
+from sim import __version__
+from sim.analysis import documents
+from sim.analysis.calibrate.backtest import Backtest, backtest, parse_holdout, uncertainty
 from sim.analysis.calibrate.consistency import (
     CONSISTENCY_REPLICATIONS,
     Consistency,
     self_consistency,
     simulated_histories,
 )
-from sim.analysis.calibrate.consistency import correct as correct_by_simulation
-from sim.analysis.calibrate.fit import HistoryFit
 from sim.analysis.calibrate.replay import ReplayComparison, replay_arrivals, replay_comparison
-from sim.analysis.heromap import hero_map
+from sim.analysis.calibrate.shared import TeamData, team_slices
+from sim.analysis.calibrate.team import TeamFit, fit_team, scenario_name
+from sim.analysis.heromap import HeroMap, hero_map
 from sim.analysis.replicate import Replications
-from sim.inputs.history import History
+from sim.errors import InputError, Problem
+from sim.inputs.history import History, team_of
 from sim.schema import Scenario
+
+LAYOUT = "one scenario per team"
 
 
 @dataclass(frozen=True)
@@ -64,77 +63,184 @@ class HistorySummary:
     start: dt.date
     end: dt.date
     weeks: float
+    dropped: int = 0
+    auto_resolved: int = 0
+
+
+@dataclass
+class TeamCalibration:
+    """One team's fitted scenario, the evidence behind it, the check and the backtest."""
+
+    fit: TeamFit
+    scenario: Scenario
+    hero_notes: dict[str, str]  # scenario person id -> why the hero map names them
+    consistency: Consistency | None = None
+    backtest: Backtest | None = None
+
+    @property
+    def team(self) -> str:
+        """The team's name in the history."""
+        return self.fit.team
+
+    @property
+    def heroes(self) -> list[str]:
+        """The heroes of the scenario."""
+        return list(self.scenario.heroes)
+
+    def to_json(self) -> dict:
+        """The team's part of calibration.json (docs/outputs.md)."""
+        fit = self.fit
+        return {
+            "team": fit.team, "zone": fit.zone, "scenario": self.scenario.name,
+            "classes": fit.classes, "heroes": self.heroes,
+            "rotation": {k: documents.to_json(v) for k, v in fit.rotation.items()},
+            "work": documents.to_json(fit.work),
+            "skills": documents.to_json(fit.skills),
+            "ack_samples": fit.ack_counts,
+            "trend": documents.to_json(fit.trend),
+            "learning": documents.to_json(fit.learning),
+            "consistency": self.consistency.to_json() if self.consistency else None,
+            "backtest": self.backtest.to_json() if self.backtest else None,
+        }
 
 
 @dataclass
 class Calibration:
-    """A fitted scenario, the document and notes its commented YAML is written from, and the
-    evidence behind it."""
+    """A calibration: one scenario per team of the history."""
 
-    scenario: Scenario
-    document: dict  # the scenario as fitted, in the order the YAML writes it
-    notes: dict[tuple, str]  # the evidence of each fitted number, by its path in `document`
-    people: dict[str, str]  # history name -> scenario person id
-    classes: dict[str, str]  # history class -> scenario class id
-    heroes: list[str]
-    hero_notes: dict[str, str]  # scenario person id -> why the hero map suggests them
     source: HistorySummary
-    evidence: dict = field(default_factory=dict)
-    consistency: Consistency | None = None
+    teams: list[TeamCalibration]
+    layout: str = LAYOUT
+    heromap: HeroMap | None = field(default=None, repr=False)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The first (largest) team's scenario: the only one of a one-team history."""
+        return self.teams[0].scenario
 
     def to_json(self) -> dict:
-        """The calibration's evidence as JSON (docs/outputs.md)."""
-        return {"scenario": self.scenario.name, "people": self.people, "classes": self.classes,
-                "heroes": self.heroes, "evidence": self.evidence,
-                "consistency": self.consistency.to_json() if self.consistency else None}
+        """calibration.json (docs/outputs.md)."""
+        return {"herosim_version": __version__, "source": documents.to_json(self.source),
+                "layout": self.layout, "teams": [t.to_json() for t in self.teams]}
 
 
 def calibrate(
     history: History,
     name: str = "calibrated",
-    timezone: str = "UTC",
     seed: int = 0,
-    correct: bool = True,
     check: bool = True,
+    holdout_weeks: float | None = None,
+    teams: Sequence[str] = (),
+    replications: int = CONSISTENCY_REPLICATIONS,
     workers: int = 1,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Calibration:
-    """Fit a scenario to `history` (see the module docstring for the method).
+    """Fit a scenario to each team of `history`.
 
-    Its simulations (the correction and the check) each run through a `Replications` of the
-    fitted scenario with `seed` and `workers`.
+    Every simulation (the check, the backtest) runs through a `Replications` of the fitted
+    scenario with `replications`, `seed`, `workers` and `executor`.
 
     Args:
-        history: imported incidents.
-        name: the scenario's name (an identifier).
-        timezone: the team's zone (hour classes, schedule hand-offs).
-        seed: seed of the correction and consistency simulations.
-        correct: rescale work medians by simulation until class medians match.
-        check: run the self-consistency check and keep its figures.
-        workers: local processes for the simulations (results do not depend on it).
+        history: imported incidents (people in their zones: see `load_history`).
+        name: the scenario's name; a multi-team history appends each team's id.
+        seed: seed of the simulations and of the work times' bootstrap intervals.
+        check: run the self-consistency check.
+        holdout_weeks: also fit on all but the last weeks and predict those (a backtest).
+        teams: only these teams (by name); all when empty.
+        replications, workers, executor, progress: the simulations' (see `Replications`).
+
+    Raises:
+        InputError: a named team is not in the history, or the holdout leaves too little.
     """
-    zone = ZoneInfo(timezone)
-    fit = HistoryFit(history, zone)
-    heromap = hero_map(history, by="class")
-    heroes = [fit.person_id[h.person] for h in heromap.heroes]
-    doc, notes = fit.scenario_document(name, timezone, heroes)
-    scenario = Scenario.model_validate(doc)
-    if correct:
-        scenario, doc, notes = correct_by_simulation(
-            Replications(scenario, seed=seed, workers=workers), doc, notes, history,
-            fit.class_id)
-    consistency = self_consistency(
-        Replications(scenario, CONSISTENCY_REPLICATIONS, seed, workers), history, fit.class_id,
-    ) if check else None
-    reasons = {h.person: h.reasons[0] for h in heromap.heroes}
-    names = {p["id"]: p["name"] for p in doc["people"]}
+    heromap = hero_map(history, by="service")
+    slices = _chosen(team_slices(history), teams)
+    out = []
+    for team in slices:
+        fitted = _fit(team, heromap, name, len(slices), seed)
+        reps = Replications(fitted.scenario, replications, seed, workers, executor, progress)
+        if check:
+            fitted.consistency = self_consistency(
+                reps, team.incidents, team.start, team.end, _class_of(fitted.fit),
+                team.zone_of, fitted.heroes, history.label)
+        out.append(fitted)
+    if holdout_weeks:
+        _backtests(history, out, heromap, name, len(slices), holdout_weeks, seed,
+                   replications, workers, executor, progress)
     report = history.report
     source = HistorySummary(report.file, report.format, report.rows, len(history.incidents),
                             report.skipped_count, history.start.date(), history.end.date(),
-                            history.weeks)
-    return Calibration(scenario, doc, notes, dict(fit.person_id), dict(fit.class_id), heroes,
-                       {h: reasons.get(names.get(h), "") for h in doc["heroes"]}, source,
-                       fit.evidence, consistency)
+                            history.weeks, len(report.dropped), report.auto_resolved)
+    return Calibration(source, out, heromap=heromap)
 
 
-__all__ = ["Calibration", "Consistency", "HistorySummary", "ReplayComparison", "calibrate",
+def _chosen(slices: list[TeamData], teams: Sequence[str]) -> list[TeamData]:
+    if not teams:
+        return slices
+    names = {t.name for t in slices}
+    unknown = [t for t in teams if t not in names]
+    if unknown:
+        raise InputError([Problem("command line", "--team", repr(t),
+                                  f"no such team in the history; its teams: "
+                                  f"{', '.join(sorted(names))}") for t in unknown])
+    return [t for t in slices if t.name in teams]
+
+
+def _fit(team: TeamData, heromap: HeroMap, name: str, count: int, seed: int
+         ) -> TeamCalibration:
+    findings = [f for f in heromap.heroes if f.team == team.name]
+    pulled = {p: sum(p in (set(i.touched) - set(i.assigned)) for i in team.incidents)
+              for p in (f.person for f in findings)}
+    order = sorted(findings, key=lambda f: (-pulled[f.person], -f.score, f.person))
+    fit = fit_team(team, scenario_name(name, team.name, count), [f.person for f in order],
+                   seed)
+    notes = {f.person: f.reasons[0] for f in findings if f.reasons}
+    return TeamCalibration(fit, fit.scenario, {h: notes.get(h, "") for h in fit.heroes})
+
+
+def _class_of(fit: TeamFit) -> Callable[[str], str]:
+    """History classes and scenario classes (severity variants too) -> the reported class."""
+    table = {}
+    for history_class, variants in fit.classes.items():
+        table[history_class] = variants[0]
+        for v in variants:
+            table[v] = variants[0]
+    return lambda c: table.get(c, c)
+
+
+def _backtests(history: History, fitted: list[TeamCalibration], heromap: HeroMap, name: str,
+               count: int, weeks: float, seed: int, replications: int, workers: int,
+               executor, progress) -> None:
+    split = history.end - dt.timedelta(weeks=weeks)
+    if (split - history.start).days < 7 * 4:
+        raise InputError([Problem("command line", "--holdout", f"{weeks:g}w",
+                                  f"leaves {(split - history.start).days} days to fit on; the "
+                                  f"history spans {history.weeks:.1f} weeks, keep at least 4 "
+                                  "of them for the fit")])
+    training = {t.name: t for t in team_slices(history, end=split)}
+    for result in fitted:
+        team = training.get(result.team)
+        if team is None or not team.incidents:
+            continue
+        trained = _fit(team, heromap, name, count, seed)
+        fit = trained.fit
+        per_class, work_sd = {}, {}
+        for cf in fit.class_fits:
+            w = fit.work[cf.history_class]
+            # The bootstrap 90% interval of the median spans 2 x 1.645 sd of its log.
+            sd = math.log(w.high / w.low) / (2 * 1.645) if w.low and w.high else 0.0
+            for cid, _, share in cf.variants:
+                per_class[cid] = int(round(cf.incidents * share))
+                work_sd[cid] = sd
+        held = [i for i in history.incidents if not i.auto_resolved
+                and split <= i.created_at < history.end and team_of(i) == result.team]
+        reps = Replications(trained.scenario, replications, seed, workers, executor, progress)
+        result.backtest = backtest(
+            reps, result.team, held, team.start, split, history.end, _class_of(fit),
+            team.zone_of, trained.heroes, team.incidents,
+            uncertainty(trained.scenario, per_class, work_sd), history.label)
+
+
+__all__ = ["LAYOUT", "Backtest", "Calibration", "Consistency", "HistorySummary",
+           "ReplayComparison", "TeamCalibration", "calibrate", "parse_holdout",
            "replay_arrivals", "replay_comparison", "self_consistency", "simulated_histories"]

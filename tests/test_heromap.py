@@ -159,6 +159,13 @@ def test_cli_generate_then_map_with_the_people_file(tmp_path):
     assert (folder / "heromap.md").read_text().startswith("# Hero map")
     assert json.loads((folder / "journal.json").read_text())["kind"] == "map"
     assert "Busy, not heroes" in (folder / "report.html").read_text()
+    # Without --people or --timezone, the zones are the history's, not UTC (issue 19).
+    result = runner.invoke(app, ["map", str(out / "history.json"), "--format", "json",
+                                 "--out", str(tmp_path / "inferred")])
+    assert result.exit_code == 0, result.output
+    inferred = json.loads(result.stdout)["people"]
+    assert {r["zone_source"] for r in inferred.values()} <= {"inferred", "colleagues"}
+    assert sum(r["timezone"] == zones[p] for p, r in inferred.items()) >= len(zones) - 1
 
 
 def test_cli_map_bad_timezone_and_people_file_are_exit_2(tmp_path, small):

@@ -282,7 +282,10 @@ def test_a_people_file_names_people_and_places_them(tmp_path):
     anna = history.directory["anna-kowalska"]
     assert anna.timezone == "Europe/Warsaw" and anna.zone_source == "people file"
     assert anna.aliases == ("Anna K",)
-    assert history.directory["bo"].timezone == "Asia/Tokyo"
+    bo = history.directory["bo"]  # too little of their own: their team's placed people's zone
+    assert bo.timezone == "Europe/Warsaw" and bo.zone_source == "colleagues"
+    alone = history_from_records(rows, default_zone="Asia/Tokyo")
+    assert {r.timezone for r in alone.directory.values()} == {"Asia/Tokyo"}
     assert history.report.people_skipped[0].field == "time_zone"
     csv_file = tmp_path / "people.csv"
     csv_file.write_text("id,name,email,time_zone\nPX2,Bo Chen,bo@example.com,America/Chicago\n")

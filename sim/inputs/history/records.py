@@ -126,7 +126,8 @@ class PersonRecord:
         name: the label: the people file's name, else the latest name in the history.
         aliases: other names the history used for them, oldest first.
         timezone: their IANA zone.
-        zone_source: "people file", "inferred", or "default" (the --timezone fallback).
+        zone_source: "people file", "inferred", "colleagues" (the zone of the placed people
+            they work with), or "default" (the --timezone fallback).
         zone_evidence: how the zone was inferred, in words (empty otherwise).
     """
 

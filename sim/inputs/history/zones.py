@@ -11,7 +11,9 @@ Two kinds of evidence, strongest first:
    was paged for first and acknowledged, an exponential per local hour class is fitted for each
    candidate zone; the zone with the highest likelihood is taken when it beats UTC clearly.
 
-Too little evidence leaves the person in the default zone (`--timezone`, UTC unless given).
+Too little evidence of their own places a person in the zone of most of the placed people they
+shared incidents with (zone source "colleagues"); only someone sharing incidents with nobody
+placed is left in the default zone (`--timezone`, UTC unless given).
 """
 
 from __future__ import annotations
@@ -21,18 +23,19 @@ import math
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
-from sim.inputs.history.records import HistoryIncident, PersonRecord, hour_class_at
+from sim.inputs.history.records import HistoryIncident, PersonRecord, hour_class_at, team_of
 from sim.schema import HourClass
 
 # Zones people are placed in, one or two per offset band (DST rules differ, so a history that
-# spans a change tells, say, Europe/London from UTC).
+# spans a change tells, say, Europe/London from UTC). Where several fit equally the first is
+# taken: cities before UTC, which few people live by.
 CANDIDATE_ZONES = (
-    "UTC", "Europe/London", "Europe/Berlin", "Europe/Helsinki", "Europe/Moscow", "Asia/Dubai",
+    "Europe/London", "Europe/Berlin", "Europe/Helsinki", "Europe/Moscow", "Asia/Dubai",
     "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok", "Asia/Singapore",
     "Asia/Tokyo", "Australia/Brisbane", "Australia/Sydney", "Pacific/Auckland",
     "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Phoenix",
     "America/Denver", "America/Chicago", "America/New_York", "America/Halifax",
-    "America/Sao_Paulo", "Atlantic/Azores", "Africa/Lagos", "Africa/Johannesburg",
+    "America/Sao_Paulo", "Atlantic/Azores", "Africa/Lagos", "Africa/Johannesburg", "UTC",
 )
 MIN_LABELLED = 8  # single-person incidents with PagerDuty's hour class
 MIN_ACKS = 20  # first-paged acknowledgements
@@ -70,15 +73,15 @@ def assign_zones(directory: dict[str, PersonRecord], incidents: list[HistoryInci
     # without doubt, else the first.
     settled = Counter(zones[0] for zones, _ in found.values() if len(zones) == 1)
     settled.update(p.timezone for p in directory.values() if p.zone_source == "people file")
-    out = {}
+    out: dict[str, PersonRecord] = {}
+    undecided = []
     for ident, person in directory.items():
         if ident not in found:
             out[ident] = person
             continue
         zones, evidence = found[ident]
         if not zones:
-            out[ident] = dataclasses.replace(person, timezone=default_zone,
-                                             zone_source="default", zone_evidence=evidence)
+            undecided.append(ident)
             continue
         zone = max(zones, key=lambda z: (settled[z], -zones.index(z)))
         if len(zones) > 1:
@@ -87,7 +90,44 @@ def assign_zones(directory: dict[str, PersonRecord], incidents: list[HistoryInci
             evidence += f"; {', '.join(zones)} fit equally well, {zone} is {why}"
         out[ident] = dataclasses.replace(person, timezone=zone, zone_source="inferred",
                                          zone_evidence=evidence)
-    return out
+    placed = {p: r.timezone for p, r in out.items()}
+    for ident in undecided:
+        person, evidence = directory[ident], found[ident][1]
+        shared = _colleagues_zone(ident, incidents, placed)
+        if shared is None:
+            out[ident] = dataclasses.replace(person, timezone=default_zone,
+                                             zone_source="default", zone_evidence=evidence)
+            continue
+        zone, n, total, how = shared
+        out[ident] = dataclasses.replace(
+            person, timezone=zone, zone_source="colleagues",
+            zone_evidence=f"{evidence}: the zone of {n} of the {total} placed people {how}")
+    return {ident: out[ident] for ident in directory}
+
+
+def _colleagues_zone(person: str, incidents: list[HistoryIncident], placed: dict[str, str]
+                     ) -> tuple[str, int, int, str] | None:
+    """The zone most of the placed people `person` shared incidents with are in, weighted by
+    the incidents shared; failing that, most of those on the same teams' incidents:
+    (zone, people in it, placed people, how), or None."""
+    weight: Counter = Counter()
+    teams = {team_of(i) for i in incidents if person in i.touched}
+    for i in incidents:
+        if person in i.touched:
+            weight.update(p for p in i.touched if p != person and p in placed)
+    how = "they shared incidents with"
+    if not weight:
+        how = "on their team's incidents"
+        for i in incidents:
+            if team_of(i) in teams:
+                weight.update(p for p in i.touched if p != person and p in placed)
+    if not weight:
+        return None
+    zones: Counter = Counter()
+    for p, w in weight.items():
+        zones[placed[p]] += w
+    zone = zones.most_common(1)[0][0]
+    return zone, sum(placed[p] == zone for p in weight), len(weight), how
 
 
 def infer_zone(labelled: list[tuple[object, HourClass]], acks: list[tuple[object, float]]

@@ -360,6 +360,7 @@ def default_check(customers: int) -> Bench:
     20 replications), in this process: every incident of the plan runs and of the checkpoint
     replays counts. Its size is fixed by the check, not by --customers."""
     from sim.analysis import independence
+    from sim.analysis.replicate import Replications
     from sim.inputs.scenario import load_scenario
     from sim.model import engine
 
@@ -379,8 +380,8 @@ def default_check(customers: int) -> Bench:
         counted[:] = [0, 0, 0]
         engine.TeamModel.run = counting_run
         try:
-            result = independence.run_check(scenario, None, weeks=26, every=4,
-                                            replications=20, seed=SEED, workers=1)
+            result = independence.run_check(Replications(scenario, 20, SEED, workers=1),
+                                            None, weeks=26, every=4)
         finally:
             engine.TeamModel.run = original
         return result, list(counted)

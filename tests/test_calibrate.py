@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from sim.analysis.calibrate import calibrate, replay_arrivals, replay_comparison
+from sim.analysis.replicate import Replications
 from sim.analysis.whatif import run_scenario
 from sim.inputs.generate import generate_org
 from sim.inputs.history import history_from_records
@@ -75,7 +76,7 @@ def test_calibrated_yaml_validates_and_runs(tmp_path, fitted):
     scenario = load_scenario(path)
     assert scenario == fitted.scenario
     assert "# " in fitted.yaml and "incidents in" in fitted.yaml
-    result = run_scenario(scenario, days=14, replications=2)
+    result = run_scenario(Replications(scenario, 2), days=14)
     assert result.summary["incidents"]["mean"] > 0
 
 
@@ -114,7 +115,7 @@ def test_replay_uses_the_history_incidents(org, history, fitted):
     classes = [fitted.scenario.classes[a.class_index].id for a in arrivals]
     assert Counter(classes) == Counter(i.class_id for i in history.incidents)
     hero = fitted.heroes[0]
-    result = run_scenario(fitted.scenario, days=days, replications=3, without=(hero,),
+    result = run_scenario(Replications(fitted.scenario, 3), days=days, without=(hero,),
                           arrivals=arrivals)
     assert result.summary["incidents"]["mean"] == len(arrivals)
     doc = replay_comparison(history, result)

@@ -138,11 +138,11 @@ def print_advise(result: AdviseResult, limit: int = 15) -> None:
         caption="causes: " + ", ".join(f"{SHORT[c]} {CAUSE_LABEL[c]}" for c in SHORT)))
     rows = []
     for r in doc.candidates[:limit]:
-        red, per = r.reduction, r.per_hero_hour
+        red, per = r.figures.reduction, r.figures.per_hero_hour
         rows.append([str(r.rank), escape(r.name),
                      f"{number(red.mean, 0)} [{number(red.low, 0)}, {number(red.high, 0)}]",
-                     f"{number(per.mean, 1)}", number(r.hero_hours, 0),
-                     number(r.learner_hours, 0)])
+                     f"{number(per.mean, 1)}", number(r.figures.hero_hours, 0),
+                     number(r.figures.learner_hours, 0)])
     console.print(new_table(
         f"Candidates by risk reduction per hero hour (top {min(limit, len(rows))} of "
         f"{len(doc.candidates)})",

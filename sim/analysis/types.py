@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, NotRequired, TypedDict, TypeVar
 
-from sim.analysis.document import OPTIONAL, Document, key
+from sim.analysis.document import INLINE, OPTIONAL, Document, key
 
 N = TypeVar("N")
 
@@ -511,21 +511,15 @@ class Reduction(Document):
 
 @dataclass(frozen=True)
 class CandidateRow(Document):
-    """One candidate action, ranked by risk reduction per hero hour."""
+    """One candidate action, ranked by risk reduction per hero hour; its figures (`Reduction`)
+    are written among its own keys."""
 
     name: str
     kind: str
     target: str
     description: str
     default_costs: dict[str, float]
-    reduction: Interval
-    per_hero_hour: Interval
-    share_better: float
-    hero_hours: float
-    learner_hours: float
-    risk: float
-    absent_risk: float
-    hero_interruptions_per_week: float
+    figures: Reduction = field(metadata=INLINE)
     rank: int
 
 

@@ -51,8 +51,9 @@ def advise_markdown(doc: AdviseDocument) -> str:
              " Intervals: 95% paired bootstrap over replications.", ""]
     lines.append(table(
         ["#", "candidate", "kind", "risk reduction", "per hero hour", "hero h", "learner h"],
-        [[r.rank, r.name, r.kind, _interval(r.reduction),
-          _interval(r.per_hero_hour, 2), num(r.hero_hours), num(r.learner_hours)]
+        [[r.rank, r.name, r.kind, _interval(r.figures.reduction),
+          _interval(r.figures.per_hero_hour, 2), num(r.figures.hero_hours),
+          num(r.figures.learner_hours)]
          for r in doc.candidates]))
     lines += ["", "## Proposed plan", ""]
     plan = doc.proposal.plan

@@ -152,12 +152,7 @@ def _candidate_row(candidate: Candidate, reduction: Reduction, rank: int) -> Can
         name=candidate.name, kind=candidate.kind, target=candidate.target,
         description=candidate.plan.description,
         default_costs=dict(zip(("hero", "learner"), DEFAULT_COSTS[candidate.kind])),
-        reduction=reduction.reduction, per_hero_hour=reduction.per_hero_hour,
-        share_better=reduction.share_better, hero_hours=reduction.hero_hours,
-        learner_hours=reduction.learner_hours, risk=reduction.risk,
-        absent_risk=reduction.absent_risk,
-        hero_interruptions_per_week=reduction.hero_interruptions_per_week,
-        rank=rank,
+        figures=reduction, rank=rank,
     )
 
 
@@ -174,7 +169,7 @@ def _greedy(reps: Replications, rows: list[CandidateRow], by_name: dict[str, Can
     for row in rows:
         if tried >= GREEDY_STEPS:
             break
-        if row.reduction.mean <= 0 or current_hours + row.hero_hours > budget:
+        if row.figures.reduction.mean <= 0 or current_hours + row.figures.hero_hours > budget:
             continue
         tried += 1
         trial = Plan(name=PLAN_NAME, description="", actions=actions

@@ -28,7 +28,7 @@ replications share one shape.
     escalations_to            {person: {timeout, manual, informal, reroute: count}}
     hero_interruptions_per_week
                               {all_heroes: row, by_hero: {hero: row}} where a row is
-                              {total, business, off, sleep, page, noise, pull} per week
+                              {total, business, off, sleep, page, noise, pull, backup} per week
                               (every interruption of a hero; weeks = days / 7)
     hero_hours                {total, by_hero: {hero: hours}}: hero work spans, all roles
     load                      {person: {pages, pulls, hours, incidents_led}}; pages count

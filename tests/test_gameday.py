@@ -15,8 +15,8 @@ from cli.main import app
 from sim.analysis.gameday import percentile_rank, score_gameday, updated_scenario_text
 from sim.inputs.observations import Observations, load_observations, resolve
 from sim.inputs.scenario import load_scenario
-from sim.model.engine import Arrival, TeamModel
-from sim.model.plans import TeamState
+from sim.model import Arrival, TeamModel
+from sim.model import TeamState
 from sim.model.skills import SkillBook
 from sim.schema import MINUTES_PER_DAY, EscalationKind, Scenario
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.model.engine import Arrival, TeamModel
-from sim.model.plans import TeamState
+from sim.model import Arrival, TeamModel, TeamState
 from sim.model.records import RunRecords
 from sim.model.rng import EVALUATION
 from sim.model.skills import SkillBook

@@ -21,8 +21,8 @@ import numpy as np
 from sim import __version__
 from sim.analysis.replicate import run_tasks
 from sim.inputs.observations import GameDayRecord, HeroRole, Observed
-from sim.model.engine import Arrival, TeamModel
-from sim.model.plans import TeamState
+from sim.model import Arrival, TeamModel
+from sim.model import TeamState
 from sim.model.rng import GAMEDAY_REPLAYS, Purpose, stream
 from sim.model.skills import SkillBook
 from sim.schema import (

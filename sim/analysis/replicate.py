@@ -18,7 +18,7 @@ from typing import Any
 
 from sim.analysis.metrics import replication_metrics
 from sim.analysis.types import ReplicationMetrics
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 from sim.model.records import RunRecords
 from sim.model.skills import SkillBook
 from sim.schema import Scenario
@@ -57,7 +57,7 @@ class RunSpec:
     without: tuple[str, ...] = ()
     skills: SkillBook | None = None
     keep_records: bool = False
-    # Incidents to replay (sim.model.engine.Arrival) instead of sampling them.
+    # Incidents to replay (sim.model.Arrival) instead of sampling them.
     arrivals: tuple | None = None
 
 

@@ -118,7 +118,7 @@ def run_scenario(
         days: simulated days per replication.
         without: people unavailable for the whole run (the hero-absent what-if).
         keep_incidents: keep every incident record (for incidents.csv).
-        arrivals: incidents to replay in every replication (`sim.model.engine.Arrival`, e.g.
+        arrivals: incidents to replay in every replication (`sim.model.Arrival`, e.g.
             from `sim.analysis.calibrate.replay_arrivals`) instead of sampling them;
             replications then differ only in decisions, acknowledgements and absences.
     """

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.analysis.types import CauseShare, ClassAttribution
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 from sim.model.records import IncidentRecord, InterruptionKind, RunRecords
 from sim.schema import EscalationKind, Role, Scenario
 

@@ -14,7 +14,7 @@ from sim.analysis.evaluation import evaluation_replication, replay_arms
 from sim.analysis.independence import plan_hours
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import Interval, Reduction
-from sim.model.engine import TeamModel, sample_arrivals
+from sim.model import TeamModel, sample_arrivals
 from sim.schema import MINUTES_PER_DAY, Plan, Scenario
 
 # A struggled incident weighs as an hour of SLO breach in the risk.

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from sim.analysis.independence.pooling import CheckData
 from sim.analysis.independence.replay import CheckSpec
-from sim.model.engine import TeamModel
-from sim.model.plans import TeamState
+from sim.model import TeamModel, TeamState
 from sim.model.rng import ANALYSIS
 from sim.model.skills import ramp
 from sim.schema import MINUTES_PER_DAY, Scenario, members_of

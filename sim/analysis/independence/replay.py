@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.analysis.evaluation import evaluation_replication, replay_arms
 from sim.analysis.metrics import effective_responders
-from sim.model.engine import Arrival, TeamModel, sample_arrivals
+from sim.model import Arrival, TeamModel, sample_arrivals
 from sim.model.records import RunRecords
 from sim.model.rng import Purpose, stream
 from sim.schema import (

@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.analysis.stats import gini, percentiles
 from sim.analysis.types import ChangeMetrics, ReplicationMetrics, Spread
-from sim.model.plans import TeamState
+from sim.model import TeamState
 from sim.model.records import IncidentRecord, InterruptionKind, RunRecords
 from sim.model.skills import SkillBook, ramp
 from sim.schema import (

@@ -43,8 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import simpy  # noqa: E402
 
-from sim.model import ENGINE_BUILD  # noqa: E402
-from sim.model import TeamModel  # noqa: E402
+from sim.model import ENGINE_BUILD, TeamModel  # noqa: E402
 from sim.model.records import RunRecords  # noqa: E402
 from sim.schema import MAX_RATE_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_WEEK, Role, Scenario  # noqa: E402
 
@@ -362,14 +361,13 @@ def default_check(customers: int) -> Bench:
     from sim.analysis import independence
     from sim.analysis.replicate import Replications
     from sim.inputs.scenario import load_scenario
-    from sim.model import engine
 
     scenario = load_scenario(PLATFORM)
     counted = [0, 0, 0]  # real incidents, false pages, changes
-    original = engine.TeamModel.run
+    original = TeamModel.run
 
-    def counting_run(self):
-        records = original(self)
+    def counting_run(self, *args, **kwargs):
+        records = original(self, *args, **kwargs)
         counted[0] += len(records.incidents)
         counted[1] += sum(1 for w in records.work if w.incident_id is None
                           and w.role is Role.ACKNOWLEDGED)
@@ -378,12 +376,12 @@ def default_check(customers: int) -> Bench:
 
     def run():
         counted[:] = [0, 0, 0]
-        engine.TeamModel.run = counting_run
+        TeamModel.run = counting_run
         try:
             result = independence.run_check(Replications(scenario, 20, SEED, workers=1),
                                             None, weeks=26, every=4)
         finally:
-            engine.TeamModel.run = original
+            TeamModel.run = original
         return result, list(counted)
 
     def check(result) -> str:

@@ -32,7 +32,8 @@ from sim.analysis.gameday import (
 from sim.analysis.replicate import default_workers
 from sim.errors import InputError, Problem
 from sim.inputs.observations import load_observations
-from sim.inputs.scenario import _read_text, load_plan, load_scenario
+from sim.inputs.files import read_text
+from sim.inputs.scenario import load_plan, load_scenario
 from sim.outputs.journal import ResultsFolder, command_line, dump_json
 from sim.outputs.report import write_report
 
@@ -77,7 +78,7 @@ def score(
                                    workers=min(workers, reps), progress=progress.update)
         folder = write_score(result, scenario, observations, plan, out)
         if update is not None:
-            text = updated_scenario_text(_read_text(scenario, str(scenario)), model, result,
+            text = updated_scenario_text(read_text(scenario), model, result,
                                          str(scenario))
             _write_atomically(update, text)
     if format is OutputFormat.JSON:

@@ -669,10 +669,10 @@ def _parses_to(text: str, target: Scenario) -> bool:
     """Whether `text` validates to a scenario equal to `target`."""
     import yaml
 
-    from sim.inputs.scenario import _Loader
+    from sim.inputs.files import YamlLoader
 
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - a safe loader
         return Scenario.model_validate(data) == target
     except Exception:  # any failure means: fall back to re-emitting
         return False
@@ -682,12 +682,12 @@ def _edit_in_place(text: str, changes: dict) -> str | None:
     """Rewrite the changed skill values in the YAML text; None when the layout is unusual."""
     import yaml
 
-    from sim.inputs.scenario import _Loader
+    from sim.inputs.files import YamlLoader
 
     if not changes:
         return text
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=YamlLoader)
     except yaml.YAMLError:
         return None
     people = _value(root, "people")

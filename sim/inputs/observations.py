@@ -28,13 +28,8 @@ from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from sim.errors import InputError, Problem
-from sim.inputs.scenario import (
-    _read_text,
-    _short,
-    format_path,
-    load_document,
-    problems_from_validation,
-)
+from sim.inputs.files import load_document, read_text, value_repr
+from sim.inputs.scenario import format_path, problems_from_validation
 from sim.schema import MINUTES_PER_DAY, EscalationKind, Identifier, Model, Scenario
 
 MAX_INJECTIONS = 1000
@@ -184,6 +179,7 @@ class Observed:
 
     @property
     def time_to_acknowledge(self) -> float | None:
+        """Minutes from injection to acknowledgement; None when nobody acknowledged."""
         return None if self.acknowledged is None else self.acknowledged - self.injected
 
     @property
@@ -198,6 +194,7 @@ class Observed:
 
     @property
     def hero_pulled(self) -> bool:
+        """A hero worked on it or was asked for advice."""
         return self.hero_involved or self.hero_consulted
 
 
@@ -244,7 +241,7 @@ def resolve(observations: Observations, scenario: Scenario, file: str = "observa
     Raises:
         InputError: unknown classes or people, times out of order, and the like.
     """
-    problems = [Problem(file, locate(loc), None if value is None else _short(value), message)
+    problems = [Problem(file, locate(loc), None if value is None else value_repr(value), message)
                 for loc, value, message in _problems(observations, scenario)]
     if problems:
         raise InputError(problems)
@@ -461,7 +458,7 @@ ESCALATION_HELP = ("escalations are 'kind:to@time' or 'kind:from>to@time' joined
 def _csv_document(path: str | Path) -> tuple[dict, Any]:
     """A CSV file -> the same document a YAML file gives, and a locator for its errors."""
     name = str(path)
-    text = _read_text(Path(path), name)
+    text = read_text(path, name)
     rows = list(csv.reader(io.StringIO(text)))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
@@ -474,7 +471,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
         if column not in allowed:
             close = difflib.get_close_matches(column, allowed, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(Problem(name, "row 1 (header)", _short(column),
+            problems.append(Problem(name, "row 1 (header)", value_repr(column),
                                     f"unknown column; {hint}allowed: {', '.join(allowed)}"))
     for column in REQUIRED_COLUMNS:
         if column not in header:
@@ -483,7 +480,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
                                     f"{', '.join(REQUIRED_COLUMNS)}"))
     duplicated = sorted({c for c in header if header.count(c) > 1})
     for column in duplicated:
-        problems.append(Problem(name, "row 1 (header)", _short(column),
+        problems.append(Problem(name, "row 1 (header)", value_repr(column),
                                 "column given twice"))
     if len(rows) == 1:
         problems.append(Problem(name, "", None, "no injections: the header is followed by no "
@@ -496,7 +493,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
     for index, raw in enumerate(rows[1:]):
         row_number = index + 2
         if len(raw) > len(header):
-            problems.append(Problem(name, f"row {row_number}", _short(raw[len(header):]),
+            problems.append(Problem(name, f"row {row_number}", value_repr(raw[len(header):]),
                                     f"the row has {len(raw)} cells; the header has "
                                     f"{len(header)} columns"))
             continue
@@ -510,9 +507,9 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
                 parsed = _split(value) if column in LIST_COLUMNS else value
                 if field in gameday and gameday[field] != parsed:
                     problems.append(Problem(
-                        name, f"row {row_number}: {column}", _short(value),
+                        name, f"row {row_number}: {column}", value_repr(value),
                         f"differs from row {gameday_rows[field]} "
-                        f"({_short(gameday[field])}); the game-day columns must agree on "
+                        f"({value_repr(gameday[field])}); the game-day columns must agree on "
                         "every row, or be left empty after the first"))
                 gameday.setdefault(field, parsed)
                 gameday_rows.setdefault(field, row_number)
@@ -522,7 +519,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
                 parsed, problem = _escalations(value)
                 if problem:
                     problems.append(Problem(name, f"row {row_number}: escalations",
-                                            _short(problem), ESCALATION_HELP))
+                                            value_repr(problem), ESCALATION_HELP))
                 injection[column] = parsed
             else:
                 injection[column] = value

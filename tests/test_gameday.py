@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from sim.analysis.gameday import percentile_rank, score_gameday, updated_scenario_text
-from sim.inputs.observations import Observations, load_observations, resolve
+from sim.inputs.observations import load_observations, resolve
 from sim.inputs.scenario import load_scenario
 from sim.model.engine import Arrival, TeamModel
 from sim.model.plans import TeamState
 from sim.model.skills import SkillBook
-from sim.schema import MINUTES_PER_DAY, EscalationKind, Scenario
+from sim.schema import MINUTES_PER_DAY, EscalationKind, Observations, Scenario
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -183,18 +183,17 @@ def simulated_gameday(truth: Scenario, seed: int, injections: int = 6) -> Observ
     as a facilitator would: one injection an hour from 09:00 on Tuesday, day 1."""
     skills = SkillBook.from_scenario(truth).frozen(0.0)
     work_z = np.random.default_rng(seed).standard_normal(injections)
+    start = MINUTES_PER_DAY + 9 * 60
+
+    def minutes(t: float) -> float:
+        return round(t - start, 2)
+
     rows = []
     for j in range(injections):
         state = TeamState.from_scenario(truth).frozen(0.0)
-        at = MINUTES_PER_DAY + 9 * 60 + 60 * j
-        arrival = Arrival(0, at, 0, float(work_z[j]))
+        arrival = Arrival(0, start + 60 * j, 0, float(work_z[j]))
         record = TeamModel(truth, 2, seed, 1000 + j, without=("hero",), skills=skills,
                            state=state, arrivals=[arrival]).run().incidents[0]
-        start = MINUTES_PER_DAY + 9 * 60
-
-        def minutes(t: float) -> float:
-            return round(t - start, 2)
-
         rows.append({
             "id": f"inj-{j}", "class": "k", "injected_at": minutes(record.arrived),
             "acknowledged_at": minutes(record.acknowledged),

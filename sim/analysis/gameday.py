@@ -20,7 +20,7 @@ import numpy as np
 
 from sim import __version__
 from sim.analysis.replicate import run_tasks
-from sim.inputs.observations import GameDayRecord, HeroRole, Observed
+from sim.inputs.observations import GameDayRecord, Observed
 from sim.model.engine import Arrival, TeamModel
 from sim.model.plans import TeamState
 from sim.model.rng import GAMEDAY_REPLAYS, Purpose, stream
@@ -28,6 +28,7 @@ from sim.model.skills import SkillBook
 from sim.schema import (
     MINUTES_PER_DAY,
     EscalationKind,
+    HeroRole,
     Plan,
     Scenario,
     Schedule,

@@ -6,7 +6,9 @@ written; `to_json()` gives that JSON form (plain dicts, lists and numbers, key o
 as one given the analysis's return value. Two field options, in `field(metadata=...)`:
 
 - `json="class"`: the key when it is not a Python name (`class`);
-- `optional=True`: the key is left out when the value is None (a key that only some rows have).
+- `optional=True`: the key is left out when the value is None (a key that only some rows have);
+- `inline=True`: a nested document whose keys are written in place, among its parent's (a row
+  that carries a shared group of figures, such as a candidate's `Reduction`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def key(name: str) -> dict[str, Any]:
 
 
 OPTIONAL: dict[str, Any] = {"optional": True}
+INLINE: dict[str, Any] = {"inline": True}
 
 
 class Document:
@@ -36,6 +39,9 @@ class Document:
             value = getattr(self, f.name)
             if value is None and f.metadata.get("optional"):
                 continue
+            if f.metadata.get("inline"):
+                out.update(value.to_json())
+                continue
             out[f.metadata.get("json", f.name)] = to_plain(value)
         return out
 
@@ -46,7 +52,9 @@ class Document:
         kwargs = {}
         for f, hint in _fields(cls):
             name = f.metadata.get("json", f.name)
-            if name in data:
+            if f.metadata.get("inline"):
+                kwargs[f.name] = hint.from_json(data)
+            elif name in data:
                 kwargs[f.name] = from_plain(hint, data[name])
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 kwargs[f.name] = None

@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 import simpy  # noqa: E402
 
 from sim.model import ENGINE_BUILD  # noqa: E402
-from sim.model.engine import TeamModel  # noqa: E402
+from sim.model import TeamModel  # noqa: E402
 from sim.model.records import RunRecords  # noqa: E402
 from sim.schema import MAX_RATE_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_WEEK, Role, Scenario  # noqa: E402
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sim.analysis.independence import run_check
 from sim.inputs.scenario import load_plan, load_scenario
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 
 ROOT = Path(__file__).resolve().parent.parent
 DIGESTS = ROOT / "tests" / "data" / "golden" / "digests.json"

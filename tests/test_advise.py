@@ -21,7 +21,7 @@ from sim.analysis.advise import (
 )
 from sim.analysis.independence import run_check
 from sim.inputs.scenario import load_plan
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 from sim.outputs.report_advise import pack_pages
 
 WEEKS = 6

@@ -17,9 +17,7 @@ from sim.analysis.gameday import ScoreResult, percentile_rank, score_gameday
 from sim.analysis.replicate import Replications
 from sim.inputs.observations import load_observations, resolve
 from sim.inputs.scenario import load_scenario
-from sim.model.engine import Arrival, TeamModel
-from sim.model.plans import TeamState
-from sim.model.skills import SkillBook
+from sim.model import Arrival, SkillBook, TeamModel, TeamState
 from sim.outputs.scenario_update import updated_scenario_text
 from sim.schema import MINUTES_PER_DAY, EscalationKind, Observations, Scenario
 

@@ -19,8 +19,9 @@ from sim.analysis.independence import (
     run_check,
 )
 from sim.inputs.scenario import load_plan, load_scenario
-from sim.model.engine import TeamModel, sample_arrivals
-from sim.model.plans import DEFAULT_COSTS, TeamState
+from sim.model import TeamModel, sample_arrivals
+from sim.model import TeamState
+from sim.model.plans import DEFAULT_COSTS
 from sim.model.records import PlanCost, RunRecords, WorkSpan
 from sim.model.rng import EVALUATION
 from sim.model.skills import SkillBook

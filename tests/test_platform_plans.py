@@ -13,7 +13,7 @@ import pytest
 from sim.analysis.independence import CheckSpec, check_replication, summarize_check
 from sim.analysis.replicate import default_workers, run_tasks
 from sim.inputs.scenario import load_plan, load_scenario
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 from sim.model.skills import ramp
 from sim.schema import MINUTES_PER_DAY
 

@@ -54,7 +54,7 @@ from sim.analysis.compare import run_compare
 from sim.analysis.independence import plan_hours, resampling_weights
 from sim.analysis.metrics import effective_responders
 from sim.analysis.replicate import run_tasks
-from sim.model.engine import TeamModel, sample_arrivals
+from sim.model import TeamModel, sample_arrivals
 from sim.model.plans import DEFAULT_COSTS
 from sim.model.records import InterruptionKind, RunRecords
 from sim.model.rng import EVALUATION

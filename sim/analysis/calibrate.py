@@ -49,7 +49,7 @@ from sim.inputs.history import (
     history_from_records,
     hour_class,
 )
-from sim.model.engine import Arrival, TeamModel
+from sim.model import Arrival, TeamModel
 from sim.model.rng import Purpose, stream
 from sim.schema import (
     HOURS_PER_WEEK,

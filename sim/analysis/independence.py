@@ -25,7 +25,7 @@ import numpy as np
 from sim import __version__
 from sim.analysis.metrics import effective_responders
 from sim.analysis.replicate import run_tasks
-from sim.model.engine import Arrival, TeamModel, sample_arrivals
+from sim.model import Arrival, TeamModel, sample_arrivals
 from sim.model.records import RunRecords
 from sim.model.rng import ANALYSIS, EVALUATION, Purpose, stream
 from sim.model.skills import ramp

@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.stats import gini, percentiles
-from sim.model.plans import TeamState
+from sim.model import TeamState
 from sim.model.records import IncidentRecord, InterruptionKind, RunRecords
 from sim.model.skills import SkillBook, ramp
 from sim.schema import (

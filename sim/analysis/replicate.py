@@ -17,7 +17,7 @@ from itertools import accumulate
 from typing import Any
 
 from sim.analysis.metrics import replication_metrics
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 from sim.model.records import RunRecords
 from sim.model.skills import SkillBook
 from sim.schema import Scenario
@@ -56,7 +56,7 @@ class RunSpec:
     without: tuple[str, ...] = ()
     skills: SkillBook | None = None
     keep_records: bool = False
-    arrivals: tuple | None = None  # incidents to replay (sim.model.engine.Arrival) instead of sampling
+    arrivals: tuple | None = None  # incidents to replay (sim.model.Arrival) instead of sampling
 
 
 @dataclass(frozen=True)

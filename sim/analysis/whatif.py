@@ -111,7 +111,7 @@ def run_scenario(
         workers: local worker processes; results do not depend on it.
         progress: called with the number of finished replications.
         keep_incidents: keep every incident record (for incidents.csv).
-        arrivals: incidents to replay in every replication (`sim.model.engine.Arrival`, e.g. from
+        arrivals: incidents to replay in every replication (`sim.model.Arrival`, e.g. from
             `sim.analysis.calibrate.replay_arrivals`) instead of sampling them; replications then differ
             only in decisions, acknowledgements and absences.
     """

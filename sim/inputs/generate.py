@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from faker import Faker
 
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 from sim.model.records import InterruptionKind, RunRecords
 from sim.model.rng import Purpose, stream
 from sim.schema import EscalationKind, Role, Scenario, Severity

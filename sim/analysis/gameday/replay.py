@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sim.inputs.observations import GameDayRecord
-from sim.model.engine import Arrival, TeamModel
-from sim.model.plans import TeamState
+from sim.model import Arrival, SkillBook, TeamModel, TeamState
 from sim.model.rng import GAMEDAY_REPLAYS, Purpose, stream
-from sim.model.skills import SkillBook
 from sim.schema import (
     MINUTES_PER_DAY,
     EscalationKind,
@@ -115,8 +113,8 @@ def team_on_the_day(spec: ScoreSpec, replication: int) -> tuple[SkillBook, TeamS
                 TeamState.from_scenario(scenario).frozen(0.0))
     model = TeamModel(scenario, day, spec.seed, replication, plan=spec.plan, learn=True)
     model.run(snapshot_at=[t0])
-    _, skills, state = model.snapshots[0]
-    return skills, state
+    snapshot = model.snapshots[0]
+    return snapshot.skills, snapshot.state
 
 
 def score_replication(spec: ScoreSpec, replication: int) -> DayReplication:

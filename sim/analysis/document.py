@@ -1,4 +1,4 @@
-"""`Document`: the base of every typed document an analysis returns (sim/analysis/types.py).
+"""`Document`: the base of every typed document an analysis returns (sim/analysis/types/).
 
 A document is a dataclass whose fields are the keys of its JSON form, in the order they are
 written; `to_json()` gives that JSON form (plain dicts, lists and numbers, key order kept) and

@@ -123,6 +123,7 @@ class ReleaseTrain:
         self.index = 0  # the next change of `train` to arrive
 
     def start(self) -> None:
+        """Start the train: wait for the first change."""
         self._next()
 
     def _next(self) -> None:

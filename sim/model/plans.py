@@ -58,6 +58,7 @@ def costs(action, kind: str | None = None) -> tuple[float, float]:
 
 
 def learners_of(action) -> list[str]:
+    """The people an action trains (a shadow schedule's members for a shadow slot)."""
     if hasattr(action, "learners"):
         return list(action.learners)
     if isinstance(action, ShadowAction):

@@ -42,6 +42,7 @@ class TeamState:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> TeamState:
+        """The state a scenario starts with, before any plan acts."""
         c = scenario.conditions
         return cls(
             alert_noise=c.alert_noise,
@@ -59,6 +60,7 @@ class TeamState:
         )
 
     def pulls_allowed(self, class_id: str) -> bool:
+        """Whether the hero still answers direct messages about `class_id`."""
         return not self.no_pulls_all and class_id not in self.no_pulls
 
     def frozen(self, t: float) -> TeamState:

@@ -20,8 +20,7 @@ from sim.analysis.independence import (
 )
 from sim.analysis.replicate import Replications
 from sim.inputs.scenario import load_plan, load_scenario
-from sim.model import TeamModel, sample_arrivals
-from sim.model import TeamState
+from sim.model import TeamModel, TeamState, sample_arrivals
 from sim.model.plans import DEFAULT_COSTS
 from sim.model.records import PlanCost, RunRecords, WorkSpan
 from sim.model.rng import EVALUATION

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import __version__
+from sim.analysis.document import Result
 from sim.analysis.independence import (
     CheckData,
     CheckReplication,
@@ -46,14 +47,10 @@ CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
-class CompareResult:
+class CompareResult(Result):
     """The comparison, usable from Python; `to_json()` is compare.json."""
 
     document: CompareDocument
-
-    def to_json(self) -> dict:
-        """compare.json (see docs/outputs.md)."""
-        return self.document.to_json()
 
     @property
     def ranking(self) -> list[str]:

@@ -61,6 +61,17 @@ class Document:
         return cls(**kwargs)
 
 
+class Result:
+    """What an analysis returns: its typed `document`, beside whatever else a caller needs
+    (the check's spec, the advice's plan); `to_json()` is the document's JSON."""
+
+    document: Document
+
+    def to_json(self) -> dict[str, Any]:
+        """The document's JSON form: the file docs/outputs.md describes."""
+        return self.document.to_json()
+
+
 def to_plain(value: Any) -> Any:
     """Documents, dicts, lists and tuples of them as plain JSON values."""
     if isinstance(value, Document):

@@ -33,6 +33,7 @@ from sim.analysis.advise.risk import (
     paired_reduction,
 )
 from sim.analysis.compare import run_compare
+from sim.analysis.document import Result
 from sim.analysis.independence import resampling_weights
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import (
@@ -55,15 +56,11 @@ PLAN_NAME = "advised"
 
 
 @dataclass(frozen=True)
-class AdviseResult:
+class AdviseResult(Result):
     """The advice, usable from Python; `to_json()` is advise.json, `plan` the proposal."""
 
     document: AdviseDocument
     plan: Plan | None
-
-    def to_json(self) -> dict:
-        """advise.json (see docs/outputs.md)."""
-        return self.document.to_json()
 
     @property
     def ranking(self) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim import __version__
+from sim.analysis.document import Result
 from sim.analysis.independence.diagnosis import diagnose, final_state, release_reasons
 from sim.analysis.independence.pooling import CheckData
 from sim.analysis.independence.replay import CheckReplication, CheckSpec, check_replication
@@ -22,7 +23,7 @@ from sim.schema import Plan, Verdict
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Result):
     """The independence check, usable from Python: its spec and its document
     (`to_json()` is independence.json)."""
 
@@ -38,10 +39,6 @@ class CheckResult:
     def passed(self) -> bool:
         """Whether the last checkpoint passes."""
         return self.document.final.passed
-
-    def to_json(self) -> dict:
-        """independence.json (see docs/outputs.md)."""
-        return self.document.to_json()
 
 
 def run_check(

@@ -29,7 +29,6 @@ import gc
 import io
 import json
 import math
-import os
 import pstats
 import statistics
 import sys
@@ -38,13 +37,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import numpy as np  # noqa: E402
 import simpy  # noqa: E402
 
-from sim.model import ENGINE_BUILD  # noqa: E402
-from sim.model.engine import TeamModel  # noqa: E402
+import sim.model  # noqa: E402
+from sim.model import ENGINE_BUILD, TeamModel  # noqa: E402
 from sim.model.records import RunRecords  # noqa: E402
 from sim.schema import MAX_RATE_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_WEEK, Role, Scenario  # noqa: E402
 
@@ -360,15 +357,16 @@ def default_check(customers: int) -> Bench:
     20 replications), in this process: every incident of the plan runs and of the checkpoint
     replays counts. Its size is fixed by the check, not by --customers."""
     from sim.analysis import independence
+    from sim.analysis.replicate import Replications
     from sim.inputs.scenario import load_scenario
-    from sim.model import engine
+    from sim.model import team as engine
 
     scenario = load_scenario(PLATFORM)
     counted = [0, 0, 0]  # real incidents, false pages, changes
     original = engine.TeamModel.run
 
-    def counting_run(self):
-        records = original(self)
+    def counting_run(self, snapshot_at=()):
+        records = original(self, snapshot_at)
         counted[0] += len(records.incidents)
         counted[1] += sum(1 for w in records.work if w.incident_id is None
                           and w.role is Role.ACKNOWLEDGED)
@@ -379,8 +377,8 @@ def default_check(customers: int) -> Bench:
         counted[:] = [0, 0, 0]
         engine.TeamModel.run = counting_run
         try:
-            result = independence.run_check(scenario, None, weeks=26, every=4,
-                                            replications=20, seed=SEED, workers=1)
+            result = independence.run_check(Replications(scenario, 20, SEED, workers=1),
+                                            None, weeks=26, every=4)
         finally:
             engine.TeamModel.run = original
         return result, list(counted)
@@ -417,7 +415,7 @@ def main(argv: list[str] | None = None) -> None:
     timings = [time_case(c, args.customers, max(1, args.repeat)) for c in CASES.values()]
     base = timings[0].us_per_incident  # the first case is the floor: bare SimPy
     print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, herosim engine "
-          f"{ENGINE_BUILD} (HEROSIM_PURE={os.environ.get('HEROSIM_PURE', '')!r}), "
+          f"{ENGINE_BUILD} ({Path(sim.model.__file__).parent}), "
           f"{args.customers} incidents per case, best of {args.repeat}")
     print(f"{'case':<30} {'incidents':>10} {'best s':>8} {'us/incident':>12} {'x simpy':>8}")
     for t in timings:

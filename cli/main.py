@@ -23,9 +23,9 @@ from cli.report import report
 from cli.run import run
 from cli.score import score
 from sim.errors import InputError, Problem
+from sim.inputs.files import load_document
 from sim.inputs.scenario import (
     is_plan_document,
-    load_document,
     load_model,
     load_plan,
     load_scenario,

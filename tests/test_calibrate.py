@@ -19,6 +19,7 @@ from cli.main import app
 from sim.analysis.calibrate import calibrate, replay_arrivals, replay_comparison
 from sim.analysis.calibrate.schedule import Layer
 from sim.analysis.independence import run_check
+from sim.analysis.replicate import Replications
 from sim.analysis.whatif import run_scenario
 from sim.inputs.history import history_from_records
 from sim.inputs.scenario import load_scenario
@@ -236,12 +237,12 @@ def test_check_does_not_project_a_falling_hero_load_the_history_contradicts(fitt
     _, _, cal = fitted(0)
     team = next(t for t in cal.teams if t.team == "Payments Platform")
     assert not team.fit.learning.fell and team.fit.trend.end_factor > 1.0
-    flat = run_check(team.scenario, weeks=26, every=13, replications=3)
-    loads = [c["hero_interruptions_per_week"]["mean"] for c in flat.document["checkpoints"]]
+    flat = run_check(Replications(team.scenario, 3), weeks=26, every=13)
+    loads = [c.hero_interruptions_per_week.mean for c in flat.document.checkpoints]
     assert loads[-1] >= 0.95 * loads[0]
     learning = team.scenario.model_copy(update={"learning": Learning()})
-    falling = run_check(learning, weeks=26, every=13, replications=3)
-    loads = [c["hero_interruptions_per_week"]["mean"] for c in falling.document["checkpoints"]]
+    falling = run_check(Replications(learning, 3), weeks=26, every=13)
+    loads = [c.hero_interruptions_per_week.mean for c in falling.document.checkpoints]
     assert loads[-1] < 0.9 * loads[0]
 
 
@@ -259,7 +260,7 @@ def test_calibrated_yaml_validates_runs_and_carries_its_evidence(tmp_path, check
         assert all("#" in line for line in lines if "knowledge" in line)
         assert "# primary:" in text and "held-out" in text
         assert "# Self-consistency" in text
-    result = run_scenario(cal.teams[0].scenario, days=7, replications=1)
+    result = run_scenario(Replications(cal.teams[0].scenario, 1), days=7)
     assert result.summary["incidents"]["mean"] > 0
 
 
@@ -273,7 +274,7 @@ def test_replay_uses_one_teams_incidents(fitted):
     assert len(arrivals) == len(mine)
     assert sum(skipped.values()) == len(history.incidents) - len(mine)
     hero = team.scenario.heroes[0]
-    result = run_scenario(team.scenario, days=days, replications=2, without=(hero,),
+    result = run_scenario(Replications(team.scenario, 2), days=days, without=(hero,),
                           arrivals=arrivals)
     doc = replay_comparison(history, result)
     shares = [r.without.top_handler_share for r in doc.classes.values()

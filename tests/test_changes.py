@@ -10,7 +10,7 @@ from scipy import stats
 from sim.analysis.metrics import change_metrics
 from sim.errors import InputError
 from sim.inputs.scenario import load_plan, load_scenario
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 from sim.model.records import InterruptionKind
 from sim.schema import MINUTES_PER_DAY, PracticeKind, Role, Scenario
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scipy import stats
 
-from sim.model.engine import Arrival, TeamModel, simulate
+from sim.model import Arrival, TeamModel, simulate
 from sim.model.records import InterruptionKind
 from sim.schema import HOURS_PER_WEEK, EscalationKind, HourClass, Role
 
@@ -331,7 +331,7 @@ def test_slots_go_to_the_oldest_waiting_request_that_accepts_the_person():
     """FIFO over callback and event waiters alike; a request naming someone else is skipped."""
     import simpy
 
-    from sim.model.engine import Slots
+    from sim.model.slots import Slots
 
     env = simpy.Environment()
     slots = Slots(env, {"ann": 1, "bob": 1})

@@ -8,7 +8,7 @@ from collections import defaultdict
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sim.model.engine import TeamModel, sample_arrivals, simulate
+from sim.model import TeamModel, sample_arrivals, simulate
 from sim.schema import MINUTES_PER_DAY, Role, Scenario
 
 DAYS = 14

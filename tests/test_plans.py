@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from sim.errors import InputError
 from sim.inputs.scenario import load_plan, load_scenario
-from sim.model.engine import TeamModel
+from sim.model import TeamModel
 from sim.model.plans import DEFAULT_COSTS
 from sim.model.records import InterruptionKind
 from sim.schema import (

@@ -22,7 +22,7 @@ from scipy import stats
 
 from sim.analysis.metrics import interval
 from sim.analysis.replicate import default_workers
-from sim.model.engine import sample_arrivals, simulate
+from sim.model import sample_arrivals, simulate
 from sim.schema import HOURS_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_WEEK, Scenario
 
 SEED = 20260105

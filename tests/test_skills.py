@@ -177,12 +177,12 @@ def test_runbook_does_not_help_other_classes():
 
 def test_runbook_raises_knowledge_not_confidence(make_scenario):
     """In the model, a runbook lifts effective knowledge while confidence stays put."""
-    from sim.model.engine import TeamModel
+    from sim.model import TeamModel
 
     scenario = make_scenario(runbooks=[{"class": "k", "coverage": 1.0, "quality": 1.0}])
     model = TeamModel(scenario, days=7, arrivals=[])
     cls = scenario.incident_class("k")
-    assert model.effective_knowledge("ann", cls, 0.0) == pytest.approx(0.5 + 0.5 * 0.5)
+    assert model.ctx.effective_knowledge("ann", cls, 0.0) == pytest.approx(0.5 + 0.5 * 0.5)
     assert model.skills.get("ann", "k", 0.0) == (0.5, 0.5)
 
 

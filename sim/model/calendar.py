@@ -146,14 +146,17 @@ class Calendar:
         return sick
 
     def day(self, t: float) -> int:
+        """The scenario day (0 first) of time `t`."""
         d = int(t // MINUTES_PER_DAY)
         return d if d < self.span else self.span - 1
 
     def absent(self, person: str, t: float) -> bool:
+        """Whether `person` is away at `t` (a planned absence or a sick day)."""
         d = int(t // MINUTES_PER_DAY)
         return self.absent_days[person][d if d < self.span else self.span - 1] == 1
 
     def planned_absent(self, person: str, t: float) -> bool:
+        """Whether `person` is on a planned absence at `t` (the rotation covers for them)."""
         return bool(self.planned[person][self.day(t)])
 
     def present_ever_after(self, person: str, t: float) -> float | None:
@@ -261,6 +264,7 @@ class Calendar:
         return members[first]
 
     def on_rotation(self, person: str, t: float) -> bool:
+        """Whether `person` is on call in any layer (primary, secondary, shadow) at `t`."""
         return person == self.on_call("primary", t) or person == self.on_call("secondary", t)
 
     def reachable(self, person: str, t: float) -> bool:

@@ -15,10 +15,13 @@ hero-absent replay see the same intended changes and the same failure draws.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple
 
 from simpy.events import Timeout
 
+from sim.model.arrivals import DRAWS_PER_INCIDENT, poisson_times
+from sim.model.context import TeamContext
 from sim.model.records import ChangeRecord, WorkSpan
 from sim.model.rng import Purpose, stream
 from sim.schema import (
@@ -27,6 +30,7 @@ from sim.schema import (
     WEEKDAY_INDEX,
     Changes,
     GatePolicy,
+    IncidentClass,
     PracticeKind,
     Role,
     Scenario,
@@ -37,6 +41,10 @@ BACKUP_MINUTES_PER_CHANGE = 30.0
 # Uniform draws per change: leader choice, failure, detection delay; then a normal for the
 # rollback's work time, then the rollback incident's own decision draws.
 CHANGE_UNIFORMS = 3
+
+
+# An incident caused during the run: (class, arrival time, work draw, decision draws) -> its id.
+RaiseIncident = Callable[[IncidentClass, float, float, list[float]], int]
 
 
 class Change(NamedTuple):
@@ -62,11 +70,6 @@ def window_profile(changes: Changes) -> list[float]:
 def sample_changes(scenario: Scenario, days: int, seed: int, replication: int,
                    first_id: int = 0) -> dict[str, list[Change]]:
     """Every service's intended changes of a replication, in time order."""
-    from sim.model.engine import (  # the one NHPP sampler
-        DRAWS_PER_INCIDENT,
-        poisson_times,
-    )
-
     rng = stream(seed, replication, Purpose.CHANGES)
     trains: dict[str, list[Change]] = {}
     next_id = first_id
@@ -103,38 +106,43 @@ class ReleaseTrain:
 
     Each change arrival, and each window opening while changes wait, is a chance to ship what
     is pending. The train waits for the next such moment on one SimPy event with a callback,
-    as an incident's common path does (sim/model/engine.py).
+    as an incident's common path does (sim/model/context.py, `after`).
     """
 
-    def __init__(self, model, service_id: str, train: list[Change]):
-        self.model = model
+    def __init__(self, ctx: TeamContext, raise_incident: RaiseIncident, service_id: str,
+                 train: list[Change]):
+        self.ctx = ctx
+        self.raise_incident = raise_incident
         self.service_id = service_id
         self.train = train
-        self.changes = model.scenario.service(service_id).changes
-        self.rollback = model.scenario.incident_class(self.changes.rollback_class)
+        changes = ctx.scenario.service(service_id).changes
+        assert changes is not None, "a service has a release train only when it has changes"
+        self.changes: Changes = changes
+        self.rollback = ctx.scenario.incident_class(self.changes.rollback_class)
         self.pending: list[tuple[Change, list[bool]]] = []  # (change, [postponed?])
         self.index = 0  # the next change of `train` to arrive
 
     def start(self) -> None:
+        """Start the train: wait for the first change."""
         self._next()
 
     def _next(self) -> None:
         """Wait for the next change or window opening (or end: what waits is not shipped)."""
-        env = self.model.env
+        env = self.ctx.env
         while self.index < len(self.train) or self.pending:
             t_change = self.train[self.index].at if self.index < len(self.train) else math.inf
             t_open = next_window_opening(self.changes, env.now) if self.pending else math.inf
             t = min(t_change, t_open)
-            if t == math.inf or (t == t_open and t >= self.model.horizon):
+            if t == math.inf or (t == t_open and t >= self.ctx.horizon):
                 break
             if t > env.now:
                 Timeout(env, t - env.now, t == t_change).callbacks.append(self._moment)
                 return
             self._chance(arrived=t == t_change)
         for change, postponed in self.pending:
-            self.model.records.changes.append(ChangeRecord(
+            self.ctx.records.changes.append(ChangeRecord(
                 self.service_id, change.change_id, change.at, None, None, 0, None, None,
-                postponed[0], False, _needs_hero(self.model, self.service_id), False, None))
+                postponed[0], False, _needs_hero(self.ctx, self.service_id), False, None))
 
     def _moment(self, event) -> None:
         self._chance(arrived=event.value)
@@ -144,33 +152,35 @@ class ReleaseTrain:
         if arrived:
             self.pending.append((self.train[self.index], [False]))
             self.index += 1
-        _try_release(self.model, self.service_id, self.changes, self.rollback, self.pending)
+        _try_release(self.ctx, self.raise_incident, self.service_id, self.changes,
+                     self.rollback, self.pending)
 
 
-def _needs_hero(model, service_id: str) -> bool:
-    return any(p in model.heroes for p in model.state.needs.get(service_id, ()))
+def _needs_hero(ctx: TeamContext, service_id: str) -> bool:
+    return any(p in ctx.heroes for p in ctx.state.needs.get(service_id, ()))
 
 
-def _try_release(model, service_id: str, changes: Changes, rollback, pending: list) -> None:
+def _try_release(ctx: TeamContext, raise_incident: RaiseIncident, service_id: str,
+                 changes: Changes, rollback: IncidentClass, pending: list) -> None:
     """Ship everything pending now if the gate and a leader allow; else mark it postponed."""
-    now = model.env.now
-    calendar = model.calendar
-    needs = model.state.needs.get(service_id, ())
+    now = ctx.env.now
+    calendar = ctx.calendar
+    needs = ctx.state.needs.get(service_id, ())
     gate_open = not needs or any(not calendar.absent(p, now) for p in needs)
     if not gate_open and changes.when_needed_absent is GatePolicy.POSTPONE:
         for _, postponed in pending:
             postponed[0] = True
         return
     latest = pending[-1][0]
-    leader, backer = _leader(model, service_id, changes, latest.draws[0], now)
+    leader, backer = _leader(ctx, service_id, changes, latest.draws[0], now)
     if leader is None:
         return  # nobody who may lead a change is here: it waits for the next chance
-    model.release_count += 1
-    release = model.release_count
+    ctx.release_count += 1
+    release = ctx.release_count
     batch = len(pending)
-    knowledge = model.effective_knowledge(leader, rollback, now)
+    knowledge = ctx.effective_knowledge(leader, rollback, now)
     if backer is not None:
-        knowledge = max(knowledge, model.effective_knowledge(backer, rollback, now))
+        knowledge = max(knowledge, ctx.effective_knowledge(backer, rollback, now))
     base = changes.failure_rate if gate_open else changes.unsafe_failure_rate
     rate = min(1.0, base * (1.0 + changes.knowledge_penalty * (1.0 - knowledge))
                * (1.0 + changes.batch_penalty * (batch - 1)))
@@ -178,30 +188,31 @@ def _try_release(model, service_id: str, changes: Changes, rollback, pending: li
     incident_id = None
     if failed:
         delay = -changes.detection_minutes * math.log(1.0 - latest.draws[2])
-        incident_id = model.raise_incident(rollback, now + delay, latest.draws[3],
-                                           latest.incident_draws)
+        incident_id = raise_incident(rollback, now + delay, latest.draws[3],
+                                     latest.incident_draws)
     practice = PracticeKind.CHANGE
-    model.practise(leader, rollback.id, practice, now)
+    ctx.practise(leader, rollback.id, practice, now)
     if backer is not None:
-        model.records.work.append(
+        ctx.records.work.append(
             WorkSpan(backer, now, now + BACKUP_MINUTES_PER_CHANGE, None, Role.BACKUP))
-    needed_hero = _needs_hero(model, service_id)
+    needed_hero = _needs_hero(ctx, service_id)
     for change, postponed in pending:
-        model.records.changes.append(ChangeRecord(
+        ctx.records.changes.append(ChangeRecord(
             service_id, change.change_id, change.at, now, release, batch, leader, backer,
             postponed[0], not gate_open, needed_hero, failed, incident_id))
     pending.clear()
 
 
-def _leader(model, service_id: str, changes: Changes, u: float, now: float):
+def _leader(ctx: TeamContext, service_id: str, changes: Changes, u: float, now: float
+            ) -> tuple[str | None, str | None]:
     """Who leads this release, and the hero backing them up if a plan says so."""
-    calendar = model.calendar
-    learners = [p for p in model.state.change_backup.get(service_id, ())
+    calendar = ctx.calendar
+    learners = [p for p in ctx.state.change_backup.get(service_id, ())
                 if not calendar.absent(p, now)]
-    heroes = [h for h in model.heroes if not calendar.absent(h, now)]
+    heroes = [h for h in ctx.heroes if not calendar.absent(h, now)]
     if learners and heroes:
         return learners[int(u * len(learners)) % len(learners)], heroes[0]
-    allowed = changes.leaders or model.people
+    allowed = changes.leaders or ctx.people
     present = [p for p in allowed if not calendar.absent(p, now)]
     if not present:
         return None, None

@@ -1,18 +1,13 @@
-"""Transfer plans on the simulated calendar, and the live team state they change.
-
-`TeamState` is everything a plan can change while a replication runs: conditions, `requires`,
-which classes the hero no longer answers direct messages for, who pairs and who leads with
-backup, the runbooks and the rotation. The engine reads it at every decision; `apply_plan` is a
-SimPy process that changes it on the plan's dates and appends what each action costs.
+"""Transfer plans on the simulated calendar: each action is a SimPy process that changes the
+live team state (sim/model/state.py) on its dates and appends what it costs.
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator
 
+from sim.model.context import TeamContext
 from sim.model.records import PlanCost
-from sim.model.skills import Runbooks
 from sim.schema import (
     MINUTES_PER_DAY,
     DrillAction,
@@ -21,13 +16,12 @@ from sim.schema import (
     LeadWithBackupAction,
     PairAction,
     Plan,
+    PlanAction,
     PracticeKind,
     RemoveNeedsAction,
     RemoveRequiresAction,
     RotationAction,
     RunbookAction,
-    Scenario,
-    Schedule,
     ShadowAction,
     StopPullsAction,
     members_of,
@@ -53,89 +47,6 @@ DEFAULT_COSTS: dict[str, tuple[float, float]] = {
 }
 
 
-@dataclass
-class TeamState:
-    """What a transfer plan can change, read by the engine at every decision."""
-
-    alert_noise: float
-    routing_ambiguity: float
-    observability: float
-    informal_pull: float
-    requires: dict[str, tuple[str, ...]]
-    runbooks: Runbooks
-    no_pulls: set[str] = field(default_factory=set)  # classes the hero stops answering DMs for
-    no_pulls_all: bool = False
-    pairing: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
-    backup: dict[str, list[str]] = field(default_factory=dict)  # class -> learners
-    schedules: dict[str, list[Schedule] | None] = field(default_factory=dict)
-    needs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # service -> change gate
-    # Plan actions in force that stack: stop-pull class lists ("*": all), and per condition
-    # [value before any fix, (action index, value), ...].
-    pull_stops: list[tuple[str, ...]] = field(default_factory=list)
-    condition_fixes: dict[str, list] = field(default_factory=dict)
-    change_backup: dict[str, list[str]] = field(default_factory=dict)  # service -> learners
-
-    @classmethod
-    def from_scenario(cls, scenario: Scenario) -> TeamState:
-        c = scenario.conditions
-        return cls(
-            alert_noise=c.alert_noise,
-            routing_ambiguity=c.routing_ambiguity,
-            observability=c.observability,
-            informal_pull=c.informal_pull,
-            requires={k.id: tuple(k.requires) for k in scenario.classes},
-            runbooks=Runbooks.from_scenario(scenario),
-            needs={v.id: tuple(v.changes.needs) for v in scenario.services if v.changes},
-            schedules={
-                "primary": scenario.rotation.primary,
-                "secondary": scenario.rotation.secondary,
-                "shadow": scenario.rotation.shadow,
-            },
-        )
-
-    def pulls_allowed(self, class_id: str) -> bool:
-        return not self.no_pulls_all and class_id not in self.no_pulls
-
-    def frozen(self, t: float) -> TeamState:
-        """A copy as the state is at `t`, with runbooks that no longer age.
-
-        Pairing and lead-with-backup are left out: they are ways of practising, not the team's
-        state, and a checkpoint replay with them would slow the hero-present arm (pairing
-        overhead, learners leading) and so flatter the plan.
-        """
-        state = copy.copy(self)
-        state.requires = dict(self.requires)
-        state.no_pulls = set(self.no_pulls)
-        state.pull_stops = list(self.pull_stops)
-        state.condition_fixes = {k: list(v) for k, v in self.condition_fixes.items()}
-        state.pairing = {}
-        state.backup = {}
-        state.change_backup = {}
-        state.needs = dict(self.needs)
-        state.schedules = dict(self.schedules)
-        state.runbooks = self.runbooks.frozen(t)
-        return state
-
-    def summary(self, t: float) -> dict:
-        """The state as plain data, for reports."""
-        return {
-            "conditions": {
-                "alert_noise": self.alert_noise, "routing_ambiguity": self.routing_ambiguity,
-                "observability": self.observability, "informal_pull": self.informal_pull,
-            },
-            "requires": {k: list(v) for k, v in self.requires.items() if v},
-            "needs": {k: list(v) for k, v in self.needs.items() if v},
-            "informal_pulls_stopped": sorted(self.no_pulls) if not self.no_pulls_all else "all",
-            "runbooks": self.runbooks.as_dict(t),
-            "rotation": {k: members_of(v) or None for k, v in self.schedules.items()},
-        }
-
-
-def _apply_pull_stops(state: TeamState) -> None:
-    state.no_pulls_all = any(key == ("*",) for key in state.pull_stops)
-    state.no_pulls = {c for key in state.pull_stops if key != ("*",) for c in key}
-
-
 def costs(action, kind: str | None = None) -> tuple[float, float]:
     """(hero hours, hours per learner) of one occurrence of `action`."""
     hero, learner = DEFAULT_COSTS[kind or action.kind]
@@ -147,6 +58,7 @@ def costs(action, kind: str | None = None) -> tuple[float, float]:
 
 
 def learners_of(action) -> list[str]:
+    """The people an action trains (a shadow schedule's members for a shadow slot)."""
     if hasattr(action, "learners"):
         return list(action.learners)
     if isinstance(action, ShadowAction):
@@ -154,58 +66,59 @@ def learners_of(action) -> list[str]:
     return []
 
 
-def start_plan(model, plan: Plan) -> None:
+def start_plan(ctx: TeamContext, plan: Plan) -> None:
     """Start one SimPy process per action of `plan`, each acting on its own dates."""
     for index, action in enumerate(plan.actions):
-        model.env.process(_run_action(model, index, action))
+        ctx.env.process(_run_action(ctx, index, action))
 
 
-def _run_action(model, index: int, action):
+def _run_action(ctx: TeamContext, index: int, action: PlanAction) -> Generator:
     """One action: wait for its start, switch it on, repeat it or switch it off at its end."""
-    env = model.env
+    env = ctx.env
     start = action.start_day * MINUTES_PER_DAY
     end = None if action.end_day is None else (action.end_day + 1) * MINUTES_PER_DAY
-    if start >= model.horizon:
+    if start >= ctx.horizon:
         return  # dated after the run: it neither acts nor costs anything
     if start > env.now:
         yield env.timeout(start - env.now)
-    horizon = model.horizon if end is None else min(end, model.horizon)
+    horizon = ctx.horizon if end is None else min(end, ctx.horizon)
     if isinstance(action, DrillAction):
         while env.now < horizon:
-            _drill(model, index, action)
+            _drill(ctx, index, action)
             yield env.timeout(action.every_days * MINUTES_PER_DAY)
         return
-    undo = _switch_on(model, index, action)
+    undo = _switch_on(ctx, index, action)
     if isinstance(action, RunbookAction) and action.refresh_every_days:
         while True:
             yield env.timeout(action.refresh_every_days * MINUTES_PER_DAY)
             if env.now >= horizon:
                 break
             for class_id in action.classes:
-                model.state.runbooks.refresh(class_id, env.now)
-            _charge(model, index, action, "runbook_refresh")
+                ctx.state.runbooks.refresh(class_id, env.now)
+            _charge(ctx, index, action, "runbook_refresh")
     # Ending after the horizon is not ending within the run: the state at the end stays as it
     # was at the horizon (what the independence check's diagnosis reads).
-    if end is not None and end <= model.horizon and undo is not None:
+    if end is not None and end <= ctx.horizon and undo is not None:
         if end > env.now:
             yield env.timeout(end - env.now)
         undo()
 
 
-def _charge(model, index: int, action, kind: str | None = None) -> None:
+def _charge(ctx: TeamContext, index: int, action: PlanAction, kind: str | None = None
+            ) -> None:
     hero, learner = costs(action, kind)
     learners = learners_of(action)
-    model.records.plan_costs.append(
-        PlanCost(model.env.now, index, kind or action.kind, hero,
+    ctx.records.plan_costs.append(
+        PlanCost(ctx.env.now, index, kind or action.kind, hero,
                  learner * max(1, len(learners)) if learners else learner)
     )
 
 
-def _switch_on(model, index: int, action):
+def _switch_on(ctx: TeamContext, index: int, action: PlanAction) -> Callable[[], None] | None:
     """Apply `action` now; return a function that undoes it at its end day, or None."""
-    state: TeamState = model.state
-    now = model.env.now
-    _charge(model, index, action)
+    state = ctx.state
+    now = ctx.env.now
+    _charge(ctx, index, action)
     if isinstance(action, PairAction | LeadWithBackupAction):
         table = state.pairing if isinstance(action, PairAction) else state.backup
         for class_id in action.classes:
@@ -238,11 +151,11 @@ def _switch_on(model, index: int, action):
         # Overlapping actions stack: one ending does not undo another still in force.
         key = tuple(action.classes) or ("*",)
         state.pull_stops.append(key)
-        _apply_pull_stops(state)
+        state.apply_pull_stops()
 
         def undo():
             state.pull_stops.remove(key)
-            _apply_pull_stops(state)
+            state.apply_pull_stops()
         return undo
     if isinstance(action, FixConditionAction):
         name = action.condition.value
@@ -284,16 +197,16 @@ def _switch_on(model, index: int, action):
     raise TypeError(f"unknown plan action {action!r}")  # pragma: no cover
 
 
-def _drill(model, index: int, action: DrillAction) -> None:
+def _drill(ctx: TeamContext, index: int, action: DrillAction) -> None:
     """A game-day drill: each learner present practises each class."""
-    now = model.env.now
-    present = [p for p in action.learners if not model.calendar.absent(p, now)]
+    now = ctx.env.now
+    present = [p for p in action.learners if not ctx.calendar.absent(p, now)]
     for person in present:
         for class_id in action.classes:
             # Through the model, so a drill is recorded as practice like any other.
-            model.practise(person, class_id, PracticeKind.DRILL, now)
+            ctx.practise(person, class_id, PracticeKind.DRILL, now)
     hero, learner = costs(action)
-    model.records.plan_costs.append(
+    ctx.records.plan_costs.append(
         PlanCost(now, index, action.kind, hero if present else 0.0, learner * len(present))
     )
 

@@ -55,14 +55,17 @@ class IncidentRecord(NamedTuple):
 
     @property
     def time_to_acknowledge(self) -> float:
+        """Minutes from arrival to the first acknowledgement."""
         return self.acknowledged - self.arrived
 
     @property
     def time_to_mitigate(self) -> float:
+        """Minutes from arrival to mitigation (to the horizon when never mitigated)."""
         return self.mitigated - self.arrived
 
     @property
     def slo_breached(self) -> bool:
+        """Whether time to mitigate exceeded the class's SLO."""
         return self.time_to_mitigate > self.slo_minutes
 
 

@@ -42,4 +42,5 @@ GAMEDAY_REPLAYS = 2**29
 
 def stream(seed: int, replication: int, purpose: Purpose) -> np.random.Generator:
     """The generator for one purpose of one replication of a run."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, int(purpose))))
+    sequence = np.random.SeedSequence(seed, spawn_key=(replication, int(purpose)))
+    return np.random.default_rng(sequence)

@@ -85,6 +85,7 @@ class SkillBook:
 
     def set(self, person: str, class_id: str, knowledge: float, confidence: float,
             t: float = 0.0) -> None:
+        """Set `person`'s knowledge and confidence in `class_id` as of `t`."""
         self._table[person][class_id] = [knowledge, confidence, t]
 
     def frozen(self, t: float) -> SkillBook:
@@ -95,9 +96,11 @@ class SkillBook:
         return SkillBook(table, self._floor, half_life=None)
 
     def copy(self) -> SkillBook:
+        """An independent copy (a replication mutates its own when it learns)."""
         return SkillBook(copy.deepcopy(self._table), self._floor, self.half_life)
 
     def people(self) -> list[str]:
+        """Everyone with skills in the book."""
         return list(self._table)
 
     def as_dict(self, t: float = 0.0) -> dict[str, dict[str, dict[str, float]]]:
@@ -113,6 +116,8 @@ class SkillBook:
 
 @dataclass(slots=True)
 class RunbookState:
+    """One class's runbook: how much it covers, how good it is, when last written."""
+
     coverage: float
     quality: float
     written: float  # minute of the last write or refresh
@@ -134,16 +139,19 @@ class Runbooks:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Runbooks:
+        """The runbooks a scenario starts with."""
         return cls(scenario.learning, {
             r.class_id: RunbookState(r.coverage, r.quality, r.written_day * MINUTES_PER_DAY)
             for r in scenario.runbooks
         })
 
     def write(self, class_id: str, coverage: float, quality: float, t: float) -> None:
+        """Write (or rewrite) the runbook of `class_id` at `t`."""
         self._books[class_id] = RunbookState(coverage, quality, t)
         self.any = True
 
     def refresh(self, class_id: str, t: float) -> None:
+        """Refresh the runbook of `class_id` at `t`: it is as fresh as when written."""
         book = self._books.get(class_id)
         if book is not None:
             book.written = t
@@ -178,4 +186,5 @@ class Runbooks:
         return frozen
 
     def as_dict(self, t: float) -> dict[str, float]:
+        """Each class's runbook strength at `t`, for reports."""
         return {c: self.strength(c, t) for c in self._books}

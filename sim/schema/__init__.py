@@ -1,6 +1,7 @@
 """Pydantic v2 models of everything a user writes: a scenario, its transfer plans, the
-independence criteria. Every model forbids unknown keys (`extra="forbid"`); a scenario checks
-its own cross-references and reports every problem at once (`sim.schema.scenario`).
+independence criteria, the observations of a game day. Every model forbids unknown keys
+(`extra="forbid"`); a scenario checks its own cross-references and reports every problem at
+once (`sim.schema.scenario`).
 
 The models are split by topic; import them from here.
 """
@@ -28,6 +29,13 @@ from sim.schema.base import (
     Weekday,
     check_zone,
     hour_class_of,
+)
+from sim.schema.observations import (
+    GameDay,
+    HeroRole,
+    Injection,
+    Observations,
+    ObservedEscalation,
 )
 from sim.schema.plan import (
     ConditionName,
@@ -145,4 +153,9 @@ __all__ = [
     "Scenario",
     "plan_reference_errors",
     "check_plan",
+    "HeroRole",
+    "GameDay",
+    "ObservedEscalation",
+    "Injection",
+    "Observations",
 ]

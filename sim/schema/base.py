@@ -96,6 +96,8 @@ class Verdict(str, Enum):
 
 
 class Weekday(str, Enum):
+    """A day of the week, as written in scenario files."""
+
     MON = "mon"
     TUE = "tue"
     WED = "wed"
@@ -128,6 +130,7 @@ class Model(BaseModel):
 
 
 def check_zone(zone: str) -> str:
+    """`zone` when it is an IANA time zone; else a validation error naming it."""
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):

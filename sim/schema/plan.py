@@ -107,6 +107,8 @@ class StopPullsAction(_Action):
 
 
 class ConditionName(str, Enum):
+    """A condition a `fix_condition` action can change."""
+
     ALERT_NOISE = "alert_noise"
     ROUTING_AMBIGUITY = "routing_ambiguity"
     OBSERVABILITY = "observability"

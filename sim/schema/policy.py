@@ -93,6 +93,8 @@ class Changes(Model):
 
 
 class EscalationLevel(Model):
+    """One level of the escalation policy: whom it pages and how long it waits."""
+
     target: LevelTarget
     people: list[Identifier] = Field(
         default_factory=list, description="With target 'people': who is paged."
@@ -116,6 +118,8 @@ class EscalationLevel(Model):
 
 
 class EscalationPolicy(Model):
+    """The escalation policy: ordered levels, repeated `loops` times after the first pass."""
+
     levels: list[EscalationLevel] = Field(min_length=1)
     loops: Annotated[int, Field(ge=0, le=9)] = Field(
         1, description="Times the whole policy repeats after the last level."

@@ -144,15 +144,19 @@ class Scenario(Model):
 
     # Lookups used everywhere; cheap enough to rebuild, and the model is frozen.
     def person(self, person_id: str) -> Person:
+        """The person with id `person_id`."""
         return next(p for p in self.people if p.id == person_id)
 
     def incident_class(self, class_id: str) -> IncidentClass:
+        """The incident class with id `class_id`."""
         return next(c for c in self.classes if c.id == class_id)
 
     def service(self, service_id: str) -> Service:
+        """The service with id `service_id`."""
         return next(s for s in self.services if s.id == service_id)
 
     def plan(self, name: str) -> Plan | None:
+        """The plan named `name` in the scenario's `plans`, or None."""
         return next((p for p in self.plans if p.name == name), None)
 
 

@@ -31,6 +31,8 @@ from sim.schema.policy import Changes
 
 
 class Service(Model):
+    """A service the team runs; `critical` ones count for the responder criterion."""
+
     id: Identifier
     critical: bool = Field(False, description="A critical service needs at least two effective "
                            "responders to count as independent of its heroes.")
@@ -89,6 +91,8 @@ class WorkTime(Model):
 
 
 class IncidentClass(Model):
+    """A kind of incident: its service, rate, difficulty, work time and SLO."""
+
     id: Identifier
     service: Identifier = Field(description="Id of the service this class belongs to.")
     severity: Severity = Severity.SEV2
@@ -131,6 +135,8 @@ class IncidentClass(Model):
 
 
 class Skill(Model):
+    """A person's knowledge and confidence in one class (0..1 each)."""
+
     knowledge: Unit = Field(description="What the person can do alone for this class, 0..1.")
     confidence: Unit | None = Field(
         None, description="How readily they lead it, 0..1; defaults to knowledge."
@@ -138,10 +144,13 @@ class Skill(Model):
 
     @property
     def conf(self) -> float:
+        """Confidence, defaulting to knowledge."""
         return self.knowledge if self.confidence is None else self.confidence
 
 
 class WorkingHours(Model):
+    """When a person normally works, in their own zone (answers come faster then)."""
+
     start: Annotated[int, Field(ge=0, le=23)] = Field(8, description="Local hour work starts.")
     end: Annotated[int, Field(ge=1, le=24)] = Field(18, description="Local hour work ends.")
     days: list[Weekday] = Field(
@@ -176,6 +185,8 @@ class Absence(Model):
 
 
 class Person(Model):
+    """A member of the team: zone, hours, skills, capacity and availability."""
+
     id: Identifier
     name: str = Field("", max_length=200, description="Display name; defaults to the id.")
     timezone: str = Field("UTC", description="IANA time zone, e.g. Europe/Berlin.")
@@ -226,6 +237,7 @@ class Person(Model):
 
     @property
     def display_name(self) -> str:
+        """The name to show: `name`, or the id."""
         return self.name or self.id
 
 
@@ -248,6 +260,8 @@ class Schedule(Model):
 
 
 class HourRange(Model):
+    """A range of hours of the day (`start` to `end`, across midnight when end < start)."""
+
     start: Annotated[int, Field(ge=0, le=23)]
     end: Annotated[int, Field(ge=0, le=24)]
 
@@ -260,6 +274,7 @@ class HourRange(Model):
         return self
 
     def covers(self, minute_of_day: float) -> bool:
+        """Whether the local minute of the day falls in the range."""
         start, end = self.start * 60, self.end * 60
         if start < end:
             return start <= minute_of_day < end
@@ -280,6 +295,8 @@ def members_of(layers: list[Schedule] | None) -> list[str]:
 
 
 class Rotation(Model):
+    """The on-call rotation: primary, optional secondary and shadow layers, or a pool."""
+
     primary: Layers = Field(description="One schedule layer, or a list of layers: the first "
                             "layer whose hours cover a moment decides who is on call.")
     secondary: Layers | None = None

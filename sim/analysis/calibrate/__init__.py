@@ -31,7 +31,6 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from sim import __version__
-from sim.analysis import documents
 from sim.analysis.calibrate.backtest import Backtest, backtest, parse_holdout, uncertainty
 from sim.analysis.calibrate.consistency import (
     CONSISTENCY_REPLICATIONS,
@@ -42,6 +41,7 @@ from sim.analysis.calibrate.consistency import (
 from sim.analysis.calibrate.replay import ReplayComparison, replay_arrivals, replay_comparison
 from sim.analysis.calibrate.shared import TeamData, team_slices
 from sim.analysis.calibrate.team import TeamFit, fit_team, scenario_name
+from sim.analysis.document import Document, to_plain
 from sim.analysis.heromap import HeroMap, hero_map
 from sim.analysis.replicate import Replications
 from sim.errors import InputError, Problem
@@ -52,7 +52,7 @@ LAYOUT = "one scenario per team"
 
 
 @dataclass(frozen=True)
-class HistorySummary:
+class HistorySummary(Document):
     """Where a calibration's history came from (the YAML's header)."""
 
     file: str
@@ -93,12 +93,12 @@ class TeamCalibration:
         return {
             "team": fit.team, "zone": fit.zone, "scenario": self.scenario.name,
             "classes": fit.classes, "heroes": self.heroes,
-            "rotation": {k: documents.to_json(v) for k, v in fit.rotation.items()},
-            "work": documents.to_json(fit.work),
-            "skills": documents.to_json(fit.skills),
+            "rotation": to_plain(fit.rotation),
+            "work": to_plain(fit.work),
+            "skills": to_plain(fit.skills),
             "ack_samples": fit.ack_counts,
-            "trend": documents.to_json(fit.trend),
-            "learning": documents.to_json(fit.learning),
+            "trend": fit.trend.to_json(),
+            "learning": fit.learning.to_json(),
             "consistency": self.consistency.to_json() if self.consistency else None,
             "backtest": self.backtest.to_json() if self.backtest else None,
         }
@@ -120,7 +120,7 @@ class Calibration:
 
     def to_json(self) -> dict:
         """calibration.json (docs/outputs.md)."""
-        return {"herosim_version": __version__, "source": documents.to_json(self.source),
+        return {"herosim_version": __version__, "source": self.source.to_json(),
                 "layout": self.layout, "teams": [t.to_json() for t in self.teams]}
 
 

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sim.analysis import documents
 from sim.analysis.calibrate.consistency import (
     Check,
     Uncertainty,
@@ -32,6 +31,7 @@ from sim.analysis.calibrate.consistency import (
     simulated_window,
 )
 from sim.analysis.calibrate.figures import measure, references
+from sim.analysis.document import Document
 from sim.analysis.replicate import Replications
 from sim.errors import InputError, Problem
 from sim.schema import Scenario
@@ -43,7 +43,7 @@ TEAM_FIGURES = ("top_handler_share", "escalation_rate", "hero_interruptions_per_
 
 
 @dataclass
-class Backtest:
+class Backtest(Document):
     """One team's held-out weeks beside their predictions (docs/outputs.md)."""
 
     team: str
@@ -59,10 +59,6 @@ class Backtest:
     coverage: float | None
     summary: str = ""
     notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        """The document as JSON."""
-        return documents.to_json(self)
 
 
 def parse_holdout(text: str) -> float:

@@ -27,6 +27,7 @@ from sim.analysis.calibrate.shared import (
     local_class,
     rounded,
 )
+from sim.analysis.document import Document
 from sim.schema import Behaviour, HourClass
 
 DEFAULT_TIMEOUT = POLICY_TIMEOUT
@@ -35,7 +36,7 @@ LEARNING_Z = 1.645  # one-sided p < 0.05
 
 
 @dataclass
-class Learning:
+class Learning(Document):
     """Whether the heroes' share of the load fell over the window."""
 
     first_share: float | None

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from sim.analysis import documents
 from sim.analysis.calibrate.figures import Key, measure, references
+from sim.analysis.document import Document
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.stats import percentiles
 from sim.inputs.generate import Naming, pagerduty_history
 from sim.inputs.history import History, PeopleFile, UserRow, history_from_records
-from sim.model.engine import Arrival, TeamModel
+from sim.model import Arrival, TeamModel
 from sim.model.rng import Purpose, stream
 from sim.schema import Scenario
 
@@ -110,7 +110,7 @@ def _drawn(scenario: Scenario, u: Uncertainty, seed: int, replication: int) -> S
 
 
 @dataclass
-class Check:
+class Check(Document):
     """One figure of the history beside the simulation's spread of it."""
 
     figure: str
@@ -124,7 +124,7 @@ class Check:
 
 
 @dataclass
-class Consistency:
+class Consistency(Document):
     """The fitted scenario over the history's span beside the history (docs/outputs.md)."""
 
     replications: int
@@ -134,10 +134,6 @@ class Consistency:
     misfit: list[str]
     passed: bool
     share_inside: float
-
-    def to_json(self) -> dict:
-        """The document as JSON."""
-        return documents.to_json(self)
 
 
 def prediction_interval(values: list[float], nominal: float) -> tuple[float, float, float]:

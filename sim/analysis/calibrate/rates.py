@@ -28,6 +28,7 @@ from sim.analysis.calibrate.shared import (
     rounded,
     week_hour_class,
 )
+from sim.analysis.document import Document
 from sim.inputs.history import HistoryIncident
 from sim.schema import HOURS_PER_WEEK, HourClass, Severity
 
@@ -40,7 +41,7 @@ SEVERITY_ORDER = (Severity.SEV1, Severity.SEV2, Severity.SEV3, Severity.SEV4)
 
 
 @dataclass
-class Trend:
+class Trend(Document):
     """The team's load over the window: weekly counts' log-linear slope."""
 
     per_week: float  # relative change per week (0.01 = +1% a week)

@@ -9,11 +9,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sim.analysis import documents
 from sim.analysis.calibrate.shared import ids
+from sim.analysis.document import OPTIONAL, Document
 from sim.analysis.stats import quantile
 from sim.inputs.history import History
-from sim.model.engine import Arrival
+from sim.model import Arrival
 from sim.model.rng import Purpose, stream
 from sim.schema import MINUTES_PER_DAY, Scenario
 
@@ -50,7 +50,7 @@ def replay_arrivals(scenario: Scenario, history: History, seed: int = 0,
 
 
 @dataclass
-class RealClass:
+class RealClass(Document):
     """What really happened to a class."""
 
     incidents: int
@@ -60,7 +60,7 @@ class RealClass:
 
 
 @dataclass
-class ReplayArm:
+class ReplayArm(Document):
     """The replay of a class in one arm, replications pooled."""
 
     incidents_per_replication: float
@@ -70,16 +70,16 @@ class ReplayArm:
 
 
 @dataclass
-class ReplayClass:
+class ReplayClass(Document):
     """One class: the history, the replay with everyone present, and without."""
 
     history: RealClass
-    present: ReplayArm | None = field(default=None, metadata=documents.OMIT_IF_NONE)
-    without: ReplayArm | None = field(default=None, metadata=documents.OMIT_IF_NONE)
+    present: ReplayArm | None = field(default=None, metadata=OPTIONAL)
+    without: ReplayArm | None = field(default=None, metadata=OPTIONAL)
 
 
 @dataclass
-class RealOverall:
+class RealOverall(Document):
     """The whole history."""
 
     incidents: int
@@ -87,23 +87,23 @@ class RealOverall:
 
 
 @dataclass
-class ArmOverall:
+class ArmOverall(Document):
     """A whole arm of the replay."""
 
     ttr_p50: float | None
 
 
 @dataclass
-class ReplayOverall:
+class ReplayOverall(Document):
     """All classes together."""
 
     history: RealOverall
-    present: ArmOverall | None = field(default=None, metadata=documents.OMIT_IF_NONE)
-    without: ArmOverall | None = field(default=None, metadata=documents.OMIT_IF_NONE)
+    present: ArmOverall | None = field(default=None, metadata=OPTIONAL)
+    without: ArmOverall | None = field(default=None, metadata=OPTIONAL)
 
 
 @dataclass
-class ReplayComparison:
+class ReplayComparison(Document):
     """replay.json: what really happened beside the replay (docs/outputs.md)."""
 
     history_file: str
@@ -111,10 +111,6 @@ class ReplayComparison:
     classes: dict[str, ReplayClass]
     overall: ReplayOverall
     skipped: dict[str, int] = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        """replay.json."""
-        return documents.to_json(self)
 
 
 def replay_comparison(history: History, result, class_ids: dict[str, str] | None = None,

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sim.analysis.calibrate.shared import TeamData
+from sim.analysis.document import Document
 
 PERIODS = (7, 14, 1)  # simplest first: weekly rotations are the most common
 FOLDS = 4
@@ -34,7 +35,7 @@ HANDOFFS_SCORED = 3  # per period, the in-sample best hand-off hours scored on h
 
 
 @dataclass
-class Layer:
+class Layer(Document):
     """One fitted schedule layer (members in turn order; shifts counted from day 0)."""
 
     members: list[str]
@@ -61,7 +62,7 @@ class Layer:
 
 
 @dataclass
-class Candidate:
+class Candidate(Document):
     """A schedule and how well it predicts who was paged."""
 
     layers: list[Layer]
@@ -75,7 +76,7 @@ class Candidate:
 
 
 @dataclass
-class RotationFit:
+class RotationFit(Document):
     """The fitted schedule of one position (primary or secondary) and the evidence."""
 
     position: str

@@ -40,6 +40,7 @@ from sim.analysis.calibrate.shared import (
     rounded,
     work_minutes,
 )
+from sim.analysis.document import Document
 from sim.analysis.stats import percentiles, quantile
 from sim.inputs.history import HistoryIncident
 from sim.schema import Behaviour
@@ -60,7 +61,7 @@ BOOTSTRAP_ROUNDS = 5
 
 
 @dataclass
-class WorkFit:
+class WorkFit(Document):
     """A class's expert work time and what it rests on."""
 
     median: float
@@ -72,7 +73,7 @@ class WorkFit:
 
 
 @dataclass
-class SkillFit:
+class SkillFit(Document):
     """One person's fitted skill for one class, with its sample counts and note."""
 
     knowledge: float

@@ -48,6 +48,7 @@ from sim.analysis.heromap.types import (
     Overall,
     Period,
     PersonLoad,
+    Row,
     Source,
     Team,
 )
@@ -95,10 +96,11 @@ def hero_map(
     return HeroMap(
         herosim_version=__version__,
         source=Source(report.file, report.format, report.rows, report.imported,
-                      report.skipped_count, report.reasons(), list(report.skipped),
-                      list(report.ignored_fields), len(report.dropped),
-                      report.dropped_reasons(), list(report.dropped), report.auto_resolved,
-                      report.people_file, list(report.people_skipped)),
+                      report.skipped_count, report.reasons(),
+                      [Row.of(s) for s in report.skipped], list(report.ignored_fields),
+                      len(report.dropped), report.dropped_reasons(),
+                      [Row.of(s) for s in report.dropped], report.auto_resolved,
+                      report.people_file, [Row.of(s) for s in report.people_skipped]),
         period=Period(period["start"], period["end"], period["days"], period["weeks"]),
         by=by,
         timezone=history.default_zone,
@@ -114,5 +116,5 @@ def hero_map(
     )
 
 
-__all__ = ["Evidence", "Finding", "Group", "HeroMap", "Overall", "Period", "PersonLoad",
+__all__ = ["Evidence", "Finding", "Group", "HeroMap", "Overall", "Period", "PersonLoad", "Row",
            "Source", "Team", "handled_counts", "hero_map", "shares", "touch_share"]

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.analysis import documents
+from sim.analysis.document import Document
 from sim.inputs.history import SkippedRow
 from sim.schema import HourClass
 
 
 @dataclass
-class Source:
+class Row(Document):
+    """A row the import skipped, or a field it dropped: where, which field, what, why."""
+
+    row: int
+    where: str
+    field: str
+    value: str | None
+    reason: str
+
+    @classmethod
+    def of(cls, skipped: SkippedRow) -> Row:
+        """The import's record as a document row."""
+        return cls(skipped.row, skipped.where, skipped.field, skipped.value, skipped.reason)
+
+
+@dataclass
+class Source(Document):
     """What the import read, kept, skipped and dropped (heromap.json's `source`)."""
 
     file: str
@@ -19,18 +35,18 @@ class Source:
     imported: int
     skipped: int
     skipped_by_reason: dict[str, int]
-    skipped_rows: list[SkippedRow]
+    skipped_rows: list[Row]
     ignored_fields: list[str]
     dropped: int = 0
     dropped_by_reason: dict[str, int] = field(default_factory=dict)
-    dropped_fields: list[SkippedRow] = field(default_factory=list)
+    dropped_fields: list[Row] = field(default_factory=list)
     auto_resolved: int = 0
     people_file: str | None = None
-    people_skipped: list[SkippedRow] = field(default_factory=list)
+    people_skipped: list[Row] = field(default_factory=list)
 
 
 @dataclass
-class Period:
+class Period(Document):
     """The observation window."""
 
     start: str
@@ -40,7 +56,7 @@ class Period:
 
 
 @dataclass
-class Overall:
+class Overall(Document):
     """The whole history at a glance."""
 
     incidents: int
@@ -56,7 +72,7 @@ class Overall:
 
 
 @dataclass
-class Team:
+class Team(Document):
     """One team (team_name, else escalation policy) of the history."""
 
     name: str
@@ -71,7 +87,7 @@ class Team:
 
 
 @dataclass
-class Group:
+class Group(Document):
     """One class or service of a team: who handles it, how concentrated, how risky
     (definitions in sim/analysis/heromap/__init__.py)."""
 
@@ -111,7 +127,7 @@ class Group:
 
 
 @dataclass
-class PersonLoad:
+class PersonLoad(Document):
     """One person's part in the history, their interruptions counted in their own zone."""
 
     touched: int = 0
@@ -136,7 +152,7 @@ class PersonLoad:
 
 
 @dataclass
-class Evidence:
+class Evidence(Document):
     """One measured piece of evidence of a finding, with its numbers and its rule.
 
     Attributes:
@@ -166,7 +182,7 @@ class Evidence:
 
 
 @dataclass
-class Finding:
+class Finding(Document):
     """A person the team depends on (`kind` hero), or one who carries load nobody depends on
     them for (`kind` busy: a fairness and burnout problem, not a single point of failure)."""
 
@@ -183,7 +199,7 @@ class Finding:
 
 
 @dataclass
-class HeroMap:
+class HeroMap(Document):
     """The hero map of a history: heromap.json."""
 
     herosim_version: str
@@ -200,12 +216,3 @@ class HeroMap:
     busy: list[Finding] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
     zones: dict[str, int] = field(default_factory=dict)  # people by zone source
-
-    def to_json(self) -> dict:
-        """heromap.json."""
-        return documents.to_json(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> HeroMap:
-        """A heromap.json read back."""
-        return documents.from_json(cls, data)

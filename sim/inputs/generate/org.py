@@ -21,7 +21,7 @@ from sim.inputs.generate.mess import Mess, damage, plan_mess
 from sim.inputs.generate.pagerduty import Naming, iso, pagerduty_rows
 from sim.inputs.generate.team import TEMPLATE, TeamPlan, plan_team
 from sim.inputs.history.people import readable_id
-from sim.model.engine import Arrival, TeamModel, sample_arrivals
+from sim.model import Arrival, TeamModel, sample_arrivals
 from sim.model.rng import Purpose, stream
 
 SERVICES = ("checkout", "payments", "search", "identity", "catalog", "notifications",

@@ -144,7 +144,7 @@ def _experts(solo: dict[str, dict[str, list[float]]]) -> list[str]:
     """The fastest people: among those with `MIN_EXPERT_SOLOS` solo incidents, those whose
     log ratio to each class's median, averaged over their incidents, is within `EXPERT_BAND`
     of the fastest's."""
-    centre = {c: float(np.median(np.log([w for ws in by.values() for w in ws])))
+    centre = {c: quantile(np.log([w for ws in by.values() for w in ws]), 0.5)
               for c, by in solo.items()}
     total: dict[str, float] = defaultdict(float)
     n: dict[str, int] = defaultdict(int)
@@ -186,7 +186,7 @@ class _Samples:
         if start is not None:
             mu = start[0].copy()
         else:
-            mu = np.array([np.median(logs[cls == k]) if (cls == k).any() else 0.0
+            mu = np.array([quantile(logs[cls == k], 0.5) if (cls == k).any() else 0.0
                            for k in range(len(self.classes))])
         phi = np.zeros(people)
         for _ in range(rounds):
@@ -199,7 +199,7 @@ class _Samples:
             for k in range(len(self.classes)):
                 mask = cls == k
                 if mask.any():
-                    mu[k] = np.median(adjusted[mask])
+                    mu[k] = quantile(adjusted[mask], 0.5)
         return mu, phi
 
     def bootstrap(self, rng: np.random.Generator, start: tuple) -> np.ndarray:

@@ -25,7 +25,6 @@ failure. Every finding lists all its evidence, passed or not, with the numbers.
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 
 from sim.analysis.heromap.load import brought_in, handled_counts
@@ -126,7 +125,7 @@ def _received(person: str, service: str, items: list[HistoryIncident]) -> Eviden
     mine = counts.get(person, 0)
     share = mine / len(handed) if handed else 0.0
     others = [n / len(handed) for p, n in counts.items() if p != person] if handed else []
-    median = statistics.median(others) if others else 0.0
+    median = quantile(others, 0.5) if others else 0.0
     handlers = handled_counts(items)
     fair = 1.0 / len(handlers) if handlers else 0.0
     kept = sum(i.handler == person for i in handed if person in brought_in(i))

@@ -207,8 +207,15 @@ def load_replay(scenario: Scenario, path: Path, seed: int):
     history = load_history(path)
     print_import(history.report)
     arrivals, days, skipped = replay_arrivals(scenario, history, seed)
+    foreign = {r: n for r, n in skipped.items() if r.endswith("not in the scenario")}
+    if foreign:
+        err_console.print(f"  [yellow]not replayed[/yellow] {sum(foreign.values())} incidents "
+                          f"of {len(foreign)} classes the scenario does not have (another "
+                          "team's, or a class it does not model; replay.json lists them)",
+                          soft_wrap=True)
     for reason, n in skipped.items():
-        err_console.print(f"  [yellow]not replayed[/yellow] {n} x {escape(reason)}")
+        if reason not in foreign:
+            err_console.print(f"  [yellow]not replayed[/yellow] {n} x {escape(reason)}")
     if not arrivals:
         raise InputError([Problem(str(path), "", None,
                                      f"no incident of the history maps onto scenario "

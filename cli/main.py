@@ -13,11 +13,11 @@ from rich.markup import escape
 
 import sim
 from cli.advise import advise
+from cli.calibrate import calibrate
 from cli.check import check
 from cli.common import console, exit_with_problems
 from cli.compare import compare
 from cli.generate import generate
-from cli.calibrate import calibrate
 from cli.history import map_command
 from cli.report import report
 from cli.run import run

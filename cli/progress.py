@@ -32,6 +32,7 @@ class DelayedProgress:
         return self
 
     def update(self, done: int) -> None:
+        """`done` replications have finished: show (or advance) the bar once it is worth it."""
         if self.progress is None:
             if time.monotonic() - self.started < SHOW_AFTER_SECONDS:
                 return

@@ -56,7 +56,8 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     for key, args in (
         ("what-if", ["run", str(scenario), "--days", "21", "--reps", "2", "--without", "sam"]),
         ("run", ["run", str(scenario), "--days", "14", "--reps", "2"]),
-        ("check", ["check", str(scenario), "--plan", "write-it-down", "--weeks", "4", "--reps", "2"]),
+        ("check", ["check", str(scenario), "--plan", "write-it-down", "--weeks", "4",
+                   "--reps", "2"]),
     ):
         root = tmp / key
         result = runner.invoke(app, [*args, "--workers", "1", "--out", str(root)])

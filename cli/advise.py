@@ -19,12 +19,7 @@ from sim.analysis.types import ClassAttribution
 from sim.errors import InputError, Problem
 from sim.inputs.scenario import load_scenario
 from sim.outputs.journal import ResultsFolder, command_line
-from sim.outputs.report_advise import (
-    CAUSE_LABEL,
-    advise_markdown,
-    attribution_rows,
-    pack_pages,
-)
+from sim.outputs.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows, pack_pages
 from sim.schema import Scenario
 
 

@@ -11,17 +11,7 @@ from rich.table import Table
 
 from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.options import (
-    Every,
-    Format,
-    Out,
-    OutputFormat,
-    Reps,
-    ScenarioArg,
-    Seed,
-    Weeks,
-    Workers,
-)
+from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.independence import CheckResult, run_check
 from sim.analysis.replicate import Replications, default_workers

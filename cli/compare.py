@@ -12,17 +12,7 @@ from rich.table import Table
 
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.options import (
-    Every,
-    Format,
-    Out,
-    OutputFormat,
-    Reps,
-    ScenarioArg,
-    Seed,
-    Weeks,
-    Workers,
-)
+from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.cluster import cluster_address, dask_executor
 from sim.analysis.compare import NO_PLAN, CompareResult, run_compare

@@ -24,12 +24,7 @@ from cli.run import run
 from cli.score import score
 from sim.errors import InputError, Problem
 from sim.inputs.files import load_document
-from sim.inputs.scenario import (
-    is_plan_document,
-    load_model,
-    load_plan,
-    load_scenario,
-)
+from sim.inputs.scenario import is_plan_document, load_model, load_plan, load_scenario
 from sim.model import ENGINE_BUILD
 from sim.schema import Plan, Scenario
 

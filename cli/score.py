@@ -12,15 +12,7 @@ from rich.table import Table
 
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.options import (
-    Format,
-    Out,
-    OutputFormat,
-    Reps,
-    ScenarioArg,
-    Seed,
-    Workers,
-)
+from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.gameday import ScoreResult, score_gameday
 from sim.analysis.gameday.types import ClassScore

@@ -12,14 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from sim.schema import (
-    MINUTES_PER_DAY,
-    WEEKDAY_INDEX,
-    HourClass,
-    Scenario,
-    Schedule,
-    hour_class_of,
-)
+from sim.schema import MINUTES_PER_DAY, WEEKDAY_INDEX, HourClass, Scenario, Schedule, hour_class_of
 
 # Days after the horizon still covered by the calendar: incidents that arrive late keep running.
 TAIL_DAYS = 28

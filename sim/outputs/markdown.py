@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sim.analysis.types import (
-    CheckDocument,
-    ClassRow,
-    CompareDocument,
-    TimeToIndependence,
-)
+from sim.analysis.types import CheckDocument, ClassRow, CompareDocument, TimeToIndependence
 
 
 def cell(value: object) -> str:

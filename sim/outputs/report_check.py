@@ -5,17 +5,7 @@ from __future__ import annotations
 
 from sim.analysis.types import CheckDocument
 from sim.outputs import charts
-from sim.outputs.html import (
-    Raw,
-    ReportBody,
-    Section,
-    figure,
-    join,
-    note,
-    para,
-    table,
-    tag,
-)
+from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num, week_span
 
 VERDICT_TONE = {"independent": "good", "partly": "warn", "hero-dependent": "bad"}

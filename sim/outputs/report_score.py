@@ -9,18 +9,7 @@ from __future__ import annotations
 
 from sim.analysis.gameday.types import Quantiles, ScoreResult
 from sim.outputs import charts
-from sim.outputs.html import (
-    Raw,
-    ReportBody,
-    Section,
-    esc,
-    figure,
-    join,
-    note,
-    para,
-    table,
-    tag,
-)
+from sim.outputs.html import Raw, ReportBody, Section, esc, figure, join, note, para, table, tag
 from sim.outputs.markdown import num
 
 VERDICT_TONE = {"as predicted": "good", "hesitation": "bad", "surprise": "warn"}

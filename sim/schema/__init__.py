@@ -30,13 +30,7 @@ from sim.schema.base import (
     check_zone,
     hour_class_of,
 )
-from sim.schema.observations import (
-    GameDay,
-    HeroRole,
-    Injection,
-    Observations,
-    ObservedEscalation,
-)
+from sim.schema.observations import GameDay, HeroRole, Injection, Observations, ObservedEscalation
 from sim.schema.plan import (
     ConditionName,
     DrillAction,
@@ -66,12 +60,7 @@ from sim.schema.policy import (
     Rate,
     Runbook,
 )
-from sim.schema.scenario import (
-    IndependenceCriteria,
-    Scenario,
-    check_plan,
-    plan_reference_errors,
-)
+from sim.schema.scenario import IndependenceCriteria, Scenario, check_plan, plan_reference_errors
 from sim.schema.team import (
     Absence,
     HourRange,

@@ -155,9 +155,7 @@ def fit_profile(items: list[HistoryIncident], zone: ZoneInfo, zone_name: str):
     if n < PROFILE_MIN_INCIDENTS:
         return None, (f"flat: {n} incidents are too few to fit a weekly profile "
                       f"(< {PROFILE_MIN_INCIDENTS})")
-    from scipy import (
-        stats,  # here: importing scipy costs most commands half a second
-    )
+    from scipy import stats  # here: importing scipy costs most commands half a second
 
     p = float(stats.chisquare(observed, expected).pvalue)
     if p >= PROFILE_P_VALUE:

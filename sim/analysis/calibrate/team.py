@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.analysis.calibrate.behaviour import (
-    Learning,
-    ack_medians,
-    informal_pull,
-    learning_trend,
-)
+from sim.analysis.calibrate.behaviour import Learning, ack_medians, informal_pull, learning_trend
 from sim.analysis.calibrate.rates import ClassFit, Trend, alert_noise, fit_classes, load_trend
 from sim.analysis.calibrate.schedule import Candidate, RotationFit, fit_primary, fit_secondary
 from sim.analysis.calibrate.shared import DIFFICULTY, TeamData, ids, rounded

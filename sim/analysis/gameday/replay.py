@@ -16,14 +16,7 @@ from typing import NamedTuple
 from sim.inputs.observations import GameDayRecord
 from sim.model import Arrival, SkillBook, TeamModel, TeamState
 from sim.model.rng import GAMEDAY_REPLAYS, Purpose, stream
-from sim.schema import (
-    MINUTES_PER_DAY,
-    EscalationKind,
-    HeroRole,
-    Plan,
-    Scenario,
-    Schedule,
-)
+from sim.schema import MINUTES_PER_DAY, EscalationKind, HeroRole, Plan, Scenario, Schedule
 
 ESCALATION_KINDS = frozenset({EscalationKind.TIMEOUT, EscalationKind.MANUAL,
                               EscalationKind.INFORMAL})

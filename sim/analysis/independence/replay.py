@@ -14,14 +14,7 @@ from sim.analysis.metrics import effective_responders
 from sim.model import Arrival, TeamModel, sample_arrivals
 from sim.model.records import RunRecords
 from sim.model.rng import Purpose, stream
-from sim.schema import (
-    MINUTES_PER_DAY,
-    EscalationKind,
-    IndependenceCriteria,
-    Plan,
-    Role,
-    Scenario,
-)
+from sim.schema import MINUTES_PER_DAY, EscalationKind, IndependenceCriteria, Plan, Role, Scenario
 
 COUNT_KEYS = ("n", "breaches", "escalated", "escalations", "informal", "struggled",
               "unresolved", "hero")

@@ -59,9 +59,7 @@ def interval(values: Sequence[float], confidence: float = 0.95) -> Estimate:
     half = 0.0
     if n > 1:
         sd = float(np.std(values, ddof=1))
-        from scipy import (
-            stats,  # here: importing scipy costs most commands half a second
-        )
+        from scipy import stats  # here: importing scipy costs most commands half a second
 
         half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}

@@ -48,13 +48,7 @@ from sim.analysis.types.check import (
     SkillTables,
     TimeToIndependence,
 )
-from sim.analysis.types.compare import (
-    CompareDocument,
-    Difference,
-    PlanRow,
-    RankingEntry,
-    Versus,
-)
+from sim.analysis.types.compare import CompareDocument, Difference, PlanRow, RankingEntry, Versus
 from sim.analysis.types.run import (
     ChangeMetrics,
     ClassMetrics,
@@ -72,10 +66,7 @@ from sim.analysis.types.run import (
     Spread,
     Struggled,
 )
-from sim.analysis.types.shared import (
-    Estimate,
-    Interval,
-)
+from sim.analysis.types.shared import Estimate, Interval
 
 __all__ = [
     "AdviseCheck", "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow",

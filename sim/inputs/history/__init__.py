@@ -24,11 +24,7 @@ ids, the people file), `zones` (time zones inferred from the history), `load` (f
 records -> a History).
 """
 
-from sim.inputs.history.csv import (
-    ColumnMapping,
-    load_mapping,
-    parse_column_options,
-)
+from sim.inputs.history.csv import ColumnMapping, load_mapping, parse_column_options
 from sim.inputs.history.load import (
     ClassPattern,
     history_from_records,

@@ -13,14 +13,14 @@ Three measurements, on the platform-team example, plans `pair-and-lead` and `doc
            worker processes) and proportional set (PSS, shared pages split between processes)
            sampled every 0.2 s, and the exact peak of the largest single process
            (getrusage of the children). Also the wall time.
-  speedup  `sim.analysis.compare.run_compare` in this process with workers=1 and workers=2 on a fixed,
-           smaller compare (--speed-reps); best of --repeat; the ratio. Pool start-up and the
+  speedup  `sim.analysis.compare.run_compare` in this process with workers=1 and workers=2 on a
+           fixed, smaller compare (--speed-reps); best of --repeat; the ratio. Pool start-up and the
            summary (bootstrap ranking, done in the parent) are inside the timed region, as a
            user pays them.
   dask     the same compare on a `distributed.LocalCluster` (2 worker processes, 1 thread each,
-           loopback), through `sim.analysis.cluster.dask_executor` as `--dask` uses it, against local
-           processes (workers=2). The cluster's start is not timed (`--dask` points at a running
-           cluster); connecting the client is. The first run on fresh workers (which import
+           loopback), through `sim.analysis.cluster.dask_executor` as `--dask` uses it, against
+           local processes (workers=2). The cluster's start is not timed (`--dask` points at a
+           running cluster); connecting the client is. The first run on fresh workers (which import
            herosim) and the best later run are reported separately.
 
 Every timed run must give the very same compare.json as the others (same seed); the script
@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim.analysis.cluster import dask_executor  # noqa: E402
 from sim.analysis.compare import CompareResult, run_compare  # noqa: E402
-from sim.analysis.replicate import default_workers  # noqa: E402
+from sim.analysis.replicate import Replications, default_workers  # noqa: E402
 from sim.inputs.scenario import load_plan, load_scenario  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "platform-team.yaml"
@@ -164,8 +164,8 @@ def timed_compare(reps: int, workers: int, executor=None) -> tuple[float, Compar
     scenario, plans = setup()
     gc.collect()
     start = time.perf_counter()
-    result = run_compare(scenario, plans, weeks=WEEKS, every=EVERY, replications=reps,
-                         seed=SEED, workers=workers, executor=executor)
+    result = run_compare(Replications(scenario, reps, SEED, workers, executor), plans,
+                         weeks=WEEKS, every=EVERY)
     return time.perf_counter() - start, result
 
 
@@ -228,8 +228,7 @@ def profile(reps: int, top: int) -> None:
     scenario, plans = setup()
     profiler = cProfile.Profile()
     profiler.enable()
-    run_compare(scenario, plans, weeks=WEEKS, every=EVERY, replications=reps, seed=SEED,
-                workers=1)
+    run_compare(Replications(scenario, reps, SEED, workers=1), plans, weeks=WEEKS, every=EVERY)
     profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)

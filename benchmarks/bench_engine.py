@@ -37,13 +37,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-
 import numpy as np  # noqa: E402
 import simpy  # noqa: E402
 
 import sim.model  # noqa: E402
-from sim.model import ENGINE_BUILD  # noqa: E402
-from sim.model import TeamModel  # noqa: E402
+from sim.model import ENGINE_BUILD, TeamModel  # noqa: E402
 from sim.model.records import RunRecords  # noqa: E402
 from sim.schema import MAX_RATE_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_WEEK, Role, Scenario  # noqa: E402
 
@@ -359,6 +357,7 @@ def default_check(customers: int) -> Bench:
     20 replications), in this process: every incident of the plan runs and of the checkpoint
     replays counts. Its size is fixed by the check, not by --customers."""
     from sim.analysis import independence
+    from sim.analysis.replicate import Replications
     from sim.inputs.scenario import load_scenario
     from sim.model import team as engine
 
@@ -378,8 +377,8 @@ def default_check(customers: int) -> Bench:
         counted[:] = [0, 0, 0]
         engine.TeamModel.run = counting_run
         try:
-            result = independence.run_check(scenario, None, weeks=26, every=4,
-                                            replications=20, seed=SEED, workers=1)
+            result = independence.run_check(Replications(scenario, 20, SEED, workers=1),
+                                            None, weeks=26, every=4)
         finally:
             engine.TeamModel.run = original
         return result, list(counted)

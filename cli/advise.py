@@ -14,16 +14,13 @@ from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.advise import AdviseResult, run_advise
-from sim.analysis.replicate import default_workers
+from sim.analysis.replicate import Replications, default_workers
+from sim.analysis.types import ClassAttribution
 from sim.errors import InputError, Problem
 from sim.inputs.scenario import load_scenario
 from sim.outputs.journal import ResultsFolder, command_line
-from sim.outputs.report_advise import (
-    CAUSE_LABEL,
-    advise_markdown,
-    attribution_rows,
-    pack_pages,
-)
+from sim.outputs.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows, pack_pages
+from sim.schema import Scenario
 
 
 def advise(
@@ -55,15 +52,15 @@ def advise(
         _check_targets(write_plan, write_pack)
         workers = workers or default_workers()
         with DelayedProgress(err_console, "Advising", total=None) as progress:
-            result = run_advise(model, budget_hero_hours=budget_hero_hours, weeks=weeks,
-                                replications=reps, seed=seed, workers=workers,
-                                progress=progress.update)
+            result = run_advise(
+                Replications(model, reps, seed, workers, progress=progress.update),
+                budget_hero_hours=budget_hero_hours, weeks=weeks)
         folder = write_advise(result, scenario, out, model)
         if write_plan is not None and result.plan is not None:
             write_plan.write_text(plan_yaml(result))
         if write_pack is not None:
             write_pack.mkdir(parents=True, exist_ok=True)
-            for name, text in pack_pages(result.to_json(), model).items():
+            for name, text in pack_pages(result.document, model).items():
                 (write_pack / name).write_text(text)
     show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_advise(result))
     if write_plan is not None:
@@ -91,67 +88,70 @@ SHORT = {"knowledge": "kn", "confidence": "co", "requires": "rq", "rotation": "r
          "routing": "rt", "noise": "no", "change_gate": "cg", "change_lead": "cl"}
 
 
-def _short_causes(row: dict) -> str:
+def _short_causes(row: ClassAttribution) -> str:
     """The causes of a class, largest first, as 'kn 46% co 46%'."""
-    ranked = sorted(row["causes"].items(), key=lambda kv: -kv[1]["share"])
-    return " ".join(f"{SHORT[c]} {v['share']:.0%}" for c, v in ranked if v["share"] >= 0.005)
+    ranked = sorted(row.causes.items(), key=lambda kv: -kv[1].share)
+    return " ".join(f"{SHORT[c]} {v.share:.0%}" for c, v in ranked if v.share >= 0.005)
 
 
 def plan_yaml(result: AdviseResult) -> str:
+    """The proposed plan as a plan file (YAML), with a header saying how to check it."""
+    assert result.plan is not None
     header = "# Proposed by `herosim advise`; check it with `herosim check --plan THIS_FILE`.\n"
     return header + yaml.safe_dump(result.plan.model_dump(mode="json", exclude_none=True),
                                    sort_keys=False)
 
 
-def write_advise(result: AdviseResult, scenario_path: Path, root: Path, model) -> Path:
-    doc = result.to_json()
+def write_advise(result: AdviseResult, scenario_path: Path, root: Path, model: Scenario
+                 ) -> Path:
+    """Write journal, advise.json and advise.md; return the folder."""
+    doc = result.document
     with ResultsFolder(
-        root, f"{doc['scenario']}-advise", command_line(), doc["seed"],
+        root, f"{doc.scenario}-advise", command_line(), doc.seed,
         model.model_dump(mode="json", exclude_none=True),
         extra={"scenario_file": str(scenario_path), "budget_hero_hours":
-               doc["budget_hero_hours"], "weeks": doc["weeks"]},
+               doc.budget_hero_hours, "weeks": doc.weeks},
         kind="advise",
     ) as folder:
-        folder.write_json("advise.json", doc)
+        folder.write_json("advise.json", result.to_json())
         folder.write_text("advise.md", advise_markdown(doc))
-        top = doc["candidates"][0]["name"] if doc["candidates"] else None
+        top = doc.candidates[0].name if doc.candidates else None
         return folder.complete(verdict=top)
 
 
 def print_advise(result: AdviseResult, limit: int = 15) -> None:
-    doc = result.to_json()
+    """The advice as rich tables: attribution, the top candidates, the proposal."""
+    doc = result.document
     console.print(
-        f"[bold]{escape(doc['scenario'])}[/bold]: {doc['weeks']} weeks, {doc['replications']} "
-        f"replications (seed {doc['seed']}), budget {doc['budget_hero_hours']:g} hero hours.")
+        f"[bold]{escape(doc.scenario)}[/bold]: {doc.weeks} weeks, {doc.replications} "
+        f"replications (seed {doc.seed}), budget {doc.budget_hero_hours:g} hero hours.")
     console.print(new_table(
         "Why the hero is pulled today (per class; causes as shares of hero interruptions)",
         ["class", "hero in", "int./wk", "h/wk", "causes"],
-        [[escape(str(c)) for c in row[:4]] + [_short_causes(doc["attribution"][row[0]])]
+        [[escape(str(c)) for c in row[:4]] + [_short_causes(doc.attribution[row[0]])]
          for row in attribution_rows(doc)], left=1,
         caption="causes: " + ", ".join(f"{SHORT[c]} {CAUSE_LABEL[c]}" for c in SHORT)))
     rows = []
-    for r in doc["candidates"][:limit]:
-        red, per = r["reduction"], r["per_hero_hour"]
-        rows.append([str(r["rank"]), escape(r["name"]),
-                     f"{number(red['mean'], 0)} [{number(red['low'], 0)}, "
-                     f"{number(red['high'], 0)}]",
-                     f"{number(per['mean'], 1)}", number(r["hero_hours"], 0),
-                     number(r["learner_hours"], 0)])
+    for r in doc.candidates[:limit]:
+        red, per = r.figures.reduction, r.figures.per_hero_hour
+        rows.append([str(r.rank), escape(r.name),
+                     f"{number(red.mean, 0)} [{number(red.low, 0)}, {number(red.high, 0)}]",
+                     f"{number(per.mean, 1)}", number(r.figures.hero_hours, 0),
+                     number(r.figures.learner_hours, 0)])
     console.print(new_table(
         f"Candidates by risk reduction per hero hour (top {min(limit, len(rows))} of "
-        f"{len(doc['candidates'])})",
+        f"{len(doc.candidates)})",
         ["#", "candidate", "risk cut [95%]", "per hero h", "hero h", "lrn h"],
-        rows, left=2, caption=escape(doc["risk_definition"]) + "; doing nothing: "
-        + number(doc["baseline_risk"]["mean"])))
-    plan = doc["proposal"]["plan"]
+        rows, left=2, caption=escape(doc.risk_definition) + "; doing nothing: "
+        + number(doc.baseline_risk.mean)))
+    plan = doc.proposal.plan
     if plan is None:
         console.print("No candidate lowered the risk within the budget: nothing proposed.")
     else:
         console.print(f"[bold]Proposed plan[/bold]: {escape(plan['description'])}")
-    if doc["check"]:
-        console.print(escape(doc["check"]["line"]))
-    verdicts = ", ".join(f"{escape(cid)}: {r['verdict']}" for cid, r in doc["classes"].items()
-                         if r["verdict"] != "covered")
+    if doc.check:
+        console.print(escape(doc.check.line))
+    verdicts = ", ".join(f"{escape(cid)}: {r.verdict}" for cid, r in doc.classes.items()
+                         if r.verdict != "covered")
     if verdicts:
         console.print("[bold]Specialty or default rescue[/bold] — " + verdicts)
-

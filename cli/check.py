@@ -11,20 +11,11 @@ from rich.table import Table
 
 from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.options import (
-    Every,
-    Format,
-    Out,
-    OutputFormat,
-    Reps,
-    ScenarioArg,
-    Seed,
-    Weeks,
-    Workers,
-)
+from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.independence import CheckResult, run_check
-from sim.analysis.replicate import default_workers
+from sim.analysis.replicate import Replications, default_workers
+from sim.analysis.types import CheckDocument, Checkpoint
 from sim.inputs.scenario import load_plan, load_scenario
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown import independence_markdown, week_span
@@ -59,8 +50,9 @@ def check(
         chosen = load_plan(plan, model) if plan else None
         workers = workers or default_workers()
         with DelayedProgress(err_console, "Checking", total=reps) as progress:
-            result = run_check(model, chosen, weeks=weeks, every=every, replications=reps,
-                               seed=seed, workers=min(workers, reps), progress=progress.update)
+            result = run_check(
+                Replications(model, reps, seed, min(workers, reps), progress=progress.update),
+                chosen, weeks=weeks, every=every)
         folder = write_check(result, scenario, plan, out)
     show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_check(result))
     if not result.passed:
@@ -69,6 +61,7 @@ def check(
 
 def write_check(result: CheckResult, scenario_path: Path, plan_ref: str | None,
                 root: Path = Path("results")) -> Path:
+    """Write journal, independence.json, independence.md and report.html; return the folder."""
     spec = result.spec
     name = spec.scenario.name + (f"-{spec.plan.name}" if spec.plan else "") + "-check"
     with ResultsFolder(
@@ -78,43 +71,44 @@ def write_check(result: CheckResult, scenario_path: Path, plan_ref: str | None,
                "plan_definition": spec.plan.model_dump(mode="json") if spec.plan else None},
         kind="check",
     ) as folder:
-        document = result.to_json()
-        folder.write_json("independence.json", document)
-        folder.write_text("independence.md", independence_markdown(document))
+        folder.write_json("independence.json", result.to_json())
+        folder.write_text("independence.md", independence_markdown(result.document))
         write_report(folder.partial, folder.journal)
-        return folder.complete(verdict=document["final"]["verdict"])
+        return folder.complete(verdict=result.document.final.verdict)
 
 
 def print_check(result: CheckResult) -> None:
-    doc = result.to_json()
-    plan = doc["plan"] or "no plan (today's team)"
+    """The check as rich tables: checkpoints, classes at the end, releases, the verdict."""
+    doc = result.document
+    plan = doc.plan or "no plan (today's team)"
     console.print(
-        f"[bold]{escape(doc['scenario'])}[/bold] — plan [bold]{escape(plan)}[/bold]: "
-        f"{doc['weeks']} weeks, {doc['replications']} replications, seed {doc['seed']}; each "
-        f"checkpoint replays {doc['evaluation_days']} days with heroes "
-        f"({escape(', '.join(doc['heroes']) or 'none named')}) present and absent."
+        f"[bold]{escape(doc.scenario)}[/bold] — plan [bold]{escape(plan)}[/bold]: "
+        f"{doc.weeks} weeks, {doc.replications} replications, seed {doc.seed}; each "
+        f"checkpoint replays {doc.evaluation_days} days with heroes "
+        f"({escape(', '.join(doc.heroes) or 'none named')}) present and absent."
     )
     console.print(checkpoint_table(doc))
-    last = doc["checkpoints"][-1]
-    console.print(class_table(last, f"Classes at week {last['week']}"))
-    if last.get("releases"):
-        r = last["releases"]
-        style = VERDICT_STYLE[r["verdict"]]
+    last = doc.checkpoints[-1]
+    console.print(class_table(last, f"Classes at week {last.week}"))
+    if last.releases is not None:
+        r = last.releases
+        style = VERDICT_STYLE[r.verdict]
+        failures = shift(r.present.failure_rate, r.absent.failure_rate, 0, 100, "%")
         console.print(
-            f"Releases at week {last['week']}: p90 delay "
-            f"{shift(r['present']['delay_p90_hours'], r['absent']['delay_p90_hours'])} h, "
-            f"change-failure rate {shift(r['present']['failure_rate'], r['absent']['failure_rate'], 0, 100, '%')}"
-            f" (hero present→absent): [{style}]{r['verdict']}[/{style}]")
-    final = doc["final"]
-    style = "green" if final["passed"] else "red"
-    console.print(f"[bold {style}]Verdict: {final['verdict']}[/bold {style}] at week "
-                  f"{final['week']}. Time to independence: "
-                  f"{escape(week_span(doc['time_to_independence']))}.")
-    for item in final["holding_back"]:
-        console.print(f"  [bold]{escape(item['class'])}[/bold] ({item['verdict']}):")
-        for reason in item["reasons"]:
+            f"Releases at week {last.week}: p90 delay "
+            f"{shift(r.present.delay_p90_hours, r.absent.delay_p90_hours)} h, "
+            f"change-failure rate {failures}"
+            f" (hero present→absent): [{style}]{r.verdict}[/{style}]")
+    final = doc.final
+    style = "green" if final.passed else "red"
+    console.print(f"[bold {style}]Verdict: {final.verdict}[/bold {style}] at week "
+                  f"{final.week}. Time to independence: "
+                  f"{escape(week_span(doc.time_to_independence))}.")
+    for item in final.holding_back:
+        console.print(f"  [bold]{escape(item.class_id)}[/bold] ({item.verdict}):")
+        for reason in item.reasons:
             console.print(f"    - {escape(reason)}")
-    for cid, verdict in final["specialty"].items():
+    for cid, verdict in final.specialty.items():
         console.print(f"  specialty [bold]{escape(cid)}[/bold]: {verdict} (reported apart)")
 
 
@@ -123,20 +117,21 @@ def shift(here, gone, digits: int = 0, scale: float = 1.0, suffix: str = "") -> 
     return f"{number(here, digits, scale, suffix)}→{number(gone, digits, scale, suffix)}"
 
 
-def checkpoint_table(doc: dict) -> Table:
+def checkpoint_table(doc: CheckDocument) -> Table:
+    """One row per checkpoint: passes, pooled p90 and hand-offs present→absent, hero load."""
     rows = []
-    for cp in doc["checkpoints"]:
-        overall = cp["overall"]
-        classes = [r for r in cp["classes"].values() if not r["specialty"]]
-        independent = sum(r["verdict"] == "independent" for r in classes)
+    for cp in doc.checkpoints:
+        overall = cp.overall
+        classes = [r for r in cp.classes.values() if not r.specialty]
+        independent = sum(r.verdict == "independent" for r in classes)
         rows.append([
-            str(cp["week"]), "[green]yes[/green]" if cp["passed"] else "[red]no[/red]",
-            shift(overall["present_p90"], overall["absent_p90"]),
-            number(overall["p90_ratio"], 2),
-            shift(overall["present_escalations_per_incident"],
-                  overall["absent_escalations_per_incident"], 1),
-            number(cp["hero_interruptions_per_week"]["mean"], 1),
-            number(cp["plan_hero_hours"]["mean"], 0),
+            str(cp.week), "[green]yes[/green]" if cp.passed else "[red]no[/red]",
+            shift(overall.present_p90, overall.absent_p90),
+            number(overall.p90_ratio, 2),
+            shift(overall.present_escalations_per_incident,
+                  overall.absent_escalations_per_incident, 1),
+            number(cp.hero_interruptions_per_week.mean, 1),
+            number(cp.plan_hero_hours.mean, 0),
             f"{independent}/{len(classes)}",
         ])
     return new_table(
@@ -146,25 +141,26 @@ def checkpoint_table(doc: dict) -> Table:
         rows, left=2)
 
 
-def class_table(checkpoint: dict, title: str) -> Table:
+def class_table(checkpoint: Checkpoint, title: str) -> Table:
+    """One row per class at a checkpoint: verdict and the criteria's figures."""
     rows = []
-    for cid, row in checkpoint["classes"].items():
-        style = VERDICT_STYLE[row["verdict"]]
-        present, absent = row["present"], row["absent"]
+    for cid, row in checkpoint.classes.items():
+        style = VERDICT_STYLE[row.verdict]
+        present, absent = row.present, row.absent
         rows.append([
-            escape(cid) + (" *" if row["specialty"] else ""),
-            f"[{style}]{VERDICT_LABEL[row['verdict']]}[/{style}]",
-            shift(present["ttm_p90"], absent["ttm_p90"]), number(row["p90_ratio"], 2),
-            number(row["added_breach_rate"], 0, 100, "%"),
-            shift(present["escalations_per_incident"], absent["escalations_per_incident"], 1),
-            number(present["informal_per_incident"], 2),
-            number(row["effective_responders"]),
+            escape(cid) + (" *" if row.specialty else ""),
+            f"[{style}]{VERDICT_LABEL[row.verdict]}[/{style}]",
+            shift(present.ttm_p90, absent.ttm_p90), number(row.p90_ratio, 2),
+            number(row.added_breach_rate, 0, 100, "%"),
+            shift(present.escalations_per_incident, absent.escalations_per_incident, 1),
+            number(present.informal_per_incident, 2),
+            number(row.effective_responders),
         ])
     return new_table(
         f"{title} (hero present→absent)",
         ["class", "verdict", "TTM p90 min", "ratio", "breach +", "hand- offs", "pulls /inc",
          "resp."], rows, left=2,
         caption="*: specialty class (reported apart); indep./partly/HERO: independent, partly, "
-                "hero-dependent; breach +: SLO "
-                "breaches the absence adds; hand-offs: escalations per incident; pulls: informal pulls per "
-                "incident (present); resp.: non-hero effective responders")
+                "hero-dependent; breach +: SLO breaches the absence adds; hand-offs: "
+                "escalations per incident; pulls: informal pulls per incident (present); "
+                "resp.: non-hero effective responders")

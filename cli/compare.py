@@ -12,26 +12,18 @@ from rich.table import Table
 
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.options import (
-    Every,
-    Format,
-    Out,
-    OutputFormat,
-    Reps,
-    ScenarioArg,
-    Seed,
-    Weeks,
-    Workers,
-)
+from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.cluster import cluster_address, dask_executor
 from sim.analysis.compare import NO_PLAN, CompareResult, run_compare
-from sim.analysis.replicate import default_workers
+from sim.analysis.replicate import Replications, default_workers
+from sim.analysis.types import CompareDocument
 from sim.errors import InputError, Problem
 from sim.inputs.scenario import load_plan, load_scenario
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown import compare_markdown, week_span
 from sim.outputs.report import write_report
+from sim.schema import Scenario
 
 
 def compare(
@@ -71,9 +63,9 @@ def compare(
             local = workers or default_workers()
             with DelayedProgress(err_console, "Comparing", total=reps * candidates) as progress:
                 result = run_compare(
-                    model, plans, baseline=baseline, weeks=weeks, every=every,
-                    replications=reps, seed=seed, workers=slots or local,
-                    progress=progress.update, executor=executor,
+                    Replications(model, reps, seed, slots or local, executor=executor,
+                                 progress=progress.update),
+                    plans, baseline=baseline, weeks=weeks, every=every,
                 )
         folder = write_compare(result, scenario, plan, out, model)
     show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_compare(result))
@@ -100,60 +92,62 @@ def _check_names(names: list[str], refs: list[str], baseline: str) -> None:
 
 
 def write_compare(result: CompareResult, scenario_path: Path, refs: list[str], root: Path,
-                  model) -> Path:
-    doc = result.to_json()
+                  model: Scenario) -> Path:
+    """Write journal, compare.json, compare.md and report.html; return the folder."""
+    doc = result.document
     with ResultsFolder(
-        root, f"{doc['scenario']}-compare", command_line(), doc["seed"],
+        root, f"{doc.scenario}-compare", command_line(), doc.seed,
         model.model_dump(mode="json", exclude_none=True),
-        extra={"scenario_file": str(scenario_path), "plans": refs, "baseline": doc["baseline"]},
+        extra={"scenario_file": str(scenario_path), "plans": refs, "baseline": doc.baseline},
         kind="compare",
     ) as folder:
-        folder.write_json("compare.json", doc)
+        folder.write_json("compare.json", result.to_json())
         folder.write_text("compare.md", compare_markdown(doc))
         write_report(folder.partial, folder.journal)
-        return folder.complete(verdict=doc["ranking"][0]["plan"])
+        return folder.complete(verdict=doc.ranking[0].plan)
 
 
 def print_compare(result: CompareResult) -> None:
-    doc = result.to_json()
+    """The comparison as a rich table, the ranking and each plan against the baseline."""
+    doc = result.document
     console.print(
-        f"[bold]{escape(doc['scenario'])}[/bold]: {len(doc['plans'])} plans over "
-        f"{doc['weeks']} weeks, {doc['replications']} replications with common random numbers "
-        f"(seed {doc['seed']}); baseline: {escape(doc['baseline'])}."
+        f"[bold]{escape(doc.scenario)}[/bold]: {len(doc.plans)} plans over "
+        f"{doc.weeks} weeks, {doc.replications} replications with common random numbers "
+        f"(seed {doc.seed}); baseline: {escape(doc.baseline)}."
     )
     console.print(plans_table(doc))
-    console.print("[bold]Ranking[/bold] — " + escape(doc["rule"]))
-    for entry in doc["ranking"]:
-        line = f"  {entry['rank']}. [bold]{escape(entry['plan'])}[/bold]"
-        if "difference" in entry:
-            diff = entry["difference"]
-            style = "green" if diff["beyond_noise"] else "yellow"
-            line += (f" vs {escape(entry['next'])}: [{style}]{escape(diff['verdict'])}"
+    console.print("[bold]Ranking[/bold] — " + escape(doc.rule))
+    for entry in doc.ranking:
+        line = f"  {entry.rank}. [bold]{escape(entry.plan)}[/bold]"
+        if entry.difference is not None and entry.next is not None:
+            diff = entry.difference
+            style = "green" if diff.beyond_noise else "yellow"
+            line += (f" vs {escape(entry.next)}: [{style}]{escape(diff.verdict)}"
                      f"[/{style}]")
         console.print(line)
-    for row in doc["plans"]:
-        if row["vs_baseline"]:
-            v = row["vs_baseline"]
-            style = "green" if v["beyond_noise"] else "yellow"
-            console.print(f"  {escape(row['plan'])} vs baseline: [{style}]"
-                          f"{escape(v['verdict'])}[/{style}]")
+    for row in doc.plans:
+        if row.vs_baseline:
+            v = row.vs_baseline
+            style = "green" if v.beyond_noise else "yellow"
+            console.print(f"  {escape(row.plan)} vs baseline: [{style}]"
+                          f"{escape(v.verdict)}[/{style}]")
 
 
-def plans_table(doc: dict) -> Table:
-    rank = {entry["plan"]: entry["rank"] for entry in doc["ranking"]}
+def plans_table(doc: CompareDocument) -> Table:
+    """The plans at the end, in ranking order."""
     rows = []
-    for row in sorted(doc["plans"], key=lambda r: rank[r["plan"]]):
-        change = row["hero_interruptions_change"]
-        critical = row["effective_responders_critical_end"]
+    for entry, row in zip(doc.ranking, doc.ranked_plans):
+        change = row.hero_interruptions_change
+        critical = row.effective_responders_critical_end
         rows.append([
-            str(rank[row["plan"]]), escape(row["plan"]),
-            escape(week_span(row["time_to_independence"], short=True)),
-            f"{number(row['hero_hours']['mean'], 0)}/{number(row['learner_hours']['mean'], 0)}",
-            f"{number(row['hero_interruptions_per_week_end']['mean'])} "
-            f"({'+' if change['mean'] >= 0 else ''}{number(change['mean'])})",
-            number(row["absent_p90_end"], 0),
-            f"{number(row['absent_breach_rate_end'], 0, 100, '%')} "
-            f"(+{number(row['added_breach_rate_end'], 0, 100)})",
+            str(entry.rank), escape(row.plan),
+            escape(week_span(row.time_to_independence, short=True)),
+            f"{number(row.hero_hours.mean, 0)}/{number(row.learner_hours.mean, 0)}",
+            f"{number(row.hero_interruptions_per_week_end.mean)} "
+            f"({'+' if change.mean >= 0 else ''}{number(change.mean)})",
+            number(row.absent_p90_end, 0),
+            f"{number(row.absent_breach_rate_end, 0, 100, '%')} "
+            f"(+{number(row.added_breach_rate_end, 0, 100)})",
             " ".join(number(v) for v in critical.values()) or "–",
         ])
     return new_table(
@@ -162,7 +156,7 @@ def plans_table(doc: dict) -> Table:
          "p90 hero absent", "breach absent (+)", "resp. critical"],
         rows, left=2,
         caption="independent: week [95% interval] or not reached (share of resamples "
-                "reaching it); p90 in minutes; breach absent: SLO breach rate with the heroes absent "
-                "(points the absence adds); resp. "
+                "reaching it); p90 in minutes; breach absent: SLO breach rate with the heroes "
+                "absent (points the absence adds); resp. "
                 "critical: non-hero effective responders per critical service ("
-                + ", ".join(doc["plans"][0]["effective_responders_critical_end"]) + ")")
+                + ", ".join(doc.plans[0].effective_responders_critical_end) + ")")

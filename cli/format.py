@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.analysis.types import Estimate, Interval
 from sim.outputs.markdown import num as number  # noqa: F401  (re-exported: one way to write a number or "–")
 
 
@@ -11,11 +12,15 @@ def _bounds(leaf: dict) -> tuple[float | None, float | None]:
     return leaf.get("low"), leaf.get("high")
 
 
-def estimate(leaf, digits: int = 1, scale: float = 1.0) -> str:
-    """'mean ±half-width' of an estimate ({mean, ci_low, ci_high} or {mean, low, high}), a plain
-    number as is, '–' when undefined. `scale` multiplies (100 for percentages)."""
+def estimate(leaf: Estimate | Interval | float | None, digits: int = 1,
+             scale: float = 1.0) -> str:
+    """'mean ±half-width' of an estimate (an `Estimate` {mean, ci_low, ci_high} or an
+    `Interval`), a plain number as is, '–' when undefined. `scale` multiplies (100 for
+    percentages)."""
     if isinstance(leaf, int | float):
         return f"{leaf * scale:.{digits}f}"
+    if isinstance(leaf, Interval):
+        leaf = {"mean": leaf.mean, "low": leaf.low, "high": leaf.high}
     if not isinstance(leaf, dict) or leaf.get("mean") is None:
         return "–"
     mean = leaf["mean"] * scale
@@ -26,7 +31,7 @@ def estimate(leaf, digits: int = 1, scale: float = 1.0) -> str:
     return f"{mean:.{digits}f} ±{half:.{digits}f}"
 
 
-def mean_of(leaf) -> float:
+def mean_of(leaf: Estimate | None) -> float:
     """The mean of an estimate, 0 when undefined (for sorting)."""
     return leaf["mean"] if isinstance(leaf, dict) and leaf.get("mean") is not None else 0.0
 

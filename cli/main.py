@@ -13,21 +13,18 @@ from rich.markup import escape
 
 import sim
 from cli.advise import advise
+from cli.calibrate import calibrate
 from cli.check import check
 from cli.common import console, exit_with_problems
 from cli.compare import compare
-from cli.history import calibrate, generate, map_command
+from cli.generate import generate
+from cli.history import map_command
 from cli.report import report
 from cli.run import run
 from cli.score import score
 from sim.errors import InputError, Problem
-from sim.inputs.scenario import (
-    is_plan_document,
-    load_document,
-    load_model,
-    load_plan,
-    load_scenario,
-)
+from sim.inputs.files import load_document
+from sim.inputs.scenario import is_plan_document, load_model, load_plan, load_scenario
 from sim.model import ENGINE_BUILD
 from sim.schema import Plan, Scenario
 

@@ -10,6 +10,8 @@ import typer
 
 
 class OutputFormat(str, Enum):
+    """How a command prints its result: rich tables, or the JSON document."""
+
     TABLE = "table"
     JSON = "json"
 

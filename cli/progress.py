@@ -5,13 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 SHOW_AFTER_SECONDS = 1.0
 
@@ -32,6 +26,7 @@ class DelayedProgress:
         return self
 
     def update(self, done: int) -> None:
+        """`done` replications have finished: show (or advance) the bar once it is worth it."""
         if self.progress is None:
             if time.monotonic() - self.started < SHOW_AFTER_SECONDS:
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,12 +16,14 @@ from cli.format import estimate, mean_of, new_table
 from cli.history import load_replay, print_replay
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
-from sim.analysis.calibrate import replay_comparison
-from sim.analysis.replicate import default_workers
+from sim.analysis.calibrate import ReplayComparison, replay_comparison
+from sim.analysis.replicate import Replications, default_workers
+from sim.analysis.types import MetricsSummary
 from sim.analysis.whatif import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
 from sim.inputs.scenario import load_scenario
 from sim.outputs.journal import ResultsFolder, command_line, dump_json
 from sim.outputs.report import write_report
+from sim.schema import Scenario
 
 
 def run(
@@ -52,17 +55,16 @@ def run(
         arms = 2 if without else 1  # a what-if also runs the everyone-present baseline
         with DelayedProgress(err_console, "Simulating", total=reps * arms) as progress:
             result = run_scenario(
-                model, days=days, replications=reps, seed=seed, without=tuple(without or ()),
-                workers=min(workers, reps), progress=progress.update, arrivals=arrivals,
+                Replications(model, reps, seed, min(workers, reps), progress=progress.update),
+                days=days, without=tuple(without or ()), arrivals=arrivals,
             )
         if replay is not None:
-            comparison = replay_comparison(history, result)
-            comparison["skipped"] = skipped
+            comparison = replay_comparison(history, result, skipped=skipped)
         folder = write_results(result, scenario, out, comparison)
     if format is OutputFormat.JSON:
         doc = result.to_json()
         if comparison is not None:
-            doc["replay"] = comparison
+            doc["replay"] = comparison.to_json()
         sys.stdout.write(dump_json(doc))
         err_console.print(f"results: {folder}")
         return
@@ -73,7 +75,7 @@ def run(
 
 
 def write_results(result: RunResult, scenario_path: Path, root: Path,
-                  replay: dict | None = None) -> Path:
+                  replay: ReplayComparison | None = None) -> Path:
     """Write journal, metrics.json, incidents.csv and report.html atomically; return the folder."""
     with ResultsFolder(
         root, result.scenario.name, command_line(), result.seed,
@@ -84,17 +86,18 @@ def write_results(result: RunResult, scenario_path: Path, root: Path,
     ) as folder:
         folder.write_json("metrics.json", result.to_json())
         if replay is not None:
-            folder.write_json("replay.json", replay)
+            folder.write_json("replay.json", replay.to_json())
         folder.write_csv("incidents.csv", INCIDENT_COLUMNS,
                          incident_rows(result.scenario, result.incidents))
         write_report(folder.partial, folder.journal)
-        return folder.complete(verdict="overloaded" if result.fit["overloaded"] else None)
+        return folder.complete(verdict="overloaded" if result.fit.overloaded else None)
 
 
 # -- printing ---------------------------------------------------------------------------------
 
 
 def print_result(result: RunResult) -> None:
+    """The run as rich tables: response, escalations, heroes, load, responders, releases."""
     m = result.summary
     scenario = result.scenario
     absent = ", ".join(result.without) or "nobody"
@@ -113,11 +116,11 @@ def print_result(result: RunResult) -> None:
     if any(v.changes is not None for v in scenario.services):
         console.print(releases_table(m, result.baseline))
     fit = result.fit
-    style = "bold red" if fit["overloaded"] else "green"
-    console.print(f"[{style}]Fit check:[/{style}] {escape(fit['reason'])}")
+    style = "bold red" if fit.overloaded else "green"
+    console.print(f"[{style}]Fit check:[/{style}] {escape(fit.reason)}")
 
 
-def what_if_table(m: dict, base: dict, without) -> Table:
+def what_if_table(m: MetricsSummary, base: MetricsSummary, without: Sequence[str]) -> Table:
     """The what-if against the same incidents with everyone present."""
     rows = []
     for label, path, digits, scale in (
@@ -137,7 +140,8 @@ def what_if_table(m: dict, base: dict, without) -> Table:
                      ["per replication", "everyone present", "without"], rows)
 
 
-def response_table(m: dict) -> Table:
+def response_table(m: MetricsSummary) -> Table:
+    """Time to acknowledge and to mitigate, with the incident counts as caption."""
     table = Table(title="Response", title_justify="left")
     table.add_column("minutes")
     for q in ("p50", "p90", "p99", "mean"):
@@ -153,7 +157,8 @@ def response_table(m: dict) -> Table:
     return table
 
 
-def escalation_table(m: dict) -> Table:
+def escalation_table(m: MetricsSummary) -> Table:
+    """Escalations by kind, in all and per person escalated to."""
     kinds = ("timeout", "manual", "informal", "reroute")
     table = Table(title="Escalations per replication", title_justify="left")
     table.add_column("to")
@@ -170,7 +175,8 @@ def escalation_table(m: dict) -> Table:
     return table
 
 
-def hero_table(m: dict, heroes, without=(), base: dict | None = None) -> Table:
+def hero_table(m: MetricsSummary, heroes: Sequence[str], without: Sequence[str] = (),
+               base: MetricsSummary | None = None) -> Table:
     """Hero interruptions by the hero's local hour class. A hero who is away in the what-if
     is shown as they are with everyone present (the load the team must absorb)."""
     table = Table(title="Hero interruptions per week (hero's local time)", title_justify="left")
@@ -189,7 +195,8 @@ def hero_table(m: dict, heroes, without=(), base: dict | None = None) -> Table:
     return table
 
 
-def load_table(m: dict) -> Table:
+def load_table(m: MetricsSummary) -> Table:
+    """Pages, pulls, hours, incidents led and utilisation per person."""
     table = Table(title="Load per person", title_justify="left")
     for column in ("person", "pages", "pulls", "hours worked", "incidents led", "utilisation %"):
         table.add_column(column, justify="left" if column == "person" else "right")
@@ -202,7 +209,8 @@ def load_table(m: dict) -> Table:
     return table
 
 
-def responders_table(m: dict, scenario) -> Table:
+def responders_table(m: MetricsSummary, scenario: Scenario) -> Table:
+    """Effective responders and outcomes per class."""
     table = Table(title="Effective responders (would handle it alone)", title_justify="left")
     for column in ("class", "service", "n", "TTM p90", "breach %", "hero involved %"):
         table.add_column(column, justify="left" if column in ("class", "service") else "right")
@@ -223,7 +231,7 @@ def responders_table(m: dict, scenario) -> Table:
     return table
 
 
-def releases_table(m: dict, base: dict | None):
+def releases_table(m: MetricsSummary, base: MetricsSummary | None) -> Table:
     """Release flow per replication (and against everyone present, for a what-if)."""
     labels = (
         ("changes intended", ("intended",), 1, 1), ("shipped", ("shipped",), 1, 1),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,30 +10,22 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import console, err_console, handle_errors
+from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
-from cli.options import (
-    Format,
-    Out,
-    OutputFormat,
-    Reps,
-    ScenarioArg,
-    Seed,
-    Workers,
-)
+from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
-from sim.analysis.gameday import (
-    ScoreResult,
-    gameday_markdown,
-    score_gameday,
-    updated_scenario_text,
-)
-from sim.analysis.replicate import default_workers
+from sim.analysis.gameday import ScoreResult, score_gameday
+from sim.analysis.gameday.types import ClassScore
+from sim.analysis.replicate import Replications, default_workers
 from sim.errors import InputError, Problem
+from sim.inputs.files import read_text
 from sim.inputs.observations import load_observations
-from sim.inputs.scenario import _read_text, load_plan, load_scenario
-from sim.outputs.journal import ResultsFolder, command_line, dump_json
+from sim.inputs.scenario import load_plan, load_scenario
+from sim.outputs.journal import ResultsFolder, command_line
+from sim.outputs.markdown_score import score_markdown
 from sim.outputs.report import write_report
+from sim.outputs.scenario_update import updated_scenario_text
+from sim.schema import Plan, Scenario
 
 VERDICT_STYLE = {"hesitation": "red", "surprise": "cyan", "as predicted": "green"}
 VERDICT_LABEL = {"hesitation": "hesitation", "surprise": "surprise", "as predicted": "ok"}
@@ -73,23 +64,20 @@ def score(
             _check_writable(update, scenario)
         workers = workers or default_workers()
         with DelayedProgress(err_console, "Scoring", total=reps) as progress:
-            result = score_gameday(model, gameday, chosen, replications=reps, seed=seed,
-                                   workers=min(workers, reps), progress=progress.update)
-        folder = write_score(result, scenario, observations, plan, out)
+            result = score_gameday(
+                Replications(model, reps, seed, min(workers, reps), progress=progress.update),
+                gameday, chosen)
+        folder = write_score(result, model, chosen, scenario, observations, plan, out)
         if update is not None:
-            text = updated_scenario_text(_read_text(scenario, str(scenario)), model, result,
-                                         str(scenario))
+            text = updated_scenario_text(read_text(scenario), model, result, str(scenario))
             _write_atomically(update, text)
-    if format is OutputFormat.JSON:
-        sys.stdout.write(dump_json(result.to_json()))
-        err_console.print(f"results: {folder}")
-        if update is not None:
-            err_console.print(f"updated scenario: {update}")
-        return
-    print_score(result)
-    console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
+    as_json = format is OutputFormat.JSON
+    show(result.to_json(), folder, as_json, lambda: print_score(result))
     if update is not None:
-        console.print(f"Updated scenario written to [bold]{escape(str(update))}[/bold]")
+        if as_json:
+            err_console.print(f"updated scenario: {update}")
+        else:
+            console.print(f"Updated scenario written to [bold]{escape(str(update))}[/bold]")
 
 
 def _check_writable(path: Path, scenario: Path) -> None:
@@ -111,65 +99,67 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def write_score(result: ScoreResult, scenario_path: Path, observations_path: Path,
-                plan_ref: str | None, root: Path = Path("results")) -> Path:
-    spec = result.spec
-    name = spec.scenario.name + f"-gameday-{spec.gameday.date.isoformat()}"
-    document = result.to_json()
+def write_score(result: ScoreResult, scenario: Scenario, plan: Plan | None,
+                scenario_path: Path, observations_path: Path, plan_ref: str | None,
+                root: Path = Path("results")) -> Path:
+    """Write the results folder of a scored game day: gameday.json, gameday.md, report.html
+    and the journal (with the scenario and plan as scored); return its path."""
+    name = f"{scenario.name}-gameday-{result.date}"
     with ResultsFolder(
-        root, name, command_line(), spec.seed,
-        spec.scenario.model_dump(mode="json", exclude_none=True),
+        root, name, command_line(), result.seed,
+        scenario.model_dump(mode="json", exclude_none=True),
         extra={"scenario_file": str(scenario_path), "observations_file": str(observations_path),
                "plan": plan_ref, "replications": result.replications,
-               "plan_definition": spec.plan.model_dump(mode="json") if spec.plan else None},
+               "plan_definition": plan.model_dump(mode="json") if plan else None},
         kind="score",
     ) as folder:
-        folder.write_json("gameday.json", document)
-        folder.write_text("gameday.md", gameday_markdown(document))
+        folder.write_json("gameday.json", result.to_json())
+        folder.write_text("gameday.md", score_markdown(result))
         write_report(folder.partial, folder.journal)
-        return folder.complete(verdict=f"score {document['score']['value']:.2f}")
+        return folder.complete(verdict=f"score {result.score.value:.2f}")
 
 
 def print_score(result: ScoreResult) -> None:
-    doc = result.to_json()
-    plan = doc["plan"] or "no plan"
+    """The scored game day as rich tables: injections, flags, classes, skills, the score."""
+    plan = result.plan or "no plan"
     console.print(
-        f"[bold]{escape(doc['scenario'])}[/bold] game day {doc['date']} (scenario day "
-        f"{doc['scenario_day']}, plan {escape(plan)}): heroes "
-        f"({escape(', '.join(doc['heroes']) or 'none named')}) {doc['hero_role']}, absent: "
-        f"{escape(', '.join(doc['absent']) or 'nobody')}; {doc['replications']} replications "
-        f"per injection, seed {doc['seed']}.")
-    console.print(injection_table(doc))
-    for row in doc["injections"]:
-        for text in row["hesitations"]:
-            console.print(f"  [red]hesitation[/red] {escape(row['id'])}: {escape(text)}")
-        for text in row["surprises"]:
-            console.print(f"  [cyan]surprise[/cyan] {escape(row['id'])}: {escape(text)}")
-    console.print(class_table(doc))
-    console.print(skill_table(doc))
-    score = doc["score"]
+        f"[bold]{escape(result.scenario)}[/bold] game day {result.date} (scenario day "
+        f"{result.scenario_day}, plan {escape(plan)}): heroes "
+        f"({escape(', '.join(result.heroes) or 'none named')}) {result.hero_role}, absent: "
+        f"{escape(', '.join(result.absent) or 'nobody')}; {result.replications} replications "
+        f"per injection, seed {result.seed}.")
+    console.print(injection_table(result))
+    for row in result.injections:
+        for text in row.hesitations:
+            console.print(f"  [red]hesitation[/red] {escape(row.id)}: {escape(text)}")
+        for text in row.surprises:
+            console.print(f"  [cyan]surprise[/cyan] {escape(row.id)}: {escape(text)}")
+    console.print(class_table(result))
+    console.print(skill_table(result))
+    score = result.score
     console.print(
-        f"[bold]Game-day score: {score['value']:.0%}[/bold] ({score['handled']} of "
-        f"{score['injections']}; the model expected {score['expected']:.0%}) — "
-        f"{escape(score['definition'])}.")
-    console.print(f"Dependence: {escape(doc['dependence']['text'])}.")
+        f"[bold]Game-day score: {score.value:.0%}[/bold] ({score.handled} of "
+        f"{score.injections}; the model expected {score.expected:.0%}) — "
+        f"{escape(score.definition)}.")
+    console.print(f"Dependence: {escape(result.dependence.text)}.")
 
 
-def injection_table(doc: dict) -> Table:
+def injection_table(result: ScoreResult) -> Table:
+    """Each injection: observed TTM, predicted p10–p50–p90, percentile, chances, verdict."""
     rows = []
-    for r in doc["injections"]:
-        observed, predicted = r["observed"], r["predicted"]
-        ttm = predicted["ttm"]
-        style = VERDICT_STYLE[r["verdict"]]
-        hero = observed["hero_involved"] or observed["hero_consulted"]
+    for r in result.injections:
+        observed, predicted = r.observed, r.predicted
+        ttm = predicted.ttm
+        style = VERDICT_STYLE[r.verdict]
+        hero = observed.hero_involved or observed.hero_consulted
         rows.append([
-            escape(r["id"]),
-            "gave up" if observed["abandoned"] else number(observed["ttm"], 0),
-            f"{number(ttm['p10'], 0)}–{number(ttm['p50'], 0)}–{number(ttm['p90'], 0)}",
-            number(r["ttm_percentile"], 0),
-            f"{'yes' if observed['escalated'] else 'no'} {predicted['escalation_chance']:.0%}",
-            f"{'yes' if hero else 'no'} {predicted['hero_chance']:.0%}",
-            f"[{style}]{VERDICT_LABEL[r['verdict']]}[/{style}]",
+            escape(r.id),
+            "gave up" if observed.abandoned else number(observed.ttm, 0),
+            f"{number(ttm.p10, 0)}–{number(ttm.p50, 0)}–{number(ttm.p90, 0)}",
+            number(r.ttm_percentile, 0),
+            f"{'yes' if observed.escalated else 'no'} {predicted.escalation_chance:.0%}",
+            f"{'yes' if hero else 'no'} {predicted.hero_chance:.0%}",
+            f"[{style}]{VERDICT_LABEL[r.verdict]}[/{style}]",
         ])
     return new_table(
         "Injections: observed vs predicted", ["injection", "TTM", "predicted", "pct",
@@ -180,31 +170,33 @@ def injection_table(doc: dict) -> Table:
                 "chance (of reaching a hero: when one is reachable)")
 
 
-def class_table(doc: dict) -> Table:
-    rows = [[escape(cid) + (" [dim](specialty)[/dim]" if c["specialty"] else ""),
-             str(c["injections"]), str(c["hero_pulled"]), number(c["ttm_percentile_mean"], 0),
-             _dependence_label(c)] for cid, c in doc["classes"].items()]
+def class_table(result: ScoreResult) -> Table:
+    """Per class: injections, hero pulled, mean percentile, and what the dependence is."""
+    rows = [[escape(cid) + (" [dim](specialty)[/dim]" if c.specialty else ""),
+             str(c.injections), str(c.hero_pulled), number(c.ttm_percentile_mean, 0),
+             _dependence_label(c)] for cid, c in result.classes.items()]
     return new_table("Classes", ["class", "inj.", "hero pulled", "mean pct", "dependence"],
                      rows, left=1)
 
 
-def _dependence_label(row: dict) -> str:
-    if not row["hero_pulled"]:
+def _dependence_label(row: ClassScore) -> str:
+    if not row.hero_pulled:
         return "[green]no hero[/green]"
-    if row["specialty"]:
+    if row.specialty:
         return "specialty, as agreed"
     return "[red]default rescue[/red]"
 
 
-def skill_table(doc: dict) -> Table:
+def skill_table(result: ScoreResult) -> Table:
+    """The skill estimates as scenario values, before → after."""
     rows = []
-    for u in doc["skill_updates"]:
-        before, after = u["scenario_before"], u["scenario_after"]
-        led = sum(e["led"] for e in u["evidence"])
-        rows.append([escape(u["person"]), escape(u["class"]),
-                     f"{led}/{len(u['evidence']) - led}",
-                     f"{before['knowledge']:.2f}→{after['knowledge']:.2f}",
-                     f"{before['confidence']:.2f}→{after['confidence']:.2f}"])
+    for u in result.skill_updates:
+        before, after = u.scenario_before, u.scenario_after
+        led = sum(e.led for e in u.evidence)
+        rows.append([escape(u.person), escape(u.class_id),
+                     f"{led}/{len(u.evidence) - led}",
+                     f"{before.knowledge:.2f}→{after.knowledge:.2f}",
+                     f"{before.confidence:.2f}→{after.confidence:.2f}"])
     return new_table("Skill estimates (scenario values)", ["person", "class", "led/handed on",
                                                            "knowledge", "confidence"],
                      rows, left=2)

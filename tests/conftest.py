@@ -83,3 +83,23 @@ def make_scenario():
 def mmc_scenario():
     """`mmc_scenario(c, rho, mean_service=10)`: a team that is an M/M/c queue."""
     return build_mmc_scenario
+
+
+@pytest.fixture(scope="session")
+def organisation():
+    """A function: seed -> (org, history) of a generated messy three-team organisation (26
+    weeks, ~1,200 incidents; 2, 1 and 0 heroes, a busy non-hero), each seed built once per
+    session and shared by the hero map and calibration tests."""
+    from sim.inputs.generate import generate_org
+    from sim.inputs.history import history_from_records
+
+    cache: dict[int, tuple] = {}
+
+    def build(seed: int):
+        if seed not in cache:
+            org = generate_org(teams=3, people=7, weeks=26, seed=seed, messy=True)
+            cache[seed] = (org, history_from_records(org.history["data"],
+                                                     envelope=org.history))
+        return cache[seed]
+
+    return build

@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 from sim.analysis.independence import run_check
+from sim.analysis.replicate import Replications
 from sim.inputs.scenario import load_plan, load_scenario
 from sim.model import TeamModel
 
@@ -58,7 +59,7 @@ def record_digests() -> dict[str, str]:
 def check_digest() -> str:
     """Digest of the default `herosim check scenarios/platform-team.yaml` JSON."""
     platform = load_scenario(ROOT / "scenarios" / "platform-team.yaml")
-    result = run_check(platform, None, weeks=26, every=4, replications=20, seed=0)
+    result = run_check(Replications(platform, replications=20, seed=0), None, weeks=26, every=4)
     return _digest(json.dumps(result.to_json(), sort_keys=True))
 
 

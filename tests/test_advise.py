@@ -20,6 +20,8 @@ from sim.analysis.advise import (
     summarize_attribution,
 )
 from sim.analysis.independence import run_check
+from sim.analysis.replicate import Replications
+from sim.analysis.types import ClassAttribution
 from sim.inputs.scenario import load_plan
 from sim.model import TeamModel
 from sim.outputs.report_advise import pack_pages
@@ -76,7 +78,7 @@ def noisy_scenario():
 
 def test_top_candidate_is_transfer_of_hero_only_class():
     """One frequent critical class only the hero can fix: the top candidate transfers it."""
-    result = run_advise(hero_only_scenario(), weeks=WEEKS, replications=REPS, seed=3,
+    result = run_advise(Replications(hero_only_scenario(), REPS, seed=3), weeks=WEEKS,
                         verify=False)
     top = result.to_json()["candidates"][0]
     assert top["target"] == "db-down"
@@ -87,7 +89,7 @@ def test_top_candidate_is_transfer_of_hero_only_class():
 
 def test_top_candidate_is_noise_fix_when_noise_drives_the_hero():
     """When false pages are most of the hero's interruptions, the noise fix comes first."""
-    result = run_advise(noisy_scenario(), weeks=WEEKS, replications=REPS, seed=3,
+    result = run_advise(Replications(noisy_scenario(), REPS, seed=3), weeks=WEEKS,
                         verify=False)
     doc = result.to_json()
     noise = doc["attribution"][NOISE]["hero_interruptions_per_week"]
@@ -134,11 +136,11 @@ def test_attribution_shares_sum_to_one(difficulty, ann, noise, routing, pull, re
         hero_interruptions
     summary = summarize_attribution([raw], 3)
     for row in summary.values():
-        if row["hero_interruptions_per_week"] > 0:
-            assert sum(c["share"] for c in row["causes"].values()) == pytest.approx(1.0)
-            assert set(row["causes"]) <= set(CAUSES)
-        if row["hero_hours_per_week"] > 0:
-            assert sum(c["hours_share"] for c in row["causes"].values()) == pytest.approx(1.0)
+        if row.hero_interruptions_per_week > 0:
+            assert sum(c.share for c in row.causes.values()) == pytest.approx(1.0)
+            assert set(row.causes) <= set(CAUSES)
+        if row.hero_hours_per_week > 0:
+            assert sum(c.hours_share for c in row.causes.values()) == pytest.approx(1.0)
 
 
 def test_noise_interruptions_are_attributed_to_noise():
@@ -164,8 +166,8 @@ def test_written_plan_validates_and_check_is_no_worse(tmp_path):
     assert result.exit_code == 0, result.output
     plan = load_plan(plan_file, scenario)
     assert plan.actions
-    with_plan = run_check(scenario, plan, weeks=WEEKS, every=WEEKS, replications=REPS, seed=3)
-    without = run_check(scenario, None, weeks=WEEKS, every=WEEKS, replications=REPS, seed=3)
+    with_plan = run_check(Replications(scenario, REPS, seed=3), plan, weeks=WEEKS, every=WEEKS)
+    without = run_check(Replications(scenario, REPS, seed=3), None, weeks=WEEKS, every=WEEKS)
     end_with = with_plan.to_json()["checkpoints"][-1]["overall"]["absent_p90"]
     end_without = without.to_json()["checkpoints"][-1]["overall"]["absent_p90"]
     assert with_plan.passed >= without.passed
@@ -220,7 +222,10 @@ def test_candidates_cover_every_kind_that_applies():
     """The platform-like scenario yields transfers, runbooks, rotation, fixes, removals."""
     from sim.inputs.scenario import load_scenario
     scenario = load_scenario("scenarios/platform-team.yaml")
-    attribution = {c.id: {"hero_share": 1.0} for c in scenario.classes}
+    attribution = {c.id: ClassAttribution(incidents_per_week=1.0, hero_share=1.0,
+                                          hero_interruptions_per_week=1.0,
+                                          hero_hours_per_week=1.0, causes={})
+                   for c in scenario.classes}
     kinds = {c.kind for c in candidates(scenario, attribution, 4)}
     assert kinds >= {"pair", "lead_with_backup", "drill", "runbook", "change_rotation",
                      "fix_condition", "stop_informal_pulls", "remove_requires",
@@ -230,6 +235,6 @@ def test_candidates_cover_every_kind_that_applies():
 def test_pack_escapes_user_strings():
     """A class id with a pipe does not break the pack's tables."""
     scenario = hero_only_scenario()
-    result = run_advise(scenario, weeks=2, replications=2, seed=0, verify=False)
-    pages = pack_pages(result.to_json(), scenario)
+    result = run_advise(Replications(scenario, 2, seed=0), weeks=2, verify=False)
+    pages = pack_pages(result.document, scenario)
     assert pages and all("outline" in text for text in pages.values())

@@ -43,7 +43,8 @@ def test_a_source_tree_runs_its_source():
     if package != ROOT / "sim":
         pytest.skip("sim is an installed wheel: its sources are not edited in place")
     suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
-    stray = sorted(str(p.relative_to(ROOT)) for p in package.rglob("*") if p.name.endswith(suffixes))
+    stray = sorted(str(p.relative_to(ROOT)) for p in package.rglob("*")
+                   if p.name.endswith(suffixes))
     assert not stray, f"compiled modules in the source tree would shadow their sources: {stray}"
     assert sim.model.ENGINE_BUILD == "python"
 

@@ -17,6 +17,7 @@ import sim.analysis.cluster
 from cli.main import app
 from sim.analysis.cluster import dask_executor
 from sim.analysis.compare import run_compare
+from sim.analysis.replicate import Replications
 from sim.errors import ClusterError
 from sim.inputs.scenario import load_plan, load_scenario
 from sim.outputs.journal import dump_json
@@ -69,8 +70,8 @@ def plan_args(plan_files) -> list[str]:
 def compare_tiny(plan_files, workers: int = 1, executor=None):
     scenario = load_scenario(TINY)
     plans = [load_plan(path, scenario) for path in plan_files.values()]
-    return run_compare(scenario, plans, baseline="pairing", weeks=WEEKS, every=EVERY,
-                       replications=REPS, seed=SEED, workers=workers, executor=executor)
+    return run_compare(Replications(scenario, REPS, SEED, workers, executor), plans,
+                       baseline="pairing", weeks=WEEKS, every=EVERY)
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +189,7 @@ def test_baseline_none_adds_doing_nothing(plan_files):
     """With the default baseline, doing nothing joins the candidates and is the reference."""
     scenario = load_scenario(TINY)
     plan = load_plan(PAIRING, scenario)
-    doc = run_compare(scenario, [plan], weeks=4, every=4, replications=2, seed=SEED).to_json()
+    doc = run_compare(Replications(scenario, 2, SEED), [plan], weeks=4, every=4).to_json()
     assert [row["plan"] for row in doc["plans"]] == ["none", "pairing"]
     assert rows(doc)["none"]["vs_baseline"] is None
     assert rows(doc)["pairing"]["vs_baseline"]["baseline"] == "none"

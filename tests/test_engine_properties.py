@@ -8,7 +8,7 @@ from collections import defaultdict
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sim.model import TeamModel, sample_arrivals, simulate
+from sim.model import TeamModel, sample_arrivals
 from sim.schema import MINUTES_PER_DAY, Role, Scenario
 
 DAYS = 14
@@ -113,7 +113,7 @@ def everyone(scenario: Scenario) -> list[str]:
 def test_every_incident_is_mitigated_exactly_once(make_scenario, team, seed):
     """Each sampled arrival ends as exactly one incident record, ids 0..n-1."""
     scenario = make_scenario(**team)
-    records = simulate(scenario, DAYS, seed)
+    records = TeamModel(scenario, DAYS, seed).run()
     arrivals = sample_arrivals(scenario, DAYS, seed, 0)
     assert [r.incident_id for r in records.incidents] == list(range(len(arrivals)))
 
@@ -122,7 +122,7 @@ def test_every_incident_is_mitigated_exactly_once(make_scenario, team, seed):
 @given(team=teams(), seed=seeds)
 def test_times_are_causal(make_scenario, team, seed):
     """arrived <= acknowledged <= mitigated and arrived <= work_started <= mitigated."""
-    records = simulate(make_scenario(**team), DAYS, seed)
+    records = TeamModel(make_scenario(**team), DAYS, seed).run()
     for r in records.incidents:
         # The clock reaches an arrival as now + (arrival - now), which can round one ulp
         # below the sampled time; ROUNDING (60 ns) absorbs that and nothing larger.
@@ -136,7 +136,7 @@ def test_times_are_causal(make_scenario, team, seed):
 def test_nobody_works_over_capacity(make_scenario, team, seed):
     """At no moment does a person lead or try more incidents than their capacity."""
     scenario = make_scenario(**team)
-    records = simulate(scenario, DAYS, seed)
+    records = TeamModel(scenario, DAYS, seed).run()
     changes = defaultdict(list)
     for w in records.work:
         if w.role in (Role.LED, Role.STUCK):
@@ -182,8 +182,8 @@ def test_absent_people_never_start_work(make_scenario, team, seed, data):
 def test_same_seed_same_records(make_scenario, team, seed):
     """Two runs with the same seed append identical records."""
     scenario = make_scenario(**team)
-    first = simulate(scenario, DAYS, seed, 3)
-    second = simulate(scenario, DAYS, seed, 3)
+    first = TeamModel(scenario, DAYS, seed, 3).run()
+    second = TeamModel(scenario, DAYS, seed, 3).run()
     assert first.incidents == second.incidents
     assert first.interruptions == second.interruptions
     assert first.work == second.work
@@ -195,8 +195,8 @@ def test_present_and_absent_replays_share_arrivals(make_scenario, team, seed, da
     """Replaying without a person keeps every incident's arrival time and class."""
     scenario = make_scenario(**team)
     person = data.draw(st.sampled_from(everyone(scenario)))
-    present = simulate(scenario, DAYS, seed, 1)
-    absent = simulate(scenario, DAYS, seed, 1, without=(person,))
+    present = TeamModel(scenario, DAYS, seed, 1).run()
+    absent = TeamModel(scenario, DAYS, seed, 1, without=(person,)).run()
 
     def arrivals(records):
         return [(r.incident_id, r.arrived, r.class_id) for r in records.incidents]
@@ -209,7 +209,7 @@ def test_present_and_absent_replays_share_arrivals(make_scenario, team, seed, da
 def test_runs_terminate_with_everyone_absent(make_scenario, team, seed):
     """With the whole team away the run still ends, every incident unresolved and recorded."""
     scenario = make_scenario(**team)
-    records = simulate(scenario, DAYS, seed, without=tuple(everyone(scenario)))
+    records = TeamModel(scenario, DAYS, seed, without=tuple(everyone(scenario))).run()
     assert len(records.incidents) == len(sample_arrivals(scenario, DAYS, seed, 0))
     assert all(r.lead is None and r.mitigated >= r.arrived for r in records.incidents)
     assert not records.interruptions and not records.work

@@ -4,6 +4,7 @@ model's predictions, learning skills back from simulated game days, and `herosim
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +13,13 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.analysis.gameday import percentile_rank, score_gameday, updated_scenario_text
-from sim.inputs.observations import Observations, load_observations, resolve
+from sim.analysis.gameday import ScoreResult, percentile_rank, score_gameday
+from sim.analysis.replicate import Replications
+from sim.inputs.observations import load_observations, resolve
 from sim.inputs.scenario import load_scenario
-from sim.model import Arrival, TeamModel
-from sim.model import TeamState
-from sim.model.skills import SkillBook
-from sim.schema import MINUTES_PER_DAY, EscalationKind, Scenario
+from sim.model import Arrival, SkillBook, TeamModel, TeamState
+from sim.outputs.scenario_update import updated_scenario_text
+from sim.schema import MINUTES_PER_DAY, EscalationKind, Observations, Scenario
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -135,24 +136,23 @@ def test_percentile_rank_counts_ties_half():
 def test_observation_at_the_median_scores_near_50_and_far_past_p90_is_flagged(tiny):
     """An observation at the predicted median sits near the 50th percentile and is not
     flagged; one ten times the p90 sits at the top and is a hesitation point."""
-    probe = score_gameday(tiny, resolve(one_injection(30), tiny), replications=200, seed=3)
-    ttm = probe.document["injections"][0]["predicted"]["ttm"]
-    at_median = score_gameday(tiny, resolve(one_injection(ttm["p50"] - 30 + 30), tiny),
-                              replications=200, seed=3).document["injections"][0]
-    assert at_median["ttm_percentile"] == pytest.approx(50, abs=1.0)
-    assert not any("p90" in h for h in at_median["hesitations"])
-    slow = score_gameday(tiny, resolve(one_injection(10 * ttm["p90"]), tiny),
-                         replications=200, seed=3).document["injections"][0]
-    assert slow["ttm_percentile"] > 99
-    assert slow["verdict"] == "hesitation"
-    assert any("slower than the predicted p90" in h for h in slow["hesitations"])
+    reps = Replications(tiny, replications=200, seed=3)
+    probe = score_gameday(reps, resolve(one_injection(30), tiny))
+    ttm = probe.injections[0].predicted.ttm
+    at_median = score_gameday(reps, resolve(one_injection(ttm.p50), tiny)).injections[0]
+    assert at_median.ttm_percentile == pytest.approx(50, abs=1.0)
+    assert not any("p90" in h for h in at_median.hesitations)
+    slow = score_gameday(reps, resolve(one_injection(10 * ttm.p90), tiny)).injections[0]
+    assert slow.ttm_percentile > 99
+    assert slow.verdict == "hesitation"
+    assert any("slower than the predicted p90" in h for h in slow.hesitations)
 
 
 def test_same_seed_same_document_whatever_the_workers(tiny):
     """Scoring is deterministic in the seed, with one worker or two."""
     day = load_observations(DATA / "good.yaml", tiny)
-    one = score_gameday(tiny, day, replications=12, seed=5, workers=1).to_json()
-    two = score_gameday(tiny, day, replications=12, seed=5, workers=2).to_json()
+    one = score_gameday(Replications(tiny, 12, seed=5, workers=1), day).to_json()
+    two = score_gameday(Replications(tiny, 12, seed=5, workers=2), day).to_json()
     assert one == two
 
 
@@ -183,18 +183,17 @@ def simulated_gameday(truth: Scenario, seed: int, injections: int = 6) -> Observ
     as a facilitator would: one injection an hour from 09:00 on Tuesday, day 1."""
     skills = SkillBook.from_scenario(truth).frozen(0.0)
     work_z = np.random.default_rng(seed).standard_normal(injections)
+    start = MINUTES_PER_DAY + 9 * 60
+
+    def minutes(t: float) -> float:
+        return round(t - start, 2)
+
     rows = []
     for j in range(injections):
         state = TeamState.from_scenario(truth).frozen(0.0)
-        at = MINUTES_PER_DAY + 9 * 60 + 60 * j
-        arrival = Arrival(0, at, 0, float(work_z[j]))
+        arrival = Arrival(0, start + 60 * j, 0, float(work_z[j]))
         record = TeamModel(truth, 2, seed, 1000 + j, without=("hero",), skills=skills,
                            state=state, arrivals=[arrival]).run().incidents[0]
-        start = MINUTES_PER_DAY + 9 * 60
-
-        def minutes(t: float) -> float:
-            return round(t - start, 2)
-
         rows.append({
             "id": f"inj-{j}", "class": "k", "injected_at": minutes(record.arrived),
             "acknowledged_at": minutes(record.acknowledged),
@@ -219,11 +218,11 @@ def test_skill_estimates_move_toward_the_truth(truth, wrong):
     true_team, wrong_team = recovery_team(truth), recovery_team(wrong)
     for seed in (1, 2, 3):
         day = resolve(simulated_gameday(true_team, seed), wrong_team)
-        result = score_gameday(wrong_team, day, replications=20, seed=seed)
-        update = next(u for u in result.updates if u["person"] == "ann")
+        result = score_gameday(Replications(wrong_team, 20, seed=seed), day)
+        update = next(u for u in result.skill_updates if u.person == "ann")
         for key in ("knowledge", "confidence"):
-            before = update["scenario_before"][key]
-            after = update["scenario_after"][key]
+            before = getattr(update.scenario_before, key)
+            after = getattr(update.scenario_after, key)
             assert abs(after - truth) < abs(before - truth) - 0.05, (seed, key, before, after)
 
 
@@ -235,7 +234,7 @@ def test_repeated_game_days_keep_closing_the_gap():
     gaps = [abs(team.person("ann").skill("k")[0] - 0.85)]
     for seed in (11, 12, 13):
         day = resolve(simulated_gameday(true_team, seed), team)
-        result = score_gameday(team, day, replications=20, seed=seed)
+        result = score_gameday(Replications(team, 20, seed=seed), day)
         text = updated_scenario_text(yaml.safe_dump(team.model_dump(mode="json")), team, result)
         team = Scenario.model_validate(yaml.safe_load(text))
         gaps.append(abs(team.person("ann").skill("k")[0] - 0.85))
@@ -296,3 +295,66 @@ def test_update_refuses_to_overwrite_the_scenario(tmp_path):
     assert result.exit_code == 2
     assert "--update" in result.output
     assert copy.read_text() == TINY.read_text()
+
+
+# -- the document -------------------------------------------------------------------------------
+
+
+def _document_keys(cls: type) -> set[str]:
+    """Every JSON key of a typed document and of the documents inside it."""
+    import dataclasses
+    import typing
+
+    from sim.analysis.document import Document
+
+    keys: set[str] = set()
+    for f in dataclasses.fields(cls):
+        keys.add(f.metadata.get("json", f.name))
+        hint = typing.get_type_hints(cls)[f.name]
+        for inner in (hint, *typing.get_args(hint)):
+            for candidate in (inner, *typing.get_args(inner)):
+                if isinstance(candidate, type) and issubclass(candidate, Document):
+                    keys |= _document_keys(candidate)
+    return keys
+
+
+def test_score_document_reads_back_and_every_key_is_documented(tiny):
+    """gameday.json read back (`ScoreResult.from_json`) is the result the analysis returned,
+    and every key of the typed document is named in docs/outputs.md's `herosim score` part."""
+    from sim.outputs.journal import dump_json
+
+    day = load_observations(DATA / "good.yaml", tiny)
+    result = score_gameday(Replications(tiny, 6, seed=1), day)
+    assert ScoreResult.from_json(json.loads(dump_json(result.to_json()))) == result
+    docs = (ROOT / "docs" / "outputs.md").read_text()
+    section = docs.split("## `herosim score`")[1].split("\n## ")[0]
+    missing = sorted(k for k in _document_keys(ScoreResult)
+                     if not re.search(rf"(?:`|\{{|, ){re.escape(k)}(?:`|\}}|,|:|\[)", section))
+    assert not missing, missing
+
+
+def test_report_of_an_older_score_folder_shows_dashes_for_missing_keys(tiny):
+    """A gameday.json without keys added later (thresholds, dependence) still renders."""
+    from sim.outputs.journal import dump_json
+    from sim.outputs.report_score import score_report
+
+    result = score_gameday(Replications(tiny, 4, seed=1), load_observations(DATA / "good.yaml",
+                                                                            tiny))
+    old = json.loads(dump_json(result.to_json()))
+    del old["thresholds"], old["dependence"], old["people"]
+    body = score_report({"json": {"gameday.json": old}, "journal": {}})
+    assert "Dependence: –." in str(body.intro)
+    assert [s.id for s in body.sections][0] == "score"
+
+
+def test_observations_go_through_the_same_file_gates_as_a_scenario(tiny, tmp_path):
+    """A directory or a non-UTF-8 file given as observations is refused with the loader's own
+    messages (sim.inputs.files)."""
+    from sim.errors import InputError
+
+    with pytest.raises(InputError, match="this is a directory"):
+        load_observations(tmp_path, tiny)
+    bad = tmp_path / "day.csv"
+    bad.write_bytes(b"date,hero_role\n2026-01-12,caf\xe9\n")
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_observations(bad, tiny)

@@ -18,9 +18,9 @@ from sim.analysis.independence import (
     plan_hours,
     run_check,
 )
+from sim.analysis.replicate import Replications
 from sim.inputs.scenario import load_plan, load_scenario
-from sim.model import TeamModel, sample_arrivals
-from sim.model import TeamState
+from sim.model import TeamModel, TeamState, sample_arrivals
 from sim.model.plans import DEFAULT_COSTS
 from sim.model.records import PlanCost, RunRecords, WorkSpan
 from sim.model.rng import EVALUATION
@@ -318,23 +318,23 @@ def canonical(document: dict) -> str:
 
 def test_run_check_is_deterministic_for_a_seed(tiny):
     """The same seed gives the same document; another seed a different one."""
-    first = run_check(tiny, None, weeks=4, every=2, replications=3, seed=11)
-    again = run_check(tiny, None, weeks=4, every=2, replications=3, seed=11)
-    other = run_check(tiny, None, weeks=4, every=2, replications=3, seed=12)
+    first = run_check(Replications(tiny, 3, seed=11), None, weeks=4, every=2)
+    again = run_check(Replications(tiny, 3, seed=11), None, weeks=4, every=2)
+    other = run_check(Replications(tiny, 3, seed=12), None, weeks=4, every=2)
     assert canonical(first.to_json()) == canonical(again.to_json())
     assert canonical(first.to_json()) != canonical(other.to_json())
 
 
 def test_run_check_is_the_same_on_two_workers(tiny):
     """Worker processes change nothing in the result."""
-    one = run_check(tiny, None, weeks=4, every=2, replications=4, seed=5, workers=1)
-    two = run_check(tiny, None, weeks=4, every=2, replications=4, seed=5, workers=2)
+    one = run_check(Replications(tiny, 4, seed=5, workers=1), None, weeks=4, every=2)
+    two = run_check(Replications(tiny, 4, seed=5, workers=2), None, weeks=4, every=2)
     assert canonical(one.to_json()) == canonical(two.to_json())
 
 
 def test_run_check_reports_tiny_as_hero_dependent(tiny):
     """Today's tiny team fails: db-failover needs ana's access, and is named as holding back."""
-    result = run_check(tiny, None, weeks=4, every=4, replications=3, seed=0)
+    result = run_check(Replications(tiny, 3, seed=0), None, weeks=4, every=4)
     doc = result.to_json()
     assert not result.passed
     assert doc["time_to_independence"]["week"] is None
@@ -347,7 +347,7 @@ def test_run_check_reports_tiny_as_hero_dependent(tiny):
 def test_run_check_with_a_plan_charges_hero_hours(tiny):
     """A pairing-and-drills plan accumulates hero hours from checkpoint to checkpoint."""
     plan = load_plan(PAIRING, tiny)
-    doc = run_check(tiny, plan, weeks=8, every=4, replications=3, seed=0).to_json()
+    doc = run_check(Replications(tiny, 3, seed=0), plan, weeks=8, every=4).to_json()
     assert doc["plan"] == "pairing"
     hours = [c["plan_hero_hours"]["mean"] for c in doc["checkpoints"]]
     # Drills on days 0 and 28 (the run ends on day 56), plus the hero's pairing overhead.
@@ -362,7 +362,7 @@ def test_run_check_with_a_plan_charges_hero_hours(tiny):
 def test_run_check_passes_a_team_that_does_not_need_its_hero():
     """A fully skilled team is independent from week 0."""
     scenario = load_scenario(INDEPENDENT)
-    result = run_check(scenario, None, weeks=4, every=2, replications=3, seed=0)
+    result = run_check(Replications(scenario, 3, seed=0), None, weeks=4, every=2)
     doc = result.to_json()
     assert result.passed
     assert doc["time_to_independence"]["week"] == 0
@@ -375,7 +375,7 @@ def test_diagnosis_reads_the_plan_state_at_the_checked_week(tiny):
     """A plan action dated after the checked weeks does not explain away what holds back."""
     plan = Plan.model_validate({"name": "late", "actions": [
         {"kind": "remove_requires", "classes": ["db-failover"], "start_day": 100}]})
-    doc = run_check(tiny, plan, weeks=4, every=4, replications=2, seed=0).to_json()
+    doc = run_check(Replications(tiny, 2, seed=0), plan, weeks=4, every=4).to_json()
     held = {item["class"]: item["reasons"] for item in doc["final"]["holding_back"]}
     assert any(r.startswith("requires: only ana") for r in held["db-failover"])
     assert all(c["plan_hero_hours"]["mean"] == 0.0 for c in doc["checkpoints"])

@@ -11,12 +11,11 @@ from scipy import stats
 from sim.analysis.metrics import (
     expert_load,
     fit_check,
-    gini,
     mean_expert_minutes,
-    percentiles,
     replication_metrics,
     summarize,
 )
+from sim.analysis.stats import gini, percentiles
 from sim.model.records import (
     Escalation,
     IncidentRecord,
@@ -329,18 +328,18 @@ def test_fit_check_overloaded_by_expert_load():
     """Offered load near saturation says staffing, not knowledge concentration."""
     s = make_scenario(rate=300, median=60, p90=60)  # (300*60 + 60) / 10080 / 2 = 0.896
     result = fit_check(s)
-    assert result["overloaded"] is True
-    assert result["expert_load"] == pytest.approx((300 * 60 + 60) / 10080 / 2)
-    assert "overloaded" in result["reason"] and "staffing" in result["reason"]
-    assert "0.90" in result["reason"]
+    assert result.overloaded is True
+    assert result.expert_load == pytest.approx((300 * 60 + 60) / 10080 / 2)
+    assert "overloaded" in result.reason and "staffing" in result.reason
+    assert "0.90" in result.reason
 
 
 def test_fit_check_not_overloaded(metrics):
     """A lightly loaded team is told its problem is knowledge concentration."""
     result = fit_check(make_scenario(), metrics)
-    assert result["overloaded"] is False
-    assert result["leaders"] == ["hero"]
-    assert "not overloaded" in result["reason"]
+    assert result.overloaded is False
+    assert result.leaders == ["hero"]
+    assert "not overloaded" in result.reason
 
 
 def test_fit_check_overloaded_by_measured_leader_utilisation():
@@ -348,10 +347,10 @@ def test_fit_check_overloaded_by_measured_leader_utilisation():
     measured = {"load": {"alice": {"incidents_led": 8}, "bob": {"incidents_led": 2}},
                 "utilisation": {"alice": 0.9, "bob": 0.1}}
     result = fit_check(make_scenario(), measured)
-    assert result["overloaded"] is True
-    assert result["leaders"] == ["alice"]
-    assert result["leader_utilisation"] == pytest.approx(0.9)
-    assert "90%" in result["reason"]
+    assert result.overloaded is True
+    assert result.leaders == ["alice"]
+    assert result.leader_utilisation == pytest.approx(0.9)
+    assert "90%" in result.reason
     # The summarised form and a list of replications read the same.
-    assert fit_check(make_scenario(), summarize([measured]))["overloaded"] is True
-    assert fit_check(make_scenario(), [measured, measured])["overloaded"] is True
+    assert fit_check(make_scenario(), summarize([measured])).overloaded is True
+    assert fit_check(make_scenario(), [measured, measured]).overloaded is True

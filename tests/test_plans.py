@@ -15,14 +15,7 @@ from sim.inputs.scenario import load_plan, load_scenario
 from sim.model import TeamModel
 from sim.model.plans import DEFAULT_COSTS
 from sim.model.records import InterruptionKind
-from sim.schema import (
-    MINUTES_PER_DAY,
-    EscalationKind,
-    Plan,
-    PracticeKind,
-    Role,
-    Scenario,
-)
+from sim.schema import MINUTES_PER_DAY, EscalationKind, Plan, PracticeKind, Role, Scenario
 
 HERE = Path(__file__).parent
 TINY = HERE / "data" / "tiny.yaml"

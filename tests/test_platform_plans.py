@@ -82,9 +82,9 @@ def test_live_practice_reaches_independence(checks):
     """
     spec, reps = checks["pair-and-lead"]
     doc = summarize_check(spec, reps)
-    assert doc["final"]["passed"], doc["final"]["holding_back"]
-    assert doc["time_to_independence"]["week"] is not None
-    assert doc["time_to_independence"]["reached_share"] > 0.5
+    assert doc.final.passed, doc.final.holding_back
+    assert doc.time_to_independence.week is not None
+    assert doc.time_to_independence.reached_share > 0.5
 
 
 def test_docs_only_does_not_cut_informal_pulls_as_much(checks, platform):
@@ -109,7 +109,7 @@ def test_docs_only_does_not_cut_informal_pulls_as_much(checks, platform):
     for class_id in classes:
         cls = platform.incident_class(class_id)
 
-        def can_fix(person: str, t: float, state) -> bool:
+        def can_fix(person: str, t: float, state, class_id=class_id, cls=cls) -> bool:
             k = model.skills.get(person, class_id, t)[0]
             k = state.runbooks.knowledge(k, class_id, t) if state is not None else k
             return ramp(k - cls.difficulty, width) >= 0.5

@@ -22,7 +22,7 @@ from scipy import stats
 
 from sim.analysis.metrics import interval
 from sim.analysis.replicate import default_workers
-from sim.model import sample_arrivals, simulate
+from sim.model import TeamModel, sample_arrivals
 from sim.schema import HOURS_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_WEEK, Scenario
 
 SEED = 20260105
@@ -70,7 +70,7 @@ def replication_means(scenario: Scenario, days: int, replication: int):
     exponential variates carried by the incidents' work draws, and the number of incidents.
     The last two are inputs with known expectations, used as control variates.
     """
-    records = simulate(scenario, days, SEED, replication)
+    records = TeamModel(scenario, days, SEED, replication).run()
     arrivals = sample_arrivals(scenario, days, SEED, replication)
     kept = [a for a in arrivals if a.at >= WARMUP_DAYS * MINUTES_PER_DAY]
     by_id = {r.incident_id: r for r in records.incidents}
@@ -282,7 +282,7 @@ def test_lone_hero_with_absences_is_explainable(make_scenario):
     present_means = []
     absent_seen = 0
     for replication in range(40):
-        incidents = simulate(scenario, days, SEED, replication).incidents
+        incidents = TeamModel(scenario, days, SEED, replication).run().incidents
         # (when it may start, when it began waiting for that, arrival, record)
         waiting = [(waits_from(r.arrived), waits_from(r.arrived), r.arrived, r)
                    for r in incidents]

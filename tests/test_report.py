@@ -56,7 +56,8 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     for key, args in (
         ("what-if", ["run", str(scenario), "--days", "21", "--reps", "2", "--without", "sam"]),
         ("run", ["run", str(scenario), "--days", "14", "--reps", "2"]),
-        ("check", ["check", str(scenario), "--plan", "write-it-down", "--weeks", "4", "--reps", "2"]),
+        ("check", ["check", str(scenario), "--plan", "write-it-down", "--weeks", "4",
+                   "--reps", "2"]),
     ):
         root = tmp / key
         result = runner.invoke(app, [*args, "--workers", "1", "--out", str(root)])
@@ -213,7 +214,7 @@ def test_compare_report_has_its_sections(tmp_path):
 # -- score and map ----------------------------------------------------------------------------
 
 SCORE_SECTIONS = ("score", "injections", "flags", "classes", "people", "skills")
-MAP_SECTIONS = ("heroes", "hero-map", "ranking", "people")
+MAP_SECTIONS = ("heroes", "busy", "hero-map", "ranking", "people")
 PLATFORM = ROOT / "scenarios" / "platform-team.yaml"
 GAMEDAY = ROOT / "scenarios" / "platform-team-gameday.yaml"
 
@@ -309,8 +310,10 @@ def test_history_reports_escape_hostile_ids(history_folders, key):
     """Every person, class and note turned into markup stays text in score and map reports."""
     data = load_results(history_folders[key])
     text = json.dumps(data)
-    for name in ("sofia", "marco", "pg-degraded", "Megan Chang", "identity-db-failover",
-                 "Found the bad route"):
+    mapped = data["json"].get("heromap.json", {"people": {}, "groups": []})
+    names = ("sofia", "marco", "pg-degraded", "Found the bad route",
+             *list(mapped["people"])[:2], *[g["id"] for g in mapped["groups"][:2]])
+    for name in names:
         text = text.replace(f'"{name}', json.dumps(HOSTILE_ID)[:-1] + name)
     html = build_report(json.loads(text))
     assert "<img" not in html and "<script" not in html.lower()

@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.analysis.independence as independence
+import sim.analysis.independence.pooling as pooling
 from sim.analysis.independence import (
     COUNT_KEYS,
     CheckData,
     CheckSpec,
     Pooled,
+    check_replication,
     resampling_weights,
 )
 from sim.analysis.replicate import run_tasks
@@ -57,12 +58,12 @@ def pooled_and_weights(draw):
 def test_batched_percentiles_equal_one_by_one_exactly(case, block):
     """Every row's percentiles, in blocks of any size, are bit for bit the one-by-one ones."""
     pooled, weights = case
-    original = independence._CELLS_AT_ONCE
-    independence._CELLS_AT_ONCE = block
+    original = pooling.CELLS_AT_ONCE
+    pooling.CELLS_AT_ONCE = block
     try:
         found, some = pooled.percentiles_many((2.5, 50, 90, 97.5), weights)
     finally:
-        independence._CELLS_AT_ONCE = original
+        pooling.CELLS_AT_ONCE = original
     for row, w in enumerate(weights):
         expected = one_by_one_percentiles(pooled, (2.5, 50, 90, 97.5), w)
         if expected is None:
@@ -87,7 +88,7 @@ def tiny_data():
     scenario = load_scenario("scenarios/tiny.yaml")
     spec = CheckSpec(scenario, None, weeks=8, every=4, seed=3)
     data = CheckData(spec, replications=6)
-    run_tasks(independence.check_replication, [(spec, r) for r in range(6)],
+    run_tasks(check_replication, [(spec, r) for r in range(6)],
               consume=lambda i, rep: data.add(rep, i))
     data.finish()
     return data
@@ -100,7 +101,7 @@ def platform_data():
     # is exercised.
     spec = CheckSpec(scenario, load_plan("pair-and-lead", scenario), weeks=26, every=4, seed=3)
     data = CheckData(spec, replications=6)
-    run_tasks(independence.check_replication, [(spec, r) for r in range(6)],
+    run_tasks(check_replication, [(spec, r) for r in range(6)],
               consume=lambda i, rep: data.add(rep, i))
     data.finish()
     return data

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 import sim
 import sim.model
 from cli.main import app
+from sim.analysis.replicate import Replications
 from sim.analysis.whatif import INCIDENT_COLUMNS, run_scenario
 from sim.errors import InputError
 from sim.inputs.scenario import load_scenario
@@ -95,8 +96,8 @@ def test_results_folder_contents(tmp_path):
 def test_workers_do_not_change_the_numbers():
     """--workers 1 and --workers 2 give identical metrics for the same seed."""
     scenario = load_scenario(TINY)
-    one = run_scenario(scenario, days=28, replications=4, seed=3, workers=1)
-    two = run_scenario(scenario, days=28, replications=4, seed=3, workers=2)
+    one = run_scenario(Replications(scenario, 4, seed=3, workers=1), days=28)
+    two = run_scenario(Replications(scenario, 4, seed=3, workers=2), days=28)
     assert one.to_json() == two.to_json()
     assert [r for _, _, r in one.incidents] == [r for _, _, r in two.incidents]
 
@@ -104,7 +105,7 @@ def test_workers_do_not_change_the_numbers():
 def test_without_reuses_the_same_incidents():
     """The what-if and its baseline see the same incidents (common random numbers)."""
     scenario = load_scenario(TINY)
-    result = run_scenario(scenario, days=28, replications=2, seed=5, without=["sam"])
+    result = run_scenario(Replications(scenario, 2, seed=5), days=28, without=["sam"])
     arms = {arm: [(rep, i.incident_id, i.arrived) for a, rep, i in result.incidents
                   if a == arm and i.class_id != "x"] for arm in ("without", "baseline")}
     assert arms["without"] == arms["baseline"]
@@ -123,7 +124,7 @@ def test_unknown_person_in_without_is_exit_2(tmp_path):
 def test_library_errors_are_scenario_errors():
     """From Python, a bad --without is a InputError, not a crash."""
     with pytest.raises(InputError):
-        run_scenario(load_scenario(TINY), without=["nobody"])
+        run_scenario(Replications(load_scenario(TINY)), without=["nobody"])
 
 
 def test_bad_scenario_is_exit_2(tmp_path):

@@ -17,6 +17,7 @@ from itertools import accumulate
 from typing import Any
 
 from sim.analysis.metrics import replication_metrics
+from sim.analysis.types import ReplicationMetrics
 from sim.model import TeamModel
 from sim.model.records import RunRecords
 from sim.model.skills import SkillBook
@@ -56,13 +57,16 @@ class RunSpec:
     without: tuple[str, ...] = ()
     skills: SkillBook | None = None
     keep_records: bool = False
-    arrivals: tuple | None = None  # incidents to replay (sim.model.Arrival) instead of sampling
+    # Incidents to replay (sim.model.Arrival) instead of sampling them.
+    arrivals: tuple | None = None
 
 
 @dataclass(frozen=True)
 class ReplicationResult:
+    """One replication's metrics (and its records, when the spec keeps them)."""
+
     replication: int
-    metrics: dict
+    metrics: ReplicationMetrics
     records: RunRecords | None = field(default=None, repr=False)
 
 

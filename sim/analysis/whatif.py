@@ -1,21 +1,30 @@
 """`herosim run` as a library call: replicate a scenario, summarise, check the fit.
 
 >>> from sim.inputs.scenario import load_scenario
+>>> from sim.analysis.replicate import Replications
 >>> from sim.analysis.whatif import run_scenario
->>> result = run_scenario(load_scenario("scenarios/tiny.yaml"), days=28, replications=4)
+>>> team = load_scenario("scenarios/tiny.yaml")
+>>> result = run_scenario(Replications(team, replications=4), days=28)
 >>> result.summary["mttm"]["p90"]["mean"]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sim import __version__
 from sim.analysis.metrics import fit_check, summarize
-from sim.analysis.replicate import RunSpec, run_replication, run_tasks
+from sim.analysis.replicate import (
+    ReplicationResult,
+    Replications,
+    RunSpec,
+    run_replication,
+    run_tasks,
+)
+from sim.analysis.types import FitCheck, MetricsSummary, ReplicationMetrics, RunDocument
 from sim.errors import InputError, Problem
 from sim.model.records import IncidentRecord
 from sim.schema import Scenario
@@ -33,28 +42,33 @@ class RunResult:
     replications: int
     seed: int
     without: tuple[str, ...]
-    per_replication: list[dict] = field(repr=False)
-    summary: dict = field(repr=False)
-    fit: dict = field(repr=False)
+    per_replication: list[ReplicationMetrics] = field(repr=False)
+    summary: MetricsSummary = field(repr=False)
+    fit: FitCheck = field(repr=False)
     # (arm, replication, record); arm is "all", or "without" and "baseline" for a what-if.
     incidents: list[tuple[str, int, IncidentRecord]] = field(default_factory=list, repr=False)
     # With `without`: the same replications with everyone present (summarised metrics).
-    baseline: dict | None = field(default=None, repr=False)
+    baseline: MetricsSummary | None = field(default=None, repr=False)
+
+    @property
+    def document(self) -> RunDocument:
+        """The run's document: metrics.json, and `herosim run --format json`."""
+        return RunDocument(
+            herosim_version=__version__,
+            scenario=self.scenario.name,
+            days=self.days,
+            replications=self.replications,
+            seed=self.seed,
+            without=list(self.without),
+            heroes=list(self.scenario.heroes),
+            metrics=self.summary,
+            baseline=self.baseline,
+            fit_check=self.fit,
+        )
 
     def to_json(self) -> dict:
         """The stable JSON document of `herosim run --format json` (see docs/outputs.md)."""
-        return {
-            "herosim_version": __version__,
-            "scenario": self.scenario.name,
-            "days": self.days,
-            "replications": self.replications,
-            "seed": self.seed,
-            "without": list(self.without),
-            "heroes": list(self.scenario.heroes),
-            "metrics": self.summary,
-            "baseline": self.baseline,
-            "fit_check": self.fit,
-        }
+        return self.document.to_json()
 
 
 def check_people(scenario: Scenario, people: Sequence[str], option: str = "--without") -> None:
@@ -89,32 +103,26 @@ def check_counts(days: int, replications: int) -> None:
 
 
 def run_scenario(
-    scenario: Scenario,
+    reps: Replications,
     days: int = 91,
-    replications: int = 20,
-    seed: int = 0,
     without: Sequence[str] = (),
-    workers: int = 1,
-    progress: Callable[[int], None] | None = None,
     keep_incidents: bool = True,
     arrivals: Sequence | None = None,
 ) -> RunResult:
-    """Simulate `replications` replications of `days` days and summarise them.
+    """Simulate `reps.replications` replications of `days` days and summarise them.
 
     Args:
-        scenario: the team.
+        reps: the team, the replications (common random numbers across what-ifs: the same seed
+            and replication index give the same incidents with or without a person), the root
+            seed, and where they run (results do not depend on it).
         days: simulated days per replication.
-        replications: independent replications (common random numbers across what-ifs: the
-            same seed and replication index give the same incidents with or without a person).
-        seed: the root seed.
         without: people unavailable for the whole run (the hero-absent what-if).
-        workers: local worker processes; results do not depend on it.
-        progress: called with the number of finished replications.
         keep_incidents: keep every incident record (for incidents.csv).
-        arrivals: incidents to replay in every replication (`sim.model.Arrival`, e.g. from
-            `sim.analysis.calibrate.replay_arrivals`) instead of sampling them; replications then differ
-            only in decisions, acknowledgements and absences.
+        arrivals: incidents to replay in every replication (`sim.model.Arrival`, e.g.
+            from `sim.analysis.calibrate.replay_arrivals`) instead of sampling them;
+            replications then differ only in decisions, acknowledgements and absences.
     """
+    scenario, replications, seed = reps.scenario, reps.replications, reps.seed
     check_people(scenario, without)
     check_counts(days, replications)
     replay = tuple(arrivals) if arrivals is not None else None
@@ -127,7 +135,7 @@ def run_scenario(
         baseline_spec = RunSpec(scenario, days, seed, (), keep_records=keep_incidents,
                                 arrivals=replay)
         tasks += [(baseline_spec, r) for r in range(replications)]
-    results = run_tasks(run_replication, tasks, workers, progress)
+    results = run_tasks(run_replication, tasks, reps.workers, reps.progress, reps.executor)
     arm, base = results[:replications], results[replications:]
     per_rep = [r.metrics for r in arm]
     incidents = _labelled(arm, "without" if without else "all")
@@ -147,7 +155,7 @@ def run_scenario(
     )
 
 
-def _labelled(results, arm: str) -> list[tuple[str, int, IncidentRecord]]:
+def _labelled(results: list[ReplicationResult], arm: str) -> list[tuple[str, int, IncidentRecord]]:
     return [
         (arm, r.replication, incident)
         for r in results if r.records is not None

@@ -1,14 +1,11 @@
 """Game-day observations: what really happened to each injected incident, read from YAML or CSV.
 
-One file is one game day: who was absent, what the heroes were allowed to do, and per injected
-incident its class, when it was injected, acknowledged and mitigated (or abandoned), who led,
-who else took part, each escalation and whether a hero was involved. The format is documented in
-docs/gameday.md. A YAML file and a spreadsheet export (one CSV row per injection, the game-day
-columns repeated or left empty after the first row) validate to the same model, and every error
-names the file, the field (YAML) or row and column (CSV), and the value.
-
-Times are clock times `HH:MM` on the game-day date in the scenario's time zone, or minutes from
-the game day's `start`. `resolve` turns them into minutes of the scenario calendar.
+The models of the file are `sim.schema.observations` (format: docs/gameday.md). Here the file is
+read: a YAML or JSON file and a spreadsheet export (one CSV row per injection, the game-day
+columns repeated or left empty after the first row) validate to the same `Observations`, and
+every error names the file, the field (YAML) or row and column (CSV), and the value. `resolve`
+then checks the observations against the scenario (classes, people, times in order) and puts
+their times on the scenario calendar: a `GameDayRecord` of `Observed` injections.
 """
 
 from __future__ import annotations
@@ -20,135 +17,23 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationError
 
 from sim.errors import InputError, Problem
-from sim.inputs.scenario import (
-    _read_text,
-    _short,
-    format_path,
-    load_document,
-    problems_from_validation,
+from sim.inputs.files import load_document, read_text, value_repr
+from sim.inputs.scenario import format_path, problems_from_validation
+from sim.schema import (
+    MINUTES_PER_DAY,
+    EscalationKind,
+    GameDay,
+    HeroRole,
+    Injection,
+    Observations,
+    Scenario,
 )
-from sim.schema import MINUTES_PER_DAY, EscalationKind, Identifier, Model, Scenario
-
-MAX_INJECTIONS = 1000
-# Times in minutes may run past midnight: a game day that starts at 22:00 and ends at 02:00.
-MAX_MINUTES = 2 * MINUTES_PER_DAY
-CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-TIME_HELP = ("give a clock time HH:MM on the game-day date (scenario time zone), or minutes "
-             "from the game day's start (a number)")
-
-
-class HeroRole(str, Enum):
-    """What the heroes were allowed to do during the game day."""
-
-    ABSENT = "absent"  # not there at all
-    OBSERVER = "observer"  # in the room, watching; not to be paged or asked
-    AVAILABLE = "available"  # on the escalation path as usual
-
-
-def _time(value: Any) -> str | float:
-    """A clock time 'HH:MM' (kept as text) or minutes from the start (a float)."""
-    if isinstance(value, bool):
-        raise PydanticCustomError("time", f"not a time: {TIME_HELP}")
-    if isinstance(value, int | float):
-        minutes = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        match = CLOCK.match(text)
-        if match:
-            hour, minute = int(match[1]), int(match[2])
-            if hour > 23 or minute > 59:
-                raise PydanticCustomError(
-                    "time", "'{v}' is not a clock time: hours go 0-23, minutes 0-59",
-                    {"v": text})
-            return f"{hour:02d}:{minute:02d}"
-        try:
-            minutes = float(text)
-        except ValueError:
-            raise PydanticCustomError("time", "'{v}' is not a time: " + TIME_HELP,
-                                      {"v": text}) from None
-    else:
-        raise PydanticCustomError("time", f"not a time: {TIME_HELP}")
-    if not math.isfinite(minutes) or not 0 <= minutes <= MAX_MINUTES:
-        raise PydanticCustomError(
-            "time", "{v} minutes from the start is outside 0..{m}", {"v": value, "m": MAX_MINUTES})
-    return minutes
-
-
-Time = Annotated[str | float, BeforeValidator(_time), Field(
-    description="Clock time HH:MM on the game-day date (scenario time zone), or minutes from "
-    "the game day's `start`.")]
-Clock = Annotated[str, BeforeValidator(_time), Field(pattern=r"^\d\d:\d\d$")]
-
-
-class GameDay(Model):
-    """Who was there and what the heroes could do."""
-
-    date: dt.date = Field(description="The game-day date.")
-    scenario_day: Annotated[int, Field(ge=0, le=3660)] | None = Field(
-        None, description="Day of the scenario calendar the game day stands for (day 0 is the "
-        "scenario's start_date); default: date - start_date.")
-    start: Clock | None = Field(
-        None, description="Clock time the game day started: minute 0 of times given in "
-        "minutes. Needed only when some time is given in minutes.")
-    hero_role: HeroRole = Field(description="absent, observer or available.")
-    absent: list[Identifier] = Field(
-        default_factory=list, description="Everyone else who was not there.")
-    primary: Identifier | None = Field(
-        None, description="Who held the primary pager (default: the scenario's rotation).")
-    notes: str = ""
-
-
-class ObservedEscalation(Model):
-    """One hand-off: to whom, when, and why."""
-
-    to: Identifier
-    at: Time
-    kind: EscalationKind = Field(description="timeout, manual, informal (or reroute).")
-    from_person: Identifier | None = Field(
-        None, alias="from", description="Who handed it on (default: whoever held it).")
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Injection(Model):
-    """One injected incident and what the team did with it."""
-
-    id: str = Field("", max_length=64, description="A label (default: its position, #1, #2).")
-    class_id: Identifier = Field(alias="class", description="The incident class injected.")
-    injected_at: Time
-    acknowledged_at: Time | None = None
-    acknowledged_by: Identifier | None = Field(
-        None, description="Default: the first escalation's `from`, or the person who led.")
-    mitigated_at: Time | None = None
-    abandoned: bool = Field(False, description="Stopped before mitigation.")
-    abandoned_at: Time | None = None
-    led_by: Identifier | None = None
-    participants: list[Identifier] = Field(default_factory=list, description="Who else "
-                                           "took part.")
-    escalations: list[ObservedEscalation] = Field(default_factory=list)
-    hero_involved: bool = Field(False, description="A hero worked on it.")
-    hero_consulted: bool = Field(False, description="A hero was asked for advice.")
-    hints: Annotated[int, Field(ge=0, le=100)] = Field(
-        0, description="Hints the facilitator gave.")
-    notes: str = ""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Observations(Model):
-    """A game day: its metadata and the injected incidents."""
-
-    gameday: GameDay
-    injections: list[Injection] = Field(min_length=1, max_length=MAX_INJECTIONS)
-
 
 # -- resolved form ------------------------------------------------------------------------------
 
@@ -184,6 +69,7 @@ class Observed:
 
     @property
     def time_to_acknowledge(self) -> float | None:
+        """Minutes from injection to acknowledgement; None when nobody acknowledged."""
         return None if self.acknowledged is None else self.acknowledged - self.injected
 
     @property
@@ -198,6 +84,7 @@ class Observed:
 
     @property
     def hero_pulled(self) -> bool:
+        """A hero worked on it or was asked for advice."""
         return self.hero_involved or self.hero_consulted
 
 
@@ -244,7 +131,7 @@ def resolve(observations: Observations, scenario: Scenario, file: str = "observa
     Raises:
         InputError: unknown classes or people, times out of order, and the like.
     """
-    problems = [Problem(file, locate(loc), None if value is None else _short(value), message)
+    problems = [Problem(file, locate(loc), None if value is None else value_repr(value), message)
                 for loc, value, message in _problems(observations, scenario)]
     if problems:
         raise InputError(problems)
@@ -461,7 +348,7 @@ ESCALATION_HELP = ("escalations are 'kind:to@time' or 'kind:from>to@time' joined
 def _csv_document(path: str | Path) -> tuple[dict, Any]:
     """A CSV file -> the same document a YAML file gives, and a locator for its errors."""
     name = str(path)
-    text = _read_text(Path(path), name)
+    text = read_text(path, name)
     rows = list(csv.reader(io.StringIO(text)))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
@@ -474,7 +361,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
         if column not in allowed:
             close = difflib.get_close_matches(column, allowed, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(Problem(name, "row 1 (header)", _short(column),
+            problems.append(Problem(name, "row 1 (header)", value_repr(column),
                                     f"unknown column; {hint}allowed: {', '.join(allowed)}"))
     for column in REQUIRED_COLUMNS:
         if column not in header:
@@ -483,7 +370,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
                                     f"{', '.join(REQUIRED_COLUMNS)}"))
     duplicated = sorted({c for c in header if header.count(c) > 1})
     for column in duplicated:
-        problems.append(Problem(name, "row 1 (header)", _short(column),
+        problems.append(Problem(name, "row 1 (header)", value_repr(column),
                                 "column given twice"))
     if len(rows) == 1:
         problems.append(Problem(name, "", None, "no injections: the header is followed by no "
@@ -496,7 +383,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
     for index, raw in enumerate(rows[1:]):
         row_number = index + 2
         if len(raw) > len(header):
-            problems.append(Problem(name, f"row {row_number}", _short(raw[len(header):]),
+            problems.append(Problem(name, f"row {row_number}", value_repr(raw[len(header):]),
                                     f"the row has {len(raw)} cells; the header has "
                                     f"{len(header)} columns"))
             continue
@@ -510,9 +397,9 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
                 parsed = _split(value) if column in LIST_COLUMNS else value
                 if field in gameday and gameday[field] != parsed:
                     problems.append(Problem(
-                        name, f"row {row_number}: {column}", _short(value),
+                        name, f"row {row_number}: {column}", value_repr(value),
                         f"differs from row {gameday_rows[field]} "
-                        f"({_short(gameday[field])}); the game-day columns must agree on "
+                        f"({value_repr(gameday[field])}); the game-day columns must agree on "
                         "every row, or be left empty after the first"))
                 gameday.setdefault(field, parsed)
                 gameday_rows.setdefault(field, row_number)
@@ -522,7 +409,7 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
                 parsed, problem = _escalations(value)
                 if problem:
                     problems.append(Problem(name, f"row {row_number}: escalations",
-                                            _short(problem), ESCALATION_HELP))
+                                            value_repr(problem), ESCALATION_HELP))
                 injection[column] = parsed
             else:
                 injection[column] = value

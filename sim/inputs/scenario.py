@@ -1,38 +1,29 @@
-"""Scenario files -> validated models, with every problem named precisely.
+"""Scenario and plan files -> validated models, with every problem named precisely.
 
 A file goes through three gates, and each one reports in the same shape (`Problem`): the bytes
-(exists, a file, not too large, UTF-8), the document (YAML or JSON that parses, no alias bomb,
-a mapping at the top) and the model (pydantic, including the scenario's cross-reference checks).
-Nothing here prints; the CLI renders `InputError` however it likes.
+(exists, a file, not too large, UTF-8) and the document (YAML or JSON that parses, no alias bomb,
+a mapping at the top), both in `sim.inputs.files`, then the model (pydantic, including the
+scenario's cross-reference checks), here. `problems_from_validation` turns pydantic's errors
+into Problems for every input module. Nothing here prints; the CLI renders `InputError`
+however it likes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import json
-import re
 import types
 import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import InputError, Problem
+from sim.inputs.files import file_error, load_document, value_repr
 from sim.schema import IDENTIFIER_PATTERN, Plan, Scenario, check_plan
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-# A scenario is a few hundred nodes; a document that expands (through aliases) to more than
-# this is a mistake or a billion-laughs bomb, and validating it would exhaust memory.
-MAX_EXPANDED_NODES = 200_000
-# libyaml's composer recurses in C: a document nested thousands deep would crash the process
-# rather than raise, so nesting is measured on the (iterative) event stream first.
-MAX_NESTING = 100
-MAX_VALUE_CHARS = 60
 # Error types meaning "this is not even the right kind of value"; in a union (e.g. a skill given
 # as a number or as a mapping) they are noise next to the branch that matched the kind.
 _KIND_ERRORS = ("_type", "_parsing")
@@ -67,7 +58,7 @@ def load_plan(ref: str | Path, scenario: Scenario) -> Plan:
     if plan is None:
         names = ", ".join(p.name for p in scenario.plans) or "none"
         raise InputError([Problem(
-            "command line", "--plan", _short(str(ref)),
+            "command line", "--plan", value_repr(str(ref)),
             f"no plan file of that name, and no plan called that in scenario "
             f"'{scenario.name}' (its plans: {names})",
         )])
@@ -92,34 +83,7 @@ def load_model(path: str | Path, model_cls: type[M]) -> M:
     except ValidationError as error:
         raise InputError(problems_from_validation(name, error, data, model_cls)) from None
     except RecursionError:
-        raise _file_error(name, "the document nests too deeply to validate") from None
-
-
-def load_document(path: str | Path) -> dict[str, Any]:
-    """Read a file into a plain mapping, refusing anything that is not a sane document.
-
-    Raises:
-        InputError: the file is missing, unreadable, too large, not UTF-8, not YAML/JSON,
-            an alias bomb, or not a mapping at the top level.
-    """
-    name = str(path)
-    text = _read_text(Path(path), name)
-    if not text.strip():
-        raise _file_error(name, "the file is empty; expected a mapping such as 'name: my-team'")
-    try:
-        data = _parse(text, name)
-    except RecursionError:
-        raise _file_error(name, "the document nests too deeply") from None
-    if data is None:
-        raise _file_error(name, "the file holds no data (only comments?); expected a mapping "
-                          "such as 'name: my-team'")
-    if not isinstance(data, dict):
-        raise InputError([Problem(
-            name, "", _short(data),
-            f"the top level is a {_kind(data)}; expected a mapping of fields "
-            "(name, services, classes, people, rotation, ...)",
-        )])
-    return data
+        raise file_error(name, "the document nests too deeply to validate") from None
 
 
 def problems_from_validation(
@@ -143,7 +107,7 @@ def problems_from_validation(
     for loc, details in grouped.items():
         messages = list(dict.fromkeys(_message(d, loc, model_cls) for d in details))
         first = details[0]
-        value = None if first["type"] == "missing" else _short(first.get("input"))
+        value = None if first["type"] == "missing" else value_repr(first.get("input"))
         problems.append(Problem(file, format_path(loc), value, _either(messages)))
     return problems
 
@@ -159,190 +123,6 @@ def format_path(loc: tuple) -> str:
         else:
             out += f"[{str(part)!r}]"
     return out
-
-
-# -- bytes -------------------------------------------------------------------------------------
-
-
-def _read_text(path: Path, name: str) -> str:
-    if not path.exists():
-        raise _file_error(name, "no such file")
-    if path.is_dir():
-        raise _file_error(name, "this is a directory; expected a scenario file (.yaml or .json)")
-    if not path.is_file():
-        raise _file_error(name, "not a regular file (a device or pipe?); expected a scenario file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _file_error(name, f"the file is {size / 1e6:.1f} MB; the limit is "
-                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB for a scenario")
-        raw = path.read_bytes()
-    except OSError as error:
-        raise _file_error(name, f"cannot read the file: {error.strerror or error}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise _file_error(name, f"the file is not UTF-8 text (byte {raw[error.start]:#04x} at "
-                          f"offset {error.start}, line {line}); save it as UTF-8") from None
-
-
-# -- document ----------------------------------------------------------------------------------
-
-
-def _parse(text: str, name: str) -> Any:
-    """JSON when it looks like JSON and parses as such; YAML otherwise."""
-    if text.lstrip()[:1] in ("{", "["):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as json_error:
-            try:
-                return _parse_yaml(text, name)
-            except InputError:
-                raise _file_error(name, f"invalid JSON at line {json_error.lineno}, column "
-                                  f"{json_error.colno}: {json_error.msg}") from None
-    return _parse_yaml(text, name)
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """A safe loader with YAML 1.2 booleans: only true/false are booleans.
-
-    YAML 1.1 also reads yes/no/on/off as booleans, so the hour class `off` as a key would turn
-    into False; a scenario means the word.
-    """
-
-
-_BOOL = "tag:yaml.org,2002:bool"
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-# YAML 1.1 also reads 10:05 as the base-60 integer 605; a game-day file means the clock time.
-# Integers keep every other YAML 1.1 form (0x1f, 1_000, 017).
-_INT = "tag:yaml.org,2002:int"
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _INT]
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    _INT, re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)
-                     |[-+]?0x[0-9a-fA-F_]+)$""", re.X), list("-+0123456789")
-)
-
-
-def _parse_yaml(text: str, name: str) -> Any:
-    try:
-        _check_nesting(text, name)
-    except yaml.MarkedYAMLError as error:
-        if "nesting depth" in str(error.problem):
-            # PyYAML >= 6.0.4 stops absurd nesting itself, before our own count sees it.
-            line = error.problem_mark.line + 1 if error.problem_mark else "?"
-            raise _file_error(name, f"the document nests more than {MAX_NESTING} levels deep "
-                              f"(at line {line}); a scenario needs a handful") from None
-        raise _file_error(name, _yaml_message(error)) from None
-    except yaml.YAMLError as error:
-        raise _file_error(name, f"invalid YAML: {error}") from None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_node_graph(node, name)
-        return loader.construct_document(node)
-    except yaml.MarkedYAMLError as error:
-        raise _file_error(name, _yaml_message(error)) from None
-    except yaml.YAMLError as error:
-        raise _file_error(name, f"invalid YAML: {error}") from None
-    finally:
-        loader.dispose()
-
-
-def _check_nesting(text: str, name: str) -> None:
-    loader = _Loader(text)
-    depth = 0
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_NESTING:
-                    line = event.start_mark.line + 1 if event.start_mark else "?"
-                    raise _file_error(name, f"the document nests more than {MAX_NESTING} levels "
-                                      f"deep (at line {line}); a scenario needs a handful")
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
-    finally:
-        loader.dispose()
-
-
-def _yaml_message(error: yaml.MarkedYAMLError) -> str:
-    mark = error.problem_mark or error.context_mark
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    message = f"invalid YAML{where}: {error.problem or 'cannot parse'}"
-    context_mark = error.context_mark
-    if error.context and context_mark and context_mark is not mark:
-        message += (f" ({error.context} that starts at line {context_mark.line + 1}, "
-                    f"column {context_mark.column + 1})")
-    elif error.context:
-        message += f" ({error.context})"
-    return message
-
-
-def _check_node_graph(root: yaml.Node, name: str) -> None:
-    """Refuse alias bombs, recursive aliases and duplicate keys before building anything.
-
-    Aliases share nodes, so the graph is small while its expansion can be astronomically large;
-    the expanded size is computed over the shared graph (memoised), never by expanding it.
-    """
-    sizes: dict[int, int] = {}
-    on_path: set[int] = set()
-    # Iterative post-order walk: documents may nest deeper than Python's recursion limit.
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            on_path.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[key] > MAX_EXPANDED_NODES:
-                raise _file_error(name, f"the document expands to more than "
-                                  f"{MAX_EXPANDED_NODES:,} values through YAML aliases "
-                                  f"(*name); a scenario needs far fewer (alias bomb?)")
-            continue
-        if key in sizes:
-            continue
-        if key in on_path:
-            raise _file_error(name, f"a YAML alias refers to its own anchor (line "
-                              f"{node.start_mark.line + 1}); recursive documents are not allowed")
-        if isinstance(node, yaml.MappingNode):
-            _check_duplicate_keys(node, name)
-        on_path.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return node.value
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
-
-
-def _check_duplicate_keys(node: yaml.MappingNode, name: str) -> None:
-    seen: dict[str, int] = {}
-    for key_node, _ in node.value:
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
-            continue
-        line = key_node.start_mark.line + 1
-        if key_node.value in seen:
-            raise _file_error(name, f"duplicate key '{key_node.value}' at line {line} (first at "
-                              f"line {seen[key_node.value]}); the second would silently "
-                              "replace the first")
-        seen[key_node.value] = line
 
 
 # -- validation errors -------------------------------------------------------------------------
@@ -452,27 +232,6 @@ def _unwrap(annotation: Any) -> Any:
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def _file_error(name: str, message: str) -> InputError:
-    return InputError([Problem(name, "", None, message)])
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, (dt.date, dt.datetime)):
-        value = value.isoformat()
-    try:
-        text = repr(value)
-    except RecursionError:
-        text = "<recursive value>"
-    if len(text) > MAX_VALUE_CHARS:
-        text = text[: MAX_VALUE_CHARS - 3] + "..."
-    return text
-
-
-def _kind(value: Any) -> str:
-    return {list: "list", str: "string", int: "number", float: "number",
-            bool: "boolean"}.get(type(value), type(value).__name__)
 
 
 def _plain_key(key: str) -> bool:

@@ -12,7 +12,7 @@ from sim.model.arrivals import DRAWS_PER_INCIDENT, Arrival, poisson_times, sampl
 from sim.model.records import RunRecords
 from sim.model.skills import SkillBook
 from sim.model.state import TeamState
-from sim.model.team import Snapshot, TeamModel, cyclic_gc_paused, simulate
+from sim.model.team import Snapshot, TeamModel, cyclic_gc_paused
 
 ENGINE_BUILD = "python" if _team.__file__.endswith(".py") else "mypyc"
 
@@ -28,5 +28,4 @@ __all__ = [
     "cyclic_gc_paused",
     "poisson_times",
     "sample_arrivals",
-    "simulate",
 ]

@@ -11,11 +11,7 @@ import copy
 from dataclasses import dataclass, field
 
 from sim.model.skills import Runbooks
-from sim.schema import (
-    Scenario,
-    Schedule,
-    members_of,
-)
+from sim.schema import Scenario, Schedule, members_of
 
 
 @dataclass

@@ -136,38 +136,15 @@ class TeamModel:
         )
         self.ctx = TeamContext(scenario, days, env, calendar, skills, state, records, learn,
                                stream(seed, replication, Purpose.EXTRA))
+        # What analyses read after a run (the same objects the stages share).
+        self.env, self.calendar, self.records = env, calendar, records
+        self.skills, self.state = skills, state
         self.work = Work(self.ctx)
         self.response = Response(self.ctx, self.work)
         self.paging = Paging(self.ctx, self.response)
         self.response.paging = self.paging
         self.noise = Noise(self.ctx, self.paging, stream(seed, replication, Purpose.NOISE))
         self.snapshots: list[Snapshot] = []
-
-    # The parts analyses read after a run.
-    @property
-    def env(self) -> simpy.Environment:
-        """The SimPy environment (its clock is `env.now`, in minutes)."""
-        return self.ctx.env
-
-    @property
-    def skills(self) -> SkillBook:
-        """The skills as the run has left them (moved by practice when it learns)."""
-        return self.ctx.skills
-
-    @property
-    def state(self) -> TeamState:
-        """The plan state as the run has left it."""
-        return self.ctx.state
-
-    @property
-    def records(self) -> RunRecords:
-        """What happened: the run's records."""
-        return self.ctx.records
-
-    @property
-    def calendar(self) -> Calendar:
-        """Local time, absences and rotations of this replication."""
-        return self.ctx.calendar
 
     def run(self, snapshot_at: Sequence[float] = ()) -> RunRecords:
         """Simulate until every incident is mitigated; return the records.
@@ -241,14 +218,3 @@ class TeamModel:
     def _raised(self, event: simpy.Event) -> None:
         self.paging.route(event.value)
 
-
-def simulate(
-    scenario: Scenario,
-    days: int,
-    seed: int = 0,
-    replication: int = 0,
-    without: tuple[str, ...] = (),
-    skills: SkillBook | None = None,
-) -> RunRecords:
-    """Run one replication of `scenario` for `days` days and return its records."""
-    return TeamModel(scenario, days, seed, replication, without, skills).run()

@@ -26,6 +26,7 @@ def esc(value) -> Raw:
 
 
 def join(parts: Iterable[str], separator: str = "") -> Raw:
+    """The parts, escaped, joined by `separator`: markup to embed as is."""
     return Raw(esc(separator).join(esc(p) for p in parts))
 
 
@@ -37,6 +38,7 @@ def tag(name: str, content, **attributes) -> Raw:
 
 
 def para(*parts, class_: str | None = None) -> Raw:
+    """A paragraph of the escaped parts."""
     return tag("p", join(parts), class_=class_)
 
 
@@ -60,6 +62,7 @@ def figure(svg: str, caption) -> Raw:
 
 
 def note(*parts) -> Raw:
+    """A paragraph styled as a note (smaller, grey)."""
     return para(*parts, class_="note")
 
 
@@ -85,6 +88,7 @@ def estimate_cell(summary: dict | None, digits: int = 1, scale: float = 1.0) -> 
 
 
 def mean_of(summary: dict | None) -> float:
+    """The mean of a summary ({mean, ...}), 0 when it has none."""
     return 0.0 if not summary or summary.get("mean") is None else float(summary["mean"])
 
 

@@ -25,12 +25,15 @@ from sim.model import ENGINE_BUILD
 
 
 class Status:
+    """How a run ended, as the journal records it."""
+
     COMPLETED = "completed"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
 
 
 def utc_now() -> dt.datetime:
+    """Now, in UTC (journal times)."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -58,6 +61,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def dump_json(value: Any) -> str:
+    """`value` as indented JSON text: enums as their values, NaN refused."""
     return json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -123,14 +127,17 @@ class ResultsFolder:
         return self.partial / name
 
     def write_text(self, name: str, text: str) -> Path:
+        """Write `name` in the folder (UTF-8); return its path."""
         target = self.file(name)
         target.write_text(text, encoding="utf-8")
         return target
 
     def write_json(self, name: str, value: Any) -> Path:
+        """Write `value` as `name` in the folder, as JSON (`dump_json`)."""
         return self.write_text(name, dump_json(value))
 
     def write_csv(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+        """Write `rows` under `header` as the CSV file `name` in the folder."""
         target = self.file(name)
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)

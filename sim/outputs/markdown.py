@@ -8,168 +8,170 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from sim.analysis.types import CheckDocument, ClassRow, CompareDocument, TimeToIndependence
 
-def cell(value) -> str:
+
+def cell(value: object) -> str:
     """A value safe inside a markdown table cell."""
     text = "–" if value is None else str(value)
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """A markdown table, every cell escaped."""
     lines = ["| " + " | ".join(cell(h) for h in header) + " |",
              "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def num(value, digits: int = 1, scale: float = 1.0, suffix: str = "") -> str:
+def num(value: float | None, digits: int = 1, scale: float = 1.0, suffix: str = "") -> str:
+    """A number with `digits` decimals (times `scale`, then `suffix`), or '–' when undefined."""
     return "–" if value is None else f"{value * scale:.{digits}f}{suffix}"
 
 
-def week_span(ttl: dict, short: bool = False) -> str:
+def week_span(ttl: TimeToIndependence, short: bool = False) -> str:
     """'week 12 (95% interval: week 8 to week 16)' or 'not reached'; `short`: 'wk 12 [8–16]'."""
-    week = ttl["week"]
-    share = ttl.get("reached_share") or 0.0
+    week = ttl.week
+    share = ttl.reached_share or 0.0
     if week is None:
         if short:
             return f"not reached ({share:.0%})"
         return f"not reached (reached in {share:.0%} of bootstrap resamples)"
-    low = f"{ttl['low']:.0f}" if ttl.get("low") is not None else "?"
-    high = f"{ttl['high']:.0f}" if ttl.get("high") is not None else "never"
+    low = f"{ttl.low:.0f}" if ttl.low is not None else "?"
+    high = f"{ttl.high:.0f}" if ttl.high is not None else "never"
     if short:
         return f"wk {week} [{low}–{high}]"
     high = f"week {high}" if high != "never" else "not reached"
     return f"week {week} (95% interval: week {low} to {high})"
 
 
-def independence_markdown(doc: dict) -> str:
+def independence_markdown(doc: CheckDocument) -> str:
     """The playbook's independence-check artifact, from an independence.json document."""
-    final = doc["final"]
-    plan = doc["plan"] or "no plan (today's team)"
-    c = doc["criteria"]
+    final = doc.final
+    plan = doc.plan or "no plan (today's team)"
+    c = doc.criteria
     out = [
-        f"# Independence check: {cell(doc['scenario'])}",
+        f"# Independence check: {cell(doc.scenario)}",
         "",
-        f"- Plan: **{cell(plan)}**, {doc['weeks']} weeks, checkpoints every {doc['every']} "
-        f"weeks; {doc['replications']} replications, seed {doc['seed']}.",
-        f"- Heroes tested: {cell(', '.join(doc['heroes']) or 'none named')}; each checkpoint "
-        f"replays the same {doc['evaluation_days']} days of incidents with them present and "
+        f"- Plan: **{cell(plan)}**, {doc.weeks} weeks, checkpoints every {doc.every} "
+        f"weeks; {doc.replications} replications, seed {doc.seed}.",
+        f"- Heroes tested: {cell(', '.join(doc.heroes) or 'none named')}; each checkpoint "
+        f"replays the same {doc.evaluation_days} days of incidents with them present and "
         "absent.",
         f"- Pass criteria per class: hero-absent p90 time to mitigate at most "
         f"{c['max_p90_ratio']:g}x hero-present; at most {c['max_added_breach_rate']:.0%} added "
         f"SLO breaches; at least {c['min_effective_responders']} non-hero effective responders "
         "for critical classes (1 otherwise). Specialty classes are reported apart.",
         "",
-        f"## Verdict: {final['verdict']} at week {final['week']}",
+        f"## Verdict: {final.verdict} at week {final.week}",
         "",
-        f"Time to independence: {week_span(doc['time_to_independence'])}.",
+        f"Time to independence: {week_span(doc.time_to_independence)}.",
         "",
     ]
-    if final["holding_back"]:
+    if final.holding_back:
         out += ["### What still holds it back", ""]
-        for item in final["holding_back"]:
-            out.append(f"- **{cell(item['class'])}** ({item['verdict']})")
-            out += [f"  - {cell(reason)}" for reason in item["reasons"]]
+        for item in final.holding_back:
+            out.append(f"- **{cell(item.class_id)}** ({item.verdict})")
+            out += [f"  - {cell(reason)}" for reason in item.reasons]
         out.append("")
-    if final["specialty"]:
+    if final.specialty:
         out += ["### Specialty classes (accepted as specialist work)", ""]
-        out += [f"- {cell(k)}: {v}" for k, v in final["specialty"].items()]
+        out += [f"- {cell(k)}: {v}" for k, v in final.specialty.items()]
         out.append("")
     out += ["## Checkpoints", "", table(
         ["week", "passes", "p90 present (min)", "p90 absent (min)", "ratio",
          "escalation present", "escalation absent", "hero interruptions/week",
          "plan hero hours", "plan learner hours"],
         [
-            [cp["week"], "yes" if cp["passed"] else "no",
-             num(cp["overall"]["present_p90"]), num(cp["overall"]["absent_p90"]),
-             num(cp["overall"]["p90_ratio"], 2),
-             num(cp["overall"]["present_escalation_rate"], 0, 100, "%"),
-             num(cp["overall"]["absent_escalation_rate"], 0, 100, "%"),
-             num(cp["hero_interruptions_per_week"]["mean"], 2),
-             num(cp["plan_hero_hours"]["mean"]), num(cp["plan_learner_hours"]["mean"])]
-            for cp in doc["checkpoints"]
+            [cp.week, "yes" if cp.passed else "no",
+             num(cp.overall.present_p90), num(cp.overall.absent_p90),
+             num(cp.overall.p90_ratio, 2),
+             num(cp.overall.present_escalation_rate, 0, 100, "%"),
+             num(cp.overall.absent_escalation_rate, 0, 100, "%"),
+             num(cp.hero_interruptions_per_week.mean, 2),
+             num(cp.plan_hero_hours.mean),
+             num(cp.plan_learner_hours.mean if cp.plan_learner_hours else None)]
+            for cp in doc.checkpoints
         ],
     ), ""]
-    last = doc["checkpoints"][-1]
-    out += [f"## Classes at week {last['week']}", "", class_table(last["classes"]), ""]
-    if last.get("releases"):
+    last = doc.checkpoints[-1]
+    out += [f"## Classes at week {last.week}", "", class_table(last.classes), ""]
+    if last.releases is not None:
         out += ["## Releases", "", table(
             ["week", "verdict", "releases present", "releases absent", "p90 delay present (h)",
              "p90 delay absent (h)", "failure rate present", "failure rate absent", "notes"],
-            [[cp["week"], cp["releases"]["verdict"], cp["releases"]["present"]["releases"],
-              cp["releases"]["absent"]["releases"],
-              num(cp["releases"]["present"]["delay_p90_hours"]),
-              num(cp["releases"]["absent"]["delay_p90_hours"]),
-              num(cp["releases"]["present"]["failure_rate"], 0, 100, "%"),
-              num(cp["releases"]["absent"]["failure_rate"], 0, 100, "%"),
-              "; ".join(cp["releases"]["notes"])]
-             for cp in doc["checkpoints"]],
+            [[cp.week, r.verdict, r.present.releases, r.absent.releases,
+              num(r.present.delay_p90_hours), num(r.absent.delay_p90_hours),
+              num(r.present.failure_rate, 0, 100, "%"),
+              num(r.absent.failure_rate, 0, 100, "%"), "; ".join(r.notes)]
+             for cp in doc.checkpoints if (r := cp.releases) is not None],
         ), ""]
-    first = doc["checkpoints"][0]
-    if len(doc["checkpoints"]) > 1:
-        out += [f"## Classes at week {first['week']} (start)", "",
-                class_table(first["classes"]), ""]
+    first = doc.checkpoints[0]
+    if len(doc.checkpoints) > 1:
+        out += [f"## Classes at week {first.week} (start)", "",
+                class_table(first.classes), ""]
     return "\n".join(out)
 
 
-def class_table(classes: dict) -> str:
+def class_table(classes: dict[str, ClassRow]) -> str:
+    """One row per class of a checkpoint: the verdict and the criteria's figures."""
     return table(
         ["class", "verdict", "p50 present", "p90 present", "p90 absent", "ratio",
          "breaches added", "escalation absent", "informal pulls/incident", "effective responders",
          "notes"],
         [
-            [cid + (" (specialty)" if row["specialty"] else ""), row["verdict"],
-             num(row["present"]["ttm_p50"]), num(row["present"]["ttm_p90"]),
-             num(row["absent"]["ttm_p90"]), num(row["p90_ratio"], 2),
-             num(row["added_breach_rate"], 0, 100, "%"),
-             num(row["absent"]["escalation_rate"], 0, 100, "%"),
-             num(row["present"]["informal_per_incident"], 2),
-             num(row["effective_responders"]), "; ".join(row["notes"])]
+            [cid + (" (specialty)" if row.specialty else ""), row.verdict,
+             num(row.present.ttm_p50), num(row.present.ttm_p90),
+             num(row.absent.ttm_p90), num(row.p90_ratio, 2),
+             num(row.added_breach_rate, 0, 100, "%"),
+             num(row.absent.escalation_rate, 0, 100, "%"),
+             num(row.present.informal_per_incident, 2),
+             num(row.effective_responders), "; ".join(row.notes)]
             for cid, row in classes.items()
         ],
     )
 
 
-def compare_markdown(doc: dict) -> str:
+def compare_markdown(doc: CompareDocument) -> str:
     """compare.md, from a compare.json document."""
-    rank = {entry["plan"]: entry["rank"] for entry in doc["ranking"]}
-    rows = sorted(doc["plans"], key=lambda r: rank[r["plan"]])
+    ranked = list(zip(doc.ranking, doc.ranked_plans))
     out = [
-        f"# Plan comparison: {cell(doc['scenario'])}",
+        f"# Plan comparison: {cell(doc.scenario)}",
         "",
-        f"{len(rows)} plans over {doc['weeks']} weeks (checkpoints every {doc['every']}), "
-        f"{doc['replications']} replications with common random numbers, seed {doc['seed']}; "
-        f"baseline: {cell(doc['baseline'])}.",
+        f"{len(ranked)} plans over {doc.weeks} weeks (checkpoints every {doc.every}), "
+        f"{doc.replications} replications with common random numbers, seed {doc.seed}; "
+        f"baseline: {cell(doc.baseline)}.",
         "",
-        f"Ranking rule: {cell(doc['rule'])}",
+        f"Ranking rule: {cell(doc.rule)}",
         "",
         table(
             ["rank", "plan", "time to independence", "hero hours", "learner hours",
              "hero interruptions/week at the end", "change vs baseline",
              "hero-absent p90 at the end (min)", "hero-absent breach rate",
              "breaches added", "verdict"],
-            [[rank[r["plan"]], r["plan"], week_span(r["time_to_independence"]),
-              num(r["hero_hours"]["mean"]), num(r["learner_hours"]["mean"]),
-              num(r["hero_interruptions_per_week_end"]["mean"], 2),
-              num(r["hero_interruptions_change"]["mean"], 2), num(r["absent_p90_end"]),
-              num(r["absent_breach_rate_end"], 1, 100, "%"),
-              num(r["added_breach_rate_end"], 1, 100, "%"), r["final_verdict"]]
-             for r in rows],
+            [[entry.rank, r.plan, week_span(r.time_to_independence),
+              num(r.hero_hours.mean), num(r.learner_hours.mean),
+              num(r.hero_interruptions_per_week_end.mean, 2),
+              num(r.hero_interruptions_change.mean, 2), num(r.absent_p90_end),
+              num(r.absent_breach_rate_end, 1, 100, "%"),
+              num(r.added_breach_rate_end, 1, 100, "%"), r.final_verdict]
+             for entry, r in ranked],
         ),
         "",
         "## Differences",
         "",
     ]
-    for entry in doc["ranking"]:
-        if "difference" in entry:
-            out.append(f"- {cell(entry['plan'])} over {cell(entry['next'])}: "
-                       f"{cell(entry['difference']['verdict'])}")
-    for r in rows:
-        if r["vs_baseline"]:
-            out.append(f"- {cell(r['plan'])} vs baseline: {cell(r['vs_baseline']['verdict'])}")
+    for entry in doc.ranking:
+        if entry.difference is not None:
+            out.append(f"- {cell(entry.plan)} over {cell(entry.next)}: "
+                       f"{cell(entry.difference.verdict)}")
+    for _, r in ranked:
+        if r.vs_baseline:
+            out.append(f"- {cell(r.plan)} vs baseline: {cell(r.vs_baseline.verdict)}")
     out += ["", "## Plans", ""]
-    for r in rows:
-        held = ", ".join(r["holding_back"]) or "nothing"
-        out.append(f"- **{cell(r['plan'])}**: {cell(r['description'])} Still holding it back at "
+    for _, r in ranked:
+        held = ", ".join(r.holding_back) or "nothing"
+        out.append(f"- **{cell(r.plan)}**: {cell(r.description)} Still holding it back at "
                    f"the end: {cell(held)}.")
     return "\n".join(out) + "\n"

@@ -3,18 +3,9 @@ skills at the start and the end, and the verdict per class."""
 
 from __future__ import annotations
 
+from sim.analysis.types import CheckDocument
 from sim.outputs import charts
-from sim.outputs.html import (
-    Raw,
-    ReportBody,
-    Section,
-    figure,
-    join,
-    note,
-    para,
-    table,
-    tag,
-)
+from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num, week_span
 
 VERDICT_TONE = {"independent": "good", "partly": "warn", "hero-dependent": "bad"}
@@ -22,24 +13,24 @@ VERDICT_TONE = {"independent": "good", "partly": "warn", "hero-dependent": "bad"
 
 def check_report(folder: dict) -> ReportBody:
     """The report body of a check folder (journal, independence.json)."""
-    doc = folder["json"]["independence.json"]
+    doc = CheckDocument.from_json(folder["json"]["independence.json"])
     journal = folder["journal"]
     scenario = journal.get("scenario") or {}
     plan = journal.get("plan_definition") or {}
-    final = doc["final"]
-    c = doc["criteria"]
-    plan_name = doc.get("plan") or "no plan (today's team)"
+    final = doc.final
+    c = doc.criteria
+    plan_name = doc.plan or "no plan (today's team)"
     body = ReportBody(
-        title=f"Independence check: {doc['scenario']}, {plan_name}",
-        verdict=f"{final['verdict'].capitalize()} at week {final['week']}",
-        tone="good" if final["passed"] else "bad",
+        title=f"Independence check: {doc.scenario}, {plan_name}",
+        verdict=f"{final.verdict.capitalize()} at week {final.week}",
+        tone="good" if final.passed else "bad",
         facts=[
-            ("time to independence", week_span(doc["time_to_independence"])),
-            ("plan", f"{plan_name}: {doc['weeks']} weeks, checkpoints every {doc['every']} "
+            ("time to independence", week_span(doc.time_to_independence)),
+            ("plan", f"{plan_name}: {doc.weeks} weeks, checkpoints every {doc.every} "
                      "weeks"),
-            ("heroes tested", ", ".join(doc["heroes"]) or "none named"),
-            ("simulated", f"{doc['replications']} replications, seed {doc['seed']}; each "
-                          f"checkpoint replays {doc['evaluation_days']} days of incidents with "
+            ("heroes tested", ", ".join(doc.heroes) or "none named"),
+            ("simulated", f"{doc.replications} replications, seed {doc.seed}; each "
+                          f"checkpoint replays {doc.evaluation_days} days of incidents with "
                           "the heroes present and absent"),
         ],
         intro=join([
@@ -54,7 +45,7 @@ def check_report(folder: dict) -> ReportBody:
         ]),
     )
     body.sections = [
-        Section("verdict", f"Verdict by class at week {final['week']}", verdict_section(doc)),
+        Section("verdict", f"Verdict by class at week {final.week}", verdict_section(doc)),
         Section("independence-curve", "Independence over the plan", curve_section(doc)),
         Section("skills", "Skills at the start and the end", skills_section(doc, scenario)),
         Section("plan", "The plan", plan_section(plan)),
@@ -66,28 +57,29 @@ def _verdict_tag(verdict: str) -> Raw:
     return tag("span", verdict, class_=f"tag {VERDICT_TONE.get(verdict, '')}".strip())
 
 
-def verdict_section(doc: dict) -> Raw:
-    last = doc["checkpoints"][-1]
-    reasons = {item["class"]: item["reasons"] for item in doc["final"]["holding_back"]}
+def verdict_section(doc: CheckDocument) -> Raw:
+    """The classes at the last checkpoint, and what holds each back."""
+    last = doc.checkpoints[-1]
+    reasons = {item.class_id: item.reasons for item in doc.final.holding_back}
     rows = []
     held = []
-    for cid, row in last["classes"].items():
-        present, absent = row["present"], row["absent"]
-        why = reasons.get(cid) or row.get("notes") or []
+    for cid, row in last.classes.items():
+        present, absent = row.present, row.absent
+        why = reasons.get(cid) or row.notes or []
         rows.append([
-            cid + (" (specialty)" if row["specialty"] else ""),
-            _verdict_tag(row["verdict"]),
-            f"{num(present['ttm_p90'], 0)} → {num(absent['ttm_p90'], 0)}",
-            num(row["p90_ratio"], 2),
-            num(row["added_breach_rate"], 1, 100, "%"),
-            f"{num(present['escalation_rate'], 0, 100, '%')} → "
-            f"{num(absent['escalation_rate'], 0, 100, '%')}",
-            num(row["effective_responders"], 1),
+            cid + (" (specialty)" if row.specialty else ""),
+            _verdict_tag(row.verdict),
+            f"{num(present.ttm_p90, 0)} → {num(absent.ttm_p90, 0)}",
+            num(row.p90_ratio, 2),
+            num(row.added_breach_rate, 1, 100, "%"),
+            f"{num(present.escalation_rate, 0, 100, '%')} → "
+            f"{num(absent.escalation_rate, 0, 100, '%')}",
+            num(row.effective_responders, 1),
         ])
         if why:
-            held.append(tag("li", join([tag("strong", cid), " (", row["verdict"], ")",
+            held.append(tag("li", join([tag("strong", cid), " (", row.verdict, ")",
                                         tag("ul", join(tag("li", r) for r in why))])))
-    specialty = doc["final"].get("specialty") or {}
+    specialty = doc.final.specialty or {}
     return join([
         table(["class", "verdict", "TTM p90 min, present → absent", "ratio", "breach +",
                "escalated, present → absent", "responders"], rows,
@@ -102,18 +94,19 @@ def verdict_section(doc: dict) -> Raw:
     ])
 
 
-def curve_section(doc: dict) -> Raw:
-    points = doc["checkpoints"]
-    weeks = [cp["week"] for cp in points]
-    overall = [cp["overall"] for cp in points]
-    ratio = doc["criteria"]["max_p90_ratio"]
+def curve_section(doc: CheckDocument) -> Raw:
+    """The independence curve over the plan's weeks, and its table."""
+    points = doc.checkpoints
+    weeks = [cp.week for cp in points]
+    overall = [cp.overall for cp in points]
+    ratio = doc.criteria["max_p90_ratio"]
 
     def line(key: str, label: str, colour: str) -> dict:
-        bands = [(o.get("bands") or {}).get(key) or (None, None) for o in overall]
-        return {"label": label, "colour": colour, "values": [o.get(key) for o in overall],
+        bands = [getattr(o.bands, key, None) or (None, None) for o in overall]
+        return {"label": label, "colour": colour, "values": [getattr(o, key) for o in overall],
                 "low": [b[0] for b in bands], "high": [b[1] for b in bands]}
 
-    interruptions = [cp["hero_interruptions_per_week"] for cp in points]
+    interruptions = [cp.hero_interruptions_per_week for cp in points]
     panels = [
         {"title": "p90 time to mitigate, all classes pooled", "ylabel": "minutes",
          "lines": [
@@ -121,7 +114,7 @@ def curve_section(doc: dict) -> Raw:
              line("absent_p90", "hero absent", charts.ABSENT),
              {"label": f"pass threshold ({ratio:g}x present)", "colour": charts.THRESHOLD,
               "dashed": True,
-              "values": [None if o.get("present_p90") is None else o["present_p90"] * ratio
+              "values": [None if o.present_p90 is None else o.present_p90 * ratio
                          for o in overall]},
          ]},
         {"title": "share of incidents escalated", "ylabel": "% of incidents", "percent": True,
@@ -129,27 +122,27 @@ def curve_section(doc: dict) -> Raw:
                    line("absent_escalation_rate", "hero absent", charts.ABSENT)]},
         {"title": "hero interruptions per week (hero present)", "ylabel": "per week",
          "lines": [{"label": "hero present", "colour": charts.PRESENT,
-                    "values": [i.get("mean") for i in interruptions],
-                    "low": [i.get("low") for i in interruptions],
-                    "high": [i.get("high") for i in interruptions]}]},
+                    "values": [i.mean for i in interruptions],
+                    "low": [i.low for i in interruptions],
+                    "high": [i.high for i in interruptions]}]},
     ]
-    chart = charts.independence_curve(weeks, panels, [cp["passed"] for cp in points],
-                                      doc["time_to_independence"].get("week"))
+    chart = charts.independence_curve(weeks, panels, [cp.passed for cp in points],
+                                      doc.time_to_independence.week)
     rows = []
     for cp in points:
-        o = cp["overall"]
-        classes = [r for r in cp["classes"].values() if not r["specialty"]]
-        independent = sum(r["verdict"] == "independent" for r in classes)
+        o = cp.overall
+        classes = [r for r in cp.classes.values() if not r.specialty]
+        independent = sum(r.verdict == "independent" for r in classes)
         rows.append([
-            str(cp["week"]),
-            _verdict_tag("independent") if cp["passed"] else _verdict_tag("not independent"),
-            f"{num(o['present_p90'], 0)} → {num(o['absent_p90'], 0)}",
-            num(o["p90_ratio"], 2),
-            f"{num(o['present_escalation_rate'], 0, 100, '%')} → "
-            f"{num(o['absent_escalation_rate'], 0, 100, '%')}",
-            num(cp["hero_interruptions_per_week"]["mean"], 1),
-            num(cp["plan_hero_hours"]["mean"], 0),
-            num((cp.get("plan_learner_hours") or {}).get("mean"), 0),
+            str(cp.week),
+            _verdict_tag("independent") if cp.passed else _verdict_tag("not independent"),
+            f"{num(o.present_p90, 0)} → {num(o.absent_p90, 0)}",
+            num(o.p90_ratio, 2),
+            f"{num(o.present_escalation_rate, 0, 100, '%')} → "
+            f"{num(o.absent_escalation_rate, 0, 100, '%')}",
+            num(cp.hero_interruptions_per_week.mean, 1),
+            num(cp.plan_hero_hours.mean, 0),
+            num(cp.plan_learner_hours.mean if cp.plan_learner_hours else None, 0),
             f"{independent}/{len(classes)}",
         ])
     return join([
@@ -166,8 +159,9 @@ def curve_section(doc: dict) -> Raw:
     ])
 
 
-def skills_section(doc: dict, scenario: dict) -> Raw:
-    skills = doc.get("skills") or {}
+def skills_section(doc: CheckDocument, scenario: dict) -> Raw:
+    """Heatmaps of knowledge and confidence, people x classes, at the start and the end."""
+    skills = doc.skills or {}
     start, end = skills.get("start") or {}, skills.get("end") or {}
     people = list(dict.fromkeys([*(p.get("id") for p in scenario.get("people") or []
                                    if p.get("id") in start), *start]))
@@ -184,12 +178,12 @@ def skills_section(doc: dict, scenario: dict) -> Raw:
 
     grids = {
         "knowledge, start": grid(start, "knowledge"),
-        f"knowledge, week {doc['weeks']}": grid(end, "knowledge"),
+        f"knowledge, week {doc.weeks}": grid(end, "knowledge"),
         "confidence, start": grid(start, "confidence"),
-        f"confidence, week {doc['weeks']}": grid(end, "confidence"),
+        f"confidence, week {doc.weeks}": grid(end, "confidence"),
     }
     names = {p.get("id"): p.get("name") or p.get("id") for p in scenario.get("people") or []}
-    heroes = set(doc.get("heroes") or [])
+    heroes = set(doc.heroes or [])
     team = table(["person", "name", "role"],
                  [[p, names.get(p, p), "hero" if p in heroes else ""] for p in people],
                  left=3)
@@ -203,6 +197,7 @@ def skills_section(doc: dict, scenario: dict) -> Raw:
 
 
 def plan_section(plan: dict) -> Raw:
+    """The plan's actions as a table (from the journal's plan definition)."""
     actions = plan.get("actions") or []
     if not actions:
         return note("No plan: the check measured today's team.")

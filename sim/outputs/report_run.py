@@ -4,7 +4,9 @@ present when the run was made `--without` someone."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
+from sim.analysis.types import MetricsSummary, RunDocument
 from sim.outputs import charts
 from sim.outputs.html import (
     Raw,
@@ -34,33 +36,33 @@ def arm_labels(without: list[str]) -> dict[str, str]:
 def run_report(folder: dict) -> ReportBody:
     """The report body of a run folder (journal, metrics.json, incidents.csv)."""
     journal = folder["journal"]
-    doc = folder["json"]["metrics.json"]
+    doc = RunDocument.from_json(folder["json"]["metrics.json"])
     scenario = journal.get("scenario") or {}
-    without = list(doc.get("without") or [])
+    without = list(doc.without or [])
     labels = arm_labels(without)
     # (label, metrics) per arm, everyone present first.
-    arms = [(labels["without"], doc["metrics"])] if without else [(labels["all"],
-                                                                    doc["metrics"])]
-    if doc.get("baseline"):
-        arms.insert(0, (PRESENT_LABEL, doc["baseline"]))
-    fit = doc.get("fit_check") or {}
-    title = (f"What if {', '.join(without)} were gone: {doc['scenario']}" if without
-             else f"Run: {doc['scenario']}")
+    arms = [(labels["without"] if without else labels["all"], doc.metrics)]
+    if doc.baseline:
+        arms.insert(0, (PRESENT_LABEL, doc.baseline))
+    fit = doc.fit_check
+    overloaded = fit is not None and fit.overloaded
+    title = (f"What if {', '.join(without)} were gone: {doc.scenario}" if without
+             else f"Run: {doc.scenario}")
     body = ReportBody(
         title=title,
-        verdict=("Overloaded: the real problem is staffing" if fit.get("overloaded")
+        verdict=("Overloaded: the real problem is staffing" if overloaded
                  else "Not overloaded" if fit else None),
-        tone="bad" if fit.get("overloaded") else "good" if fit else None,
+        tone="bad" if overloaded else "good" if fit else None,
         facts=[
-            ("scenario", doc["scenario"]),
-            ("simulated", f"{doc['days']} days x {doc['replications']} replications, "
-                          f"seed {doc['seed']}"),
+            ("scenario", doc.scenario),
+            ("simulated", f"{doc.days} days x {doc.replications} replications, "
+                          f"seed {doc.seed}"),
             ("absent", ", ".join(without) or "nobody"),
-            ("heroes", ", ".join(doc.get("heroes") or []) or "none named"),
+            ("heroes", ", ".join(doc.heroes or []) or "none named"),
         ],
         intro=join([
             para(scenario.get("description") or ""),
-            para(fit.get("reason") or ""),
+            para(fit.reason if fit else ""),
             note("Figures are means per replication; the small figures under them are the 95% "
                  "interval across replications."
                  + (" The what-if replays the same incidents (common random numbers) with "
@@ -79,13 +81,17 @@ def run_report(folder: dict) -> ReportBody:
     return body
 
 
-def _dig(metrics: dict, path: tuple[str, ...]):
+Arms = list[tuple[str, MetricsSummary]]  # (label, metrics) per arm, everyone present first
+
+
+def _dig(metrics: Any, path: tuple[str, ...]) -> Any:
     for key in path:
         metrics = (metrics or {}).get(key)
     return metrics
 
 
-def summary_table(arms) -> Raw:
+def summary_table(arms: Arms) -> Raw:
+    """The headline figures per arm."""
     rows = []
     for label, path, digits, scale in (
         ("incidents", ("incidents",), 0, 1),
@@ -106,6 +112,7 @@ def summary_table(arms) -> Raw:
 
 
 def ttm_section(folder: dict, labels: dict[str, str]) -> Raw:
+    """Cumulative distributions of time to mitigate per arm, from incidents.csv."""
     columns = folder["csv"].get("incidents.csv") or {}
     times = columns.get("time_to_mitigate_min") or []
     arm_column = columns.get("arm") or ["all"] * len(times)
@@ -141,7 +148,8 @@ def _float(value: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def escalation_section(arms) -> Raw:
+def escalation_section(arms: Arms) -> Raw:
+    """Who escalations reached, by kind, per arm."""
     panels = {
         label: {person: {kind: mean_of(by_kind.get(kind)) for kind in KINDS}
                 for person, by_kind in (m.get("escalations_to") or {}).items()}
@@ -170,8 +178,9 @@ def escalation_section(arms) -> Raw:
     ])
 
 
-def hero_section(arms, doc: dict) -> Raw:
-    heroes = list(doc.get("heroes") or [])
+def hero_section(arms: Arms, doc: RunDocument) -> Raw:
+    """Hero interruptions per week by the hero's local hour class, per arm."""
+    heroes = list(doc.heroes or [])
     if not heroes:
         return note("The scenario names no heroes.")
     panels = {}
@@ -189,7 +198,7 @@ def hero_section(arms, doc: dict) -> Raw:
     chart = charts.stacked_bars(panels, charts.HOUR_CLASS_COLOURS,
                                 "interruptions per week (mean)",
                                 "Hero interruptions per week, by the hero's local time")
-    gone = [h for h in heroes if h in (doc.get("without") or [])]
+    gone = [h for h in heroes if h in (doc.without or [])]
     return join([
         figure(chart, "Every page, pull or backup call that reached a hero, by the hero's "
                       "local hour class: business (08-18 Mon-Fri), off (evenings, weekends), "
@@ -200,7 +209,8 @@ def hero_section(arms, doc: dict) -> Raw:
     ])
 
 
-def load_section(arms, scenario: dict, without: list[str]) -> Raw:
+def load_section(arms: Arms, scenario: dict, without: list[str]) -> Raw:
+    """Pages and hours per person, with intervals."""
     names = {p.get("id"): p.get("name") or p.get("id") for p in scenario.get("people") or []}
     people = list(dict.fromkeys([*names, *(p for _, m in arms for p in m.get("load") or {})]))
     panels = {
@@ -231,7 +241,8 @@ def load_section(arms, scenario: dict, without: list[str]) -> Raw:
     ])
 
 
-def class_table(m: dict, scenario: dict) -> Raw:
+def class_table(m: MetricsSummary, scenario: dict) -> Raw:
+    """Outcomes and effective responders per incident class."""
     by_class = m.get("by_class") or {}
     responders = (m.get("effective_responders") or {}).get("by_class") or {}
     rows = []
@@ -240,7 +251,8 @@ def class_table(m: dict, scenario: dict) -> Raw:
         row = by_class.get(cid) or {}
         rows.append([cid + (" (specialty)" if cls.get("specialty") else ""),
                      cls.get("service"), estimate_cell(row.get("count"), 1),
-                     estimate_cell(row.get("mttm_p90")), estimate_cell(row.get("breach_rate"), 1, 100),
+                     estimate_cell(row.get("mttm_p90")),
+                     estimate_cell(row.get("breach_rate"), 1, 100),
                      estimate_cell(row.get("escalation_rate"), 1, 100),
                      estimate_cell(row.get("hero_share"), 1, 100),
                      estimate_cell(responders.get(cid), 1)])

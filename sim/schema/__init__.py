@@ -1,6 +1,7 @@
 """Pydantic v2 models of everything a user writes: a scenario, its transfer plans, the
-independence criteria. Every model forbids unknown keys (`extra="forbid"`); a scenario checks
-its own cross-references and reports every problem at once (`sim.schema.scenario`).
+independence criteria, the observations of a game day. Every model forbids unknown keys
+(`extra="forbid"`); a scenario checks its own cross-references and reports every problem at
+once (`sim.schema.scenario`).
 
 The models are split by topic; import them from here.
 """
@@ -29,6 +30,7 @@ from sim.schema.base import (
     check_zone,
     hour_class_of,
 )
+from sim.schema.observations import GameDay, HeroRole, Injection, Observations, ObservedEscalation
 from sim.schema.plan import (
     ConditionName,
     DrillAction,
@@ -58,12 +60,7 @@ from sim.schema.policy import (
     Rate,
     Runbook,
 )
-from sim.schema.scenario import (
-    IndependenceCriteria,
-    Scenario,
-    check_plan,
-    plan_reference_errors,
-)
+from sim.schema.scenario import IndependenceCriteria, Scenario, check_plan, plan_reference_errors
 from sim.schema.team import (
     Absence,
     HourRange,
@@ -147,4 +144,9 @@ __all__ = [
     "Scenario",
     "plan_reference_errors",
     "check_plan",
+    "HeroRole",
+    "GameDay",
+    "ObservedEscalation",
+    "Injection",
+    "Observations",
 ]

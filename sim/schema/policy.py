@@ -6,23 +6,10 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from pydantic import (
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from sim.schema.base import (
-    HourClass,
-    Identifier,
-    LevelTarget,
-    Minutes,
-    Model,
-    Unit,
-    Weekday,
-)
+from sim.schema.base import HourClass, Identifier, LevelTarget, Minutes, Model, Unit, Weekday
 
 
 class GatePolicy(str, Enum):

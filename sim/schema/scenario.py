@@ -15,21 +15,10 @@ import datetime as dt
 import math
 from typing import Annotated
 
-from pydantic import (
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from sim.schema.base import (
-    MAX_RATE_PER_WEEK,
-    Identifier,
-    LevelTarget,
-    Model,
-    Unit,
-    check_zone,
-)
+from sim.schema.base import MAX_RATE_PER_WEEK, Identifier, LevelTarget, Model, Unit, check_zone
 from sim.schema.plan import Plan
 from sim.schema.policy import (
     Behaviour,

@@ -7,12 +7,7 @@ import math
 from enum import Enum
 from typing import Annotated
 
-from pydantic import (
-    BeforeValidator,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.schema.base import (

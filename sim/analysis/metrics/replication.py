@@ -1,63 +1,17 @@
-"""Pure functions that turn one replication's records into numbers, and many into estimates.
-
-Nothing here runs the model or prints: `replication_metrics` reads a `RunRecords`, `summarize`
-reduces the per-replication dicts to means with 95% t-intervals, `fit_check` says whether the
-team is simply overloaded. All results are plain JSON-serialisable dicts with no NaN: a value
-that is undefined (a percentile of no incidents, a rate over zero incidents) is None.
-
-Keys of `replication_metrics` (a stable interface: `herosim run --format json` prints the
-`summarize`d form, where every numeric leaf becomes {"mean", "ci_low", "ci_high", "n"}).
-Times are minutes, rates are shares in 0..1 unless named per week. Dicts keyed by person hold
-every person of the scenario (and anyone else named in the records); dicts keyed by class,
-severity, escalation kind or hour class hold every member, zeros included, so that all
-replications share one shape.
-
-    days                      int, the horizon of the replication
-    heroes, without           lists of person ids (context, kept by summarize when equal)
-    incidents                 int, real incidents recorded
-    by_severity               {sev1..sev4: count}
-    mtta, mttm                {p50, p90, p99, mean}: time to acknowledge / to mitigate;
-                              mttm over resolved incidents only
-    unresolved                int, incidents nobody could work before the horizon ended
-                              (a `requires` person absent throughout); they count as breaches
-    wait_mean                 mean minutes from arrival to the start of work
-    slo_breach_rate           share of incidents mitigated after their SLO
-    escalations               {timeout, manual, informal, reroute, total: count}
-    escalations_per_incident  {timeout, manual, informal, reroute, total: count / incidents}
-    escalations_to            {person: {timeout, manual, informal, reroute: count}}
-    hero_interruptions_per_week
-                              {all_heroes: row, by_hero: {hero: row}} where a row is
-                              {total, business, off, sleep, page, noise, pull} per week
-                              (every interruption of a hero; weeks = days / 7)
-    hero_hours                {total, by_hero: {hero: hours}}: hero work spans, all roles
-    load                      {person: {pages, pulls, hours, incidents_led}}; pages count
-                              page and noise interruptions, hours every work span
-    pages_gini                Gini of pages across people not in `without` (0 = even)
-    struggled                 {count, share}
-    by_class                  {class: {count, mttm_p50, mttm_p90, breach_rate,
-                              escalation_rate, hero_share}}; escalation_rate is the share of
-                              the class's incidents escalated at least once (any kind)
-    effective_responders      {by_class: {class: n}, by_critical_service: {service: n}}:
-                              people who would handle it alone without escalating
-    utilisation               {person: busy slot-minutes / (capacity x available minutes)}
-    changes                   release flow: {intended, shipped, unshipped, postponed,
-                              shipped_unsafe, failed, failure_rate (per release), releases,
-                              mean_batch_size, release_delay_hours {p50, p90, mean} (a change
-                              still waiting at the end counts its wait so far),
-                              needed_hero, rollbacks, rollback_ttm {p50, p90}}
-"""
+"""One replication's records as numbers: `replication_metrics` (the keys are documented in
+the package docstring, sim/analysis/metrics/__init__.py, and typed as
+`sim.analysis.types.ReplicationMetrics`), the release flow, effective responders."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-import numpy as np
-
 from sim.analysis.stats import gini, percentiles
+from sim.analysis.types import ChangeMetrics, ReplicationMetrics, Spread
 from sim.model import TeamState
 from sim.model.records import IncidentRecord, InterruptionKind, RunRecords
 from sim.model.skills import SkillBook, ramp
@@ -69,16 +23,9 @@ from sim.schema import (
     Role,
     Scenario,
     Severity,
-    WorkTime,
-    members_of,
 )
 
-# Chance of handling a class alone at or above which a person counts as an effective responder.
 EFFECTIVE_THRESHOLD = 0.5
-# The classic "do not use when" thresholds: offered load near a queue's saturation point.
-OVERLOAD_EXPERT_LOAD = 0.8
-OVERLOAD_UTILISATION = 0.85
-
 ESCALATION_KINDS = [k.value for k in EscalationKind]
 HOUR_CLASSES = [h.value for h in HourClass]
 INTERRUPTION_KINDS = [k.value for k in InterruptionKind]
@@ -101,7 +48,7 @@ def _key(value: Any) -> str:
     return value.value if isinstance(value, Enum) else str(value)
 
 
-def _spread(values: list[float]) -> dict[str, float | None]:
+def _spread(values: list[float]) -> Spread[float]:
     p50, p90, p99 = percentiles(values, (50, 90, 99))
     return {"p50": p50, "p90": p90, "p99": p99, "mean": _mean(values)}
 
@@ -109,7 +56,8 @@ def _spread(values: list[float]) -> dict[str, float | None]:
 # --- one replication ------------------------------------------------------------------------
 
 
-def replication_metrics(records: RunRecords, scenario: Scenario, skills: SkillBook) -> dict:
+def replication_metrics(records: RunRecords, scenario: Scenario, skills: SkillBook
+                        ) -> ReplicationMetrics:
     """Aggregates of one replication, as a JSON-serialisable dict (keys in the module docstring).
 
     Args:
@@ -157,7 +105,7 @@ def replication_metrics(records: RunRecords, scenario: Scenario, skills: SkillBo
     }
 
 
-def change_metrics(records: RunRecords) -> dict:
+def change_metrics(records: RunRecords) -> ChangeMetrics[float]:
     """Release flow: what shipped, waited or failed, and the rollbacks it caused."""
     changes = records.changes
     shipped = [c for c in changes if c.shipped is not None]
@@ -346,161 +294,3 @@ def _utilisation(records: RunRecords, scenario: Scenario, people: list[str]) -> 
         available = records.available_minutes.get(p, 0.0)
         out[p] = busy[p] / (capacity * available) if available > 0 and capacity > 0 else 0.0
     return out
-
-
-# --- many replications ----------------------------------------------------------------------
-
-
-def summarize(per_rep: list[dict], confidence: float = 0.95) -> dict:
-    """Mean and t-interval of every numeric leaf across replications, in the same nesting.
-
-    Each numeric leaf becomes {"mean", "ci_low", "ci_high", "n"}, where n counts the
-    replications with a number there (None is skipped; a leaf that is None everywhere stays
-    None). Other leaves (strings, lists, booleans) are kept when equal in every replication and
-    dropped otherwise. With one replication the interval is [mean, mean].
-    """
-    if not per_rep:
-        return {}
-    return _summarize_node(per_rep, confidence)
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
-
-def _summarize_node(nodes: list, confidence: float):
-    dicts = [x for x in nodes if isinstance(x, dict)]
-    if dicts:
-        keys = dict.fromkeys(k for d in dicts for k in d)
-        out = {}
-        for k in keys:
-            children = [d[k] for d in dicts if k in d]
-            value = _summarize_node(children, confidence)
-            if value is not _DROP:
-                out[k] = value
-        return out
-    numbers = [float(x) for x in nodes if _is_number(x) and math.isfinite(x)]
-    if numbers:
-        return interval(numbers, confidence)
-    present = [x for x in nodes if x is not None]
-    if not present:
-        return None
-    return present[0] if all(x == present[0] for x in present) else _DROP
-
-
-_DROP = object()
-
-
-def interval(values: Sequence[float], confidence: float = 0.95) -> dict:
-    """Mean and two-sided Student-t interval of `values`, with their count."""
-    n = len(values)
-    mean = float(np.mean(values))
-    half = 0.0
-    if n > 1:
-        sd = float(np.std(values, ddof=1))
-        from scipy import (
-            stats,  # here: importing scipy costs most commands half a second
-        )
-
-        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
-
-
-# --- fit check ------------------------------------------------------------------------------
-
-
-def mean_expert_minutes(median: float, p90: float) -> float:
-    """Mean of the lognormal with this median and 90th percentile."""
-    return WorkTime(median=median, p90=p90).mean
-
-
-def on_call_slots(scenario: Scenario) -> float:
-    """Concurrent incidents the rotation can work: a primary and a secondary (mean capacity of
-    their members), or every primary member in pool mode."""
-    rotation = scenario.rotation
-    capacity = {p.id: p.capacity for p in scenario.people}
-    if rotation.pool:
-        return float(sum(capacity[m] for m in members_of(rotation.primary)))
-    slots = float(np.mean([capacity[m] for m in members_of(rotation.primary)]))
-    if rotation.secondary is not None:
-        slots += float(np.mean([capacity[m] for m in members_of(rotation.secondary)]))
-    return slots
-
-
-def expert_load(scenario: Scenario) -> float:
-    """Offered load per on-call slot if experts worked every incident and triaged every false
-    page: (sum of rate x mean expert minutes + noise pages x triage minutes) / slots."""
-    real = sum(
-        c.rate_per_week / MINUTES_PER_WEEK * c.work_minutes.mean
-        for c in scenario.classes
-    )
-    noise_rate = sum(c.rate_per_week for c in scenario.classes) * scenario.conditions.alert_noise
-    noise = noise_rate / MINUTES_PER_WEEK * scenario.behaviour.triage_minutes
-    return (real + noise) / on_call_slots(scenario)
-
-
-def fit_check(scenario: Scenario, metrics: dict | list[dict] | None = None) -> dict:
-    """Is the team simply overloaded? Then the real problem is staffing, not heroes.
-
-    Args:
-        scenario: the team.
-        metrics: one replication's `replication_metrics`, a list of them, or their `summarize`d
-            form; None to judge from the scenario alone.
-
-    Returns:
-        {"overloaded", "expert_load", "leader_utilisation", "leaders", "reason"}. Overloaded when
-        the expert load per on-call slot is >= 0.8 or the measured mean utilisation of the
-        leaders (the fewest people who together led at least half of the incidents) is >= 0.85.
-    """
-    load = expert_load(scenario)
-    if isinstance(metrics, list):
-        metrics = summarize(metrics) if metrics else None
-    leaders, utilisation = _leader_utilisation(metrics) if metrics else ([], None)
-    by_load = load >= OVERLOAD_EXPERT_LOAD
-    by_use = utilisation is not None and utilisation >= OVERLOAD_UTILISATION
-    used = (
-        f"the people who lead most incidents ({', '.join(leaders)}) are "
-        f"{utilisation:.0%} utilised" if utilisation is not None else "no measured utilisation"
-    )
-    if by_load or by_use:
-        reason = (
-            f"The team is overloaded: expert load is {load:.2f} per on-call slot "
-            f"(limit {OVERLOAD_EXPERT_LOAD}) and {used} (limit {OVERLOAD_UTILISATION:.0%}), "
-            "so the real problem is staffing, not knowledge concentration."
-        )
-    else:
-        reason = (
-            f"The team is not overloaded: expert load is {load:.2f} per on-call slot "
-            f"(below {OVERLOAD_EXPERT_LOAD}) and {used} (below {OVERLOAD_UTILISATION:.0%}), "
-            "so hero dependence here is about knowledge concentration, not staffing."
-        )
-    return {
-        "overloaded": by_load or by_use,
-        "expert_load": load,
-        "leader_utilisation": utilisation,
-        "leaders": leaders,
-        "reason": reason,
-    }
-
-
-def _value(leaf: Any) -> float | None:
-    """A number from a per-replication leaf or a summarised {"mean": ...} leaf."""
-    if isinstance(leaf, dict):
-        leaf = leaf.get("mean")
-    return float(leaf) if _is_number(leaf) else None
-
-
-def _leader_utilisation(metrics: dict) -> tuple[list[str], float | None]:
-    led = {p: _value(row.get("incidents_led")) or 0.0 for p, row in metrics.get("load", {}).items()}
-    total = sum(led.values())
-    if total <= 0:
-        return [], None
-    leaders, covered = [], 0.0
-    for person, n in sorted(led.items(), key=lambda item: -item[1]):
-        leaders.append(person)
-        covered += n
-        if covered >= total / 2:
-            break
-    use = [_value(metrics.get("utilisation", {}).get(p)) for p in leaders]
-    known = [u for u in use if u is not None]
-    return leaders, (sum(known) / len(known) if known else None)

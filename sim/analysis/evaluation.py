@@ -1,0 +1,62 @@
+"""The evaluation window: a team frozen at minute t, replayed with its heroes present and absent.
+
+The independence check (at every checkpoint of a plan) and the advisor (at the end of every
+candidate plan) read a team the same way: one window of incidents, the same in both arms (common
+random numbers), the skills and plan state frozen at t, replayed once with everyone and once
+without the heroes. Differences between the arms come from the heroes' absence alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.model import Arrival, TeamModel, TeamState
+from sim.model.records import RunRecords
+from sim.model.rng import EVALUATION
+from sim.model.skills import SkillBook
+from sim.schema import Scenario
+
+
+def evaluation_replication(replication: int) -> int:
+    """The replication index whose streams give plan replication `replication` its window.
+
+    Apart from the plan run's own streams, so the window is the same at every checkpoint.
+    """
+    return EVALUATION + replication
+
+
+@dataclass(frozen=True)
+class Arms:
+    """The records of one evaluation window replayed with the heroes present and absent."""
+
+    present: RunRecords
+    absent: RunRecords
+
+
+def replay_arms(
+    scenario: Scenario,
+    days: int,
+    seed: int,
+    replication: int,
+    skills: SkillBook,
+    state: TeamState,
+    t: float,
+    arrivals: list[Arrival],
+) -> Arms:
+    """Replay `arrivals` over `days` with the team as it is at minute `t`, both arms.
+
+    Args:
+        scenario: the team.
+        days: the window's length.
+        seed, replication: the streams of the window (`evaluation_replication`).
+        skills: the frozen skills (not changed: neither arm learns).
+        state: the plan's state; each arm gets its own copy frozen at `t`.
+        t: the minute the team is frozen at.
+        arrivals: the window's incidents, the same in both arms.
+    """
+
+    def replay(without: tuple[str, ...]) -> RunRecords:
+        return TeamModel(scenario, days, seed, replication, without=without, skills=skills,
+                         arrivals=arrivals, state=state.frozen(t)).run()
+
+    return Arms(present=replay(()), absent=replay(tuple(scenario.heroes)))

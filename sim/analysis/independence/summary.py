@@ -1,0 +1,143 @@
+"""The whole independence check: run the replications, pool them, and write the document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim import __version__
+from sim.analysis.document import Result
+from sim.analysis.independence.diagnosis import diagnose, final_state, release_reasons
+from sim.analysis.independence.pooling import CheckData
+from sim.analysis.independence.replay import CheckReplication, CheckSpec, check_replication
+from sim.analysis.independence.resampling import bootstrap, interval
+from sim.analysis.replicate import Replications, run_tasks
+from sim.analysis.types import (
+    CheckDocument,
+    Checkpoint,
+    FinalVerdict,
+    HoldingBack,
+    Overall,
+    TimeToIndependence,
+)
+from sim.schema import Plan, Verdict
+
+
+@dataclass(frozen=True)
+class CheckResult(Result):
+    """The independence check, usable from Python: its spec and its document
+    (`to_json()` is independence.json)."""
+
+    spec: CheckSpec
+    document: CheckDocument
+
+    @property
+    def replications(self) -> int:
+        """How many replications the check ran."""
+        return self.document.replications
+
+    @property
+    def passed(self) -> bool:
+        """Whether the last checkpoint passes."""
+        return self.document.final.passed
+
+
+def run_check(
+    reps: Replications,
+    plan: Plan | None = None,
+    weeks: int = 26,
+    every: int = 4,
+) -> CheckResult:
+    """Run the independence check of `plan` (or of today's team, with no plan).
+
+    Args:
+        reps: the team (its `independence` section holds the pass criteria), the replications,
+            the root seed and where they run.
+        plan: the transfer plan, or None for today's team.
+        weeks: weeks the plan runs.
+        every: weeks between checkpoints.
+    """
+    spec = CheckSpec(reps.scenario, plan, weeks, every, reps.seed)
+    data = CheckData(spec, replications=reps.replications)
+    run_tasks(check_replication, [(spec, r) for r in range(reps.replications)],
+              reps.workers, reps.progress, reps.executor,
+              consume=lambda i, rep: data.add(rep, i))
+    data.finish()
+    return CheckResult(spec, summarize_check(spec, data=data))
+
+
+def summarize_check(spec: CheckSpec, reps: list[CheckReplication] | None = None,
+                    data: CheckData | None = None) -> CheckDocument:
+    """The independence.json document from the per-replication results, or from their pooled
+    form (`data`) when the caller built it."""
+    scenario = spec.scenario
+    data = data if data is not None else CheckData(spec, reps)
+    bands = bootstrap(data)
+    checkpoints = [_checkpoint(data, index, week, bands.curves[index])
+                   for index, week in enumerate(spec.checkpoints)]
+    first = next((c.week for c in checkpoints if c.passed), None)
+    final = checkpoints[-1]
+    stuck = [(cid, row) for cid, row in final.classes.items()
+             if row.verdict != Verdict.INDEPENDENT.value and not row.specialty]
+    releases_stuck = final.releases is not None and (
+        final.releases.verdict != Verdict.INDEPENDENT.value)
+    # The plan's final state is simulated once for all the reasons, and only if needed.
+    state = final_state(spec) if stuck or releases_stuck else None
+    holding_back = [
+        HoldingBack(class_id=cid, verdict=row.verdict,
+                    reasons=diagnose(spec, data, cid, state) + row.notes)
+        for cid, row in stuck
+    ]
+    if final.releases is not None and releases_stuck:
+        holding_back.append(HoldingBack(
+            class_id="releases", verdict=final.releases.verdict,
+            reasons=release_reasons(spec, state) + final.releases.notes))
+    return CheckDocument(
+        herosim_version=__version__,
+        scenario=scenario.name,
+        plan=spec.plan.name if spec.plan else None,
+        weeks=spec.weeks,
+        every=spec.every,
+        replications=data.replications,
+        seed=spec.seed,
+        evaluation_days=spec.criteria.evaluation_days,
+        heroes=list(scenario.heroes),
+        criteria=spec.criteria.model_dump(mode="json"),  # type: ignore[arg-type]
+        checkpoints=checkpoints,
+        time_to_independence=TimeToIndependence(
+            week=first, low=bands.first_low, high=bands.first_high,
+            reached_share=bands.reached_share),
+        final=FinalVerdict(
+            week=final.week,
+            passed=final.passed,
+            verdict="independent" if final.passed else "not independent",
+            holding_back=holding_back,
+            specialty={cid: row.verdict for cid, row in final.classes.items()
+                       if row.specialty},
+        ),
+        skills={"start": data.mean_skills(0),
+                "end": data.mean_skills(len(spec.checkpoints) - 1)},
+    )
+
+
+def _checkpoint(data: CheckData, index: int, week: int, bands) -> Checkpoint:
+    """One checkpoint of the document: classes, releases, the pooled curve and the costs."""
+    present_p90, present_esc, present_hops = data.overall_figures(index, "present")
+    absent_p90, absent_esc, absent_hops = data.overall_figures(index, "absent")
+    return Checkpoint(
+        week=week,
+        passed=data.passes(index),
+        classes={c.id: data.class_row(index, c) for c in data.spec.scenario.classes},
+        releases=data.release_row(index),
+        overall=Overall(
+            present_p90=present_p90, absent_p90=absent_p90,
+            p90_ratio=absent_p90 / present_p90 if absent_p90 and present_p90 else None,
+            present_escalation_rate=present_esc, absent_escalation_rate=absent_esc,
+            present_escalations_per_incident=present_hops,
+            absent_escalations_per_incident=absent_hops,
+            bands=bands,
+        ),
+        hero_interruptions_per_week=interval(
+            data.scalars["hero_interruptions_per_week"][index]),
+        plan_hero_hours=interval(data.scalars["plan_hero_hours"][index]),
+        plan_learner_hours=interval(data.scalars["plan_learner_hours"][index]),
+    )

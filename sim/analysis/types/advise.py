@@ -1,0 +1,156 @@
+"""The advice's document (advise.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+from sim.analysis.document import INLINE, Document
+from sim.analysis.types.compare import Versus
+from sim.analysis.types.shared import Interval
+
+
+@dataclass(frozen=True)
+class BaselineRisk(Document):
+    """Doing nothing: the risk, its hero-absent part, hero interruptions, risk per class."""
+
+    mean: float
+    absent_risk: float
+    hero_interruptions_per_week: float
+    by_class: dict[str, float]
+
+
+@dataclass(frozen=True)
+class CauseShare(Document):
+    """One cause of a class's hero interruptions, per week and as shares."""
+
+    interruptions_per_week: float
+    hours_per_week: float
+    share: float
+    hours_share: float
+
+
+@dataclass(frozen=True)
+class ClassAttribution(Document):
+    """Why the hero is pulled for one class (or the pseudo-classes `noise` and `changes`)."""
+
+    incidents_per_week: float
+    hero_share: float | None
+    hero_interruptions_per_week: float
+    hero_hours_per_week: float
+    causes: dict[str, CauseShare]
+
+
+class CandidateRules(TypedDict):
+    """The constants that decide which candidates apply."""
+
+    hero_class_share: float
+    learners_per_class: int
+    min_hero_hours: float
+    condition_targets: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Reduction(Document):
+    """A plan's risk reduction against doing nothing (paired bootstrap), and its cost."""
+
+    reduction: Interval
+    per_hero_hour: Interval
+    share_better: float
+    hero_hours: float
+    learner_hours: float
+    risk: float
+    absent_risk: float
+    hero_interruptions_per_week: float
+
+
+@dataclass(frozen=True)
+class CandidateRow(Document):
+    """One candidate action, ranked by risk reduction per hero hour; its figures (`Reduction`)
+    are written among its own keys."""
+
+    name: str
+    kind: str
+    target: str
+    description: str
+    default_costs: dict[str, float]
+    figures: Reduction = field(metadata=INLINE)
+    rank: int
+
+
+@dataclass(frozen=True)
+class ProposalStep(Document):
+    """One greedy step: a candidate tried in the combined plan, kept or not."""
+
+    candidate: str
+    kept: bool
+    risk: float
+    hero_hours: float
+    reduction: Interval
+
+
+@dataclass(frozen=True)
+class Proposal(Document):
+    """The proposed plan (a plan document, or None) and the steps that built it."""
+
+    steps: list[ProposalStep]
+    plan: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ClassVerdict(Document):
+    """True specialty, default rescue or covered, with the inputs of the rule."""
+
+    verdict: str
+    declared_specialty: bool
+    hero_share: float
+    rate_per_week: float
+    risk_share: float
+    knowledge_gap: float
+    access_only_heroes: bool
+    rare: bool
+    low_risk: bool
+    costly: bool
+
+
+@dataclass(frozen=True)
+class CheckBrief(Document):
+    """A plan's figures in the check of the proposal."""
+
+    final_verdict: str
+    time_to_independence: int | None
+    absent_p90_end: float | None
+    added_breach_rate_end: float | None
+    hero_interruptions_per_week_end: float
+
+
+@dataclass(frozen=True)
+class AdviseCheck(Document):
+    """The proposal against doing nothing in the independence check."""
+
+    plan: CheckBrief
+    none: CheckBrief
+    versus: Versus
+    line: str
+
+
+@dataclass(frozen=True)
+class AdviseDocument(Document):
+    """advise.json, and `herosim advise --format json`."""
+
+    herosim_version: str
+    scenario: str
+    heroes: list[str]
+    weeks: int
+    replications: int
+    seed: int
+    budget_hero_hours: float
+    risk_definition: str
+    baseline_risk: BaselineRisk
+    attribution: dict[str, ClassAttribution]
+    hero_classes: list[str]
+    candidate_rules: CandidateRules
+    candidates: list[CandidateRow]
+    proposal: Proposal
+    classes: dict[str, ClassVerdict]
+    check: AdviseCheck | None

@@ -1,0 +1,179 @@
+"""The independence check's document (independence.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypedDict
+
+from sim.analysis.document import Document, key
+from sim.analysis.types.shared import Interval
+
+
+class Criteria(TypedDict):
+    """The scenario's `independence` section: the pass criteria."""
+
+    max_p90_ratio: float
+    max_added_breach_rate: float
+    min_effective_responders: int
+    partly_factor: float
+    evaluation_days: int
+    max_added_release_delay_hours: float
+    max_added_change_failure_rate: float
+    min_incidents_per_class: int
+
+
+@dataclass(frozen=True)
+class ArmFigures(Document):
+    """One arm (hero present or absent) of a class, pooled over replications."""
+
+    n: int
+    ttm_p50: float | None
+    ttm_p90: float | None
+    breach_rate: float | None
+    escalation_rate: float | None
+    escalations_per_incident: float | None
+    informal_per_incident: float | None
+    hero_share: float | None
+    struggled: int
+    unresolved: int
+
+
+@dataclass(frozen=True)
+class ClassRow(Document):
+    """One class at one checkpoint: both arms, the criteria's figures and the verdict."""
+
+    verdict: str
+    specialty: bool
+    critical: bool
+    present: ArmFigures
+    absent: ArmFigures
+    p90_ratio: float | None
+    added_breach_rate: float | None
+    effective_responders: float
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class ReleaseFlow(Document):
+    """Release flow of one arm."""
+
+    releases: int
+    delay_p50_hours: float | None
+    delay_p90_hours: float | None
+    failure_rate: float | None
+
+
+@dataclass(frozen=True)
+class ReleaseRow(Document):
+    """Release flow at one checkpoint, hero present and absent, and its verdict."""
+
+    verdict: str
+    present: ReleaseFlow
+    absent: ReleaseFlow
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class Bands(Document):
+    """Bootstrap 95% bands (`[low, high]`, or None) of the pooled curves."""
+
+    present_p90: list[float] | None
+    present_escalation_rate: list[float] | None
+    absent_p90: list[float] | None
+    absent_escalation_rate: list[float] | None
+
+
+@dataclass(frozen=True)
+class Overall(Document):
+    """All classes pooled at one checkpoint."""
+
+    present_p90: float | None
+    absent_p90: float | None
+    p90_ratio: float | None
+    present_escalation_rate: float | None
+    absent_escalation_rate: float | None
+    present_escalations_per_incident: float | None
+    absent_escalations_per_incident: float | None
+    bands: Bands | None = None
+
+
+@dataclass(frozen=True)
+class Checkpoint(Document):
+    """One checkpoint week of a check."""
+
+    week: int
+    passed: bool
+    classes: dict[str, ClassRow]
+    releases: ReleaseRow | None
+    overall: Overall
+    hero_interruptions_per_week: Interval
+    plan_hero_hours: Interval
+    plan_learner_hours: Interval | None = None
+
+
+@dataclass(frozen=True)
+class TimeToIndependence(Document):
+    """The first passing week, its bootstrap interval (null high: not reached), and the share
+    of resamples that reach it."""
+
+    week: int | None
+    low: float | None = None
+    high: float | None = None
+    reached_share: float | None = None
+
+
+@dataclass(frozen=True)
+class HoldingBack(Document):
+    """A class (or `releases`) that keeps the team from independence, and why."""
+
+    class_id: str = field(metadata=key("class"))
+    verdict: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FinalVerdict(Document):
+    """The verdict at the last checkpoint."""
+
+    week: int
+    passed: bool
+    verdict: str
+    holding_back: list[HoldingBack]
+    specialty: dict[str, str]
+
+
+class Skill(TypedDict):
+    """Mean knowledge and confidence of a person in a class."""
+
+    knowledge: float
+    confidence: float
+
+
+SkillTable = dict[str, dict[str, Skill]]  # person -> class -> Skill
+
+
+class SkillTables(TypedDict):
+    """The skills at the plan's start and end."""
+
+    start: SkillTable
+    end: SkillTable
+
+
+@dataclass(frozen=True)
+class CheckDocument(Document):
+    """independence.json, and `herosim check --format json`."""
+
+    herosim_version: str
+    scenario: str
+    plan: str | None
+    weeks: int
+    every: int
+    replications: int
+    seed: int
+    evaluation_days: int
+    heroes: list[str]
+    criteria: Criteria
+    checkpoints: list[Checkpoint]
+    time_to_independence: TimeToIndependence
+    final: FinalVerdict
+    skills: SkillTables | None = None

@@ -17,6 +17,7 @@ from cli.history import load_replay, print_replay
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.calibrate import ReplayComparison, replay_comparison
+from sim.analysis.metrics import ESCALATION_KINDS
 from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import MetricsSummary
 from sim.analysis.whatif import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
@@ -137,7 +138,9 @@ def what_if_table(m: MetricsSummary, base: MetricsSummary, without: Sequence[str
             here, gone = here[key], gone[key]
         rows.append([label, estimate(here, digits, scale), estimate(gone, digits, scale)])
     return new_table(f"What if {escape(', '.join(without))} were gone (same incidents)",
-                     ["per replication", "everyone present", "without"], rows)
+                     ["per replication", "everyone present", "without"], rows,
+                     caption="Time to mitigate counts an incident nobody mitigated with its "
+                             "time so far (a lower bound): see the unresolved row.")
 
 
 def response_table(m: MetricsSummary) -> Table:
@@ -151,7 +154,8 @@ def response_table(m: MetricsSummary) -> Table:
     table.caption = (
         f"incidents/replication {estimate(m['incidents'], 0)} · SLO breach rate "
         f"{estimate(m['slo_breach_rate'], 1, 100)}% · struggled "
-        f"{estimate(m['struggled']['count'])} · unresolved {estimate(m['unresolved'])}"
+        f"{estimate(m['struggled']['count'])} · unresolved {estimate(m['unresolved'])} "
+        "(counted in time to mitigate with their time so far: a lower bound)"
     )
     table.caption_justify = "left"
     return table
@@ -159,7 +163,7 @@ def response_table(m: MetricsSummary) -> Table:
 
 def escalation_table(m: MetricsSummary) -> Table:
     """Escalations by kind, in all and per person escalated to."""
-    kinds = ("timeout", "manual", "informal", "reroute")
+    kinds = ESCALATION_KINDS
     table = Table(title="Escalations per replication", title_justify="left")
     table.add_column("to")
     for kind in kinds:
@@ -212,7 +216,7 @@ def load_table(m: MetricsSummary) -> Table:
 def responders_table(m: MetricsSummary, scenario: Scenario) -> Table:
     """Effective responders and outcomes per class."""
     table = Table(title="Effective responders (would handle it alone)", title_justify="left")
-    for column in ("class", "service", "n", "TTM p90", "breach %", "hero involved %"):
+    for column in ("class", "service", "n", "TTM p90", "unres.", "breach %", "hero involved %"):
         table.add_column(column, justify="left" if column in ("class", "service") else "right")
     by_class = m["by_class"]
     responders = m["effective_responders"]["by_class"]
@@ -220,7 +224,8 @@ def responders_table(m: MetricsSummary, scenario: Scenario) -> Table:
         row = by_class.get(cls.id, {})
         label = escape(cls.id) + (" (specialty)" if cls.specialty else "")
         table.add_row(label, escape(cls.service), estimate(responders.get(cls.id), 0),
-                      estimate(row.get("mttm_p90")), estimate(row.get("breach_rate"), 1, 100),
+                      estimate(row.get("mttm_p90")), estimate(row.get("unresolved"), 1),
+                      estimate(row.get("breach_rate"), 1, 100),
                       estimate(row.get("hero_share"), 1, 100))
     critical = m["effective_responders"]["by_critical_service"]
     if critical:

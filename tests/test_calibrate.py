@@ -342,3 +342,26 @@ def test_generate_is_deterministic_and_writes_the_truth_first(organisation):
     assert len(org.plan.truth["mess"]["malformed"]) == 12
     assert math.isclose(history.report.auto_resolved / len(history.incidents), 0.05,
                         abs_tol=0.02)
+
+
+def test_first_pages_that_found_the_responder_busy_are_set_apart():
+    """A first page that arrives while the responder still handles another incident says
+    nothing of whether they would lead it (a busy responder hands on): the skill fits leave it
+    out, and only it."""
+    from sim.analysis.calibrate.work import busy_first_pages
+    from sim.inputs.history import HistoryIncident
+
+    start = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+
+    def incident(key: str, minute: int, length: int, who: str) -> HistoryIncident:
+        return HistoryIncident(
+            row=1, id=key, service="svc", class_id="k", severity="sev2",
+            created_at=start + dt.timedelta(minutes=minute),
+            resolved_at=start + dt.timedelta(minutes=minute + length),
+            acknowledged=(who,), assigned=(who,), resolved_by=who)
+
+    long = incident("long", 0, 300, "ann")
+    during = incident("during", 60, 30, "ann")
+    after = incident("after", 400, 30, "ann")
+    other = incident("other", 70, 30, "bob")
+    assert busy_first_pages([long, during, after, other]) == {"during"}

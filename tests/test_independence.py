@@ -169,7 +169,8 @@ def pooled(p90: float | None, breach_rate: float | None, n: int = 50,
            unresolved: int = 0) -> dict:
     """A pooled arm as `_pool` returns it, with just what the verdict reads."""
     return {"n": n, "ttm_p50": None if p90 is None else p90 / 2, "ttm_p90": p90,
-            "breach_rate": breach_rate, "escalation_rate": 0.1, "informal_per_incident": 0.0,
+            "breach_rate": breach_rate, "escalations_per_incident": 0.1,
+            "informal_per_incident": 0.0,
             "hero_share": 0.0, "struggled": 0, "unresolved": unresolved}
 
 

@@ -161,16 +161,17 @@ def test_mtta_mttm_wait_and_breaches(metrics):
 def test_escalations_by_kind_and_target(metrics):
     """Every escalation is counted by kind, per incident, and by who received it."""
     assert metrics["escalations"] == {
-        "timeout": 1, "manual": 1, "informal": 1, "reroute": 1, "busy": 0, "total": 4}
+        "timeout": 1, "manual": 1, "informal": 1, "reroute": 1, "busy": 0, "direct": 0,
+        "total": 4}
     assert metrics["escalations_per_incident"] == pytest.approx(
         {"timeout": 0.25, "manual": 0.25, "informal": 0.25, "reroute": 0.25, "busy": 0.0,
-         "total": 1.0})
+         "direct": 0.0, "total": 1.0})
     assert metrics["escalations_to"]["hero"] == {
-        "timeout": 1, "manual": 1, "informal": 1, "reroute": 0, "busy": 0}
+        "timeout": 1, "manual": 1, "informal": 1, "reroute": 0, "busy": 0, "direct": 0}
     assert metrics["escalations_to"]["bob"] == {
-        "timeout": 0, "manual": 0, "informal": 0, "reroute": 1, "busy": 0}
+        "timeout": 0, "manual": 0, "informal": 0, "reroute": 1, "busy": 0, "direct": 0}
     assert metrics["escalations_to"]["carol"] == dict.fromkeys(
-        ["timeout", "manual", "informal", "reroute", "busy"], 0)
+        ["timeout", "manual", "informal", "reroute", "busy", "direct"], 0)
 
 
 def test_hero_interruptions_per_week_by_hour_and_kind(metrics):
@@ -212,11 +213,11 @@ def test_struggled_and_per_class(metrics):
     """Per-class numbers use only that class's incidents."""
     assert metrics["struggled"] == {"count": 1, "share": 0.25}
     assert metrics["by_class"]["web-down"] == pytest.approx({
-        "count": 3, "mttm_p50": 100.0, "mttm_p90": 100.8, "breach_rate": 2 / 3,
-        "escalation_rate": 1 / 3, "hero_share": 1 / 3})
+        "count": 3, "mttm_p50": 100.0, "mttm_p90": 100.8, "unresolved": 0,
+        "breach_rate": 2 / 3, "escalations_per_incident": 2 / 3, "hero_share": 1 / 3})
     assert metrics["by_class"]["db-lock"] == {
-        "count": 1, "mttm_p50": 40.0, "mttm_p90": 40.0, "breach_rate": 0.0,
-        "escalation_rate": 1.0, "hero_share": 1.0}
+        "count": 1, "mttm_p50": 40.0, "mttm_p90": 40.0, "unresolved": 0, "breach_rate": 0.0,
+        "escalations_per_incident": 2.0, "hero_share": 1.0}
 
 
 def test_utilisation_clips_to_horizon_and_counts_busy_roles(metrics):

@@ -131,7 +131,7 @@ class Response:
         if inc.backup is not None and inc.backup not in inc.tried:
             # The hero backing the learner up takes over: already engaged, no paging.
             hero = inc.backup
-            inc.hand_to(EscalationKind.MANUAL, person, hero, ctx.env.now)
+            inc.hand_to(EscalationKind.DIRECT, person, hero, ctx.env.now)
             inc.tried.add(hero)
             self.size_up(inc, hero, level, False)
         elif wants_hero and self._pull_hero(inc, person, level):
@@ -213,7 +213,7 @@ class Response:
         """`person` (holding a slot) has the access: they are paged directly."""
         ctx = self.ctx
         now = ctx.env.now
-        inc.hand_to(EscalationKind.MANUAL, handed_by, person, now)
+        inc.hand_to(EscalationKind.DIRECT, handed_by, person, now)
         ctx.interrupt(person, InterruptionKind.PAGE, inc, now)
         ctx.after(ctx.ack_delay(person, now, inc.draw()), self._required_answered,
                   (inc, handed_by, level, person))

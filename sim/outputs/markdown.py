@@ -81,14 +81,17 @@ def independence_markdown(doc: CheckDocument) -> str:
         out.append("")
     out += ["## Checkpoints", "", table(
         ["week", "passes", "p90 present (min)", "p90 absent (min)", "ratio",
-         "escalation present", "escalation absent", "hero interruptions/week",
-         "plan hero hours", "plan learner hours"],
+         "hand-offs/incident present", "hand-offs/incident absent", "needed a hero (present)",
+         "needed anyone else (absent)", "hero interruptions/week", "plan hero hours",
+         "plan learner hours"],
         [
             [cp.week, "yes" if cp.passed else "no",
              num(cp.overall.present_p90), num(cp.overall.absent_p90),
              num(cp.overall.p90_ratio, 2),
-             num(cp.overall.present_escalation_rate, 0, 100, "%"),
-             num(cp.overall.absent_escalation_rate, 0, 100, "%"),
+             num(cp.overall.present_escalations_per_incident, 2),
+             num(cp.overall.absent_escalations_per_incident, 2),
+             num(cp.overall.present_hero_share, 0, 100, "%"),
+             num(cp.overall.absent_beyond_first_share, 0, 100, "%"),
              num(cp.hero_interruptions_per_week.mean, 2),
              num(cp.plan_hero_hours.mean),
              num(cp.plan_learner_hours.mean if cp.plan_learner_hours else None)]
@@ -118,15 +121,17 @@ def class_table(classes: dict[str, ClassRow]) -> str:
     """One row per class of a checkpoint: the verdict and the criteria's figures."""
     return table(
         ["class", "verdict", "p50 present", "p90 present", "p90 absent", "ratio",
-         "breaches added", "escalation absent", "informal pulls/incident", "effective responders",
+         "breaches added", "hand-offs/incident absent", "to a named person/incident present",
+         "to a named person/incident absent", "effective responders",
          "notes"],
         [
             [cid + (" (specialty)" if row.specialty else ""), row.verdict,
              num(row.present.ttm_p50), num(row.present.ttm_p90),
              num(row.absent.ttm_p90), num(row.p90_ratio, 2),
              num(row.added_breach_rate, 0, 100, "%"),
-             num(row.absent.escalation_rate, 0, 100, "%"),
-             num(row.present.informal_per_incident, 2),
+             num(row.absent.escalations_per_incident, 2),
+             num(row.present.to_person_per_incident, 2),
+             num(row.absent.to_person_per_incident, 2),
              num(row.effective_responders), "; ".join(row.notes)]
             for cid, row in classes.items()
         ],

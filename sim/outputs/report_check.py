@@ -72,8 +72,12 @@ def verdict_section(doc: CheckDocument) -> Raw:
             f"{num(present.ttm_p90, 0)} → {num(absent.ttm_p90, 0)}",
             num(row.p90_ratio, 2),
             num(row.added_breach_rate, 1, 100, "%"),
-            f"{num(present.escalation_rate, 0, 100, '%')} → "
-            f"{num(absent.escalation_rate, 0, 100, '%')}",
+            f"{num(present.escalations_per_incident, 1)} → "
+            f"{num(absent.escalations_per_incident, 1)}",
+            f"{num(present.to_person_per_incident, 2)} → "
+            f"{num(absent.to_person_per_incident, 2)}",
+            f"{num(present.hero_share, 0, 100, '%')} / "
+            f"{num(absent.beyond_first_share, 0, 100, '%')}",
             num(row.effective_responders, 1),
         ])
         if why:
@@ -82,10 +86,15 @@ def verdict_section(doc: CheckDocument) -> Raw:
     specialty = doc.final.specialty or {}
     return join([
         table(["class", "verdict", "TTM p90 min, present → absent", "ratio", "breach +",
-               "escalated, present → absent", "responders"], rows,
+               "hand-offs /incident, present → absent",
+               "to a named person /incident, present → absent",
+               "needed a hero (present) / anyone beyond the first responder (absent)",
+               "responders"], rows,
               left=2, caption="ratio: hero-absent / hero-present p90; breach +: SLO breaches "
-                              "the absence adds; responders: non-hero people who would handle "
-                              "the class alone (mean over replications)."),
+                              "the absence adds; hand-offs to a named person: informal pulls "
+                              "and direct pages, the rest go to a level of the policy; "
+                              "responders: non-hero people who would handle the class alone "
+                              "(mean over replications)."),
         tag("h3", "What holds it back") if held else "",
         tag("ul", join(held), class_="reasons") if held else "",
         note("Specialty classes are reported apart and do not decide the verdict: "
@@ -117,9 +126,14 @@ def curve_section(doc: CheckDocument) -> Raw:
               "values": [None if o.present_p90 is None else o.present_p90 * ratio
                          for o in overall]},
          ]},
-        {"title": "share of incidents escalated", "ylabel": "% of incidents", "percent": True,
-         "lines": [line("present_escalation_rate", "hero present", charts.PRESENT),
-                   line("absent_escalation_rate", "hero absent", charts.ABSENT)]},
+        {"title": "hand-offs per incident", "ylabel": "per incident",
+         "lines": [line("present_escalations_per_incident", "hero present", charts.PRESENT),
+                   line("absent_escalations_per_incident", "hero absent", charts.ABSENT)]},
+        {"title": "needed beyond the first responder", "ylabel": "% of incidents",
+         "percent": True,
+         "lines": [line("present_hero_share", "a hero (hero present)", charts.PRESENT),
+                   line("absent_beyond_first_share", "anyone else (hero absent)",
+                        charts.ABSENT)]},
         {"title": "hero interruptions per week (hero present)", "ylabel": "per week",
          "lines": [{"label": "hero present", "colour": charts.PRESENT,
                     "values": [i.mean for i in interruptions],
@@ -138,8 +152,10 @@ def curve_section(doc: CheckDocument) -> Raw:
             _verdict_tag("independent") if cp.passed else _verdict_tag("not independent"),
             f"{num(o.present_p90, 0)} → {num(o.absent_p90, 0)}",
             num(o.p90_ratio, 2),
-            f"{num(o.present_escalation_rate, 0, 100, '%')} → "
-            f"{num(o.absent_escalation_rate, 0, 100, '%')}",
+            f"{num(o.present_escalations_per_incident, 1)} → "
+            f"{num(o.absent_escalations_per_incident, 1)}",
+            f"{num(o.present_hero_share, 0, 100, '%')} / "
+            f"{num(o.absent_beyond_first_share, 0, 100, '%')}",
             num(cp.hero_interruptions_per_week.mean, 1),
             num(cp.plan_hero_hours.mean, 0),
             num(cp.plan_learner_hours.mean if cp.plan_learner_hours else None, 0),
@@ -153,9 +169,14 @@ def curve_section(doc: CheckDocument) -> Raw:
                       "so a pooled curve under the threshold can still fail. Filled markers: "
                       "checkpoints that pass."),
         table(["week", "passes", "TTM p90 min, present → absent", "ratio",
-               "escalated, present → absent", "hero interruptions /week", "plan hero hours",
-               "plan learner hours", "classes independent"], rows, left=2,
-              caption="Pooled over all classes; plan hours are cumulative to the checkpoint."),
+               "hand-offs /incident, present → absent",
+               "needed a hero (present) / anyone else (absent)", "hero interruptions /week",
+               "plan hero hours", "plan learner hours", "classes independent"], rows, left=2,
+              caption="Pooled over all classes; plan hours are cumulative to the checkpoint. "
+                      "Whether the first responder hands an incident on is decided before who "
+                      "receives it, so the share handed on is the same in both arms by "
+                      "construction; these figures differ: how many hand-offs it takes, and "
+                      "whom it needed (a hero when there is one, anyone else when not)."),
     ])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.analysis.metrics import ESCALATION_KINDS
 from sim.analysis.types import MetricsSummary, RunDocument
 from sim.outputs import charts
 from sim.outputs.html import (
@@ -22,7 +23,7 @@ from sim.outputs.html import (
     table,
 )
 
-KINDS = ("timeout", "manual", "informal", "reroute")
+KINDS = ESCALATION_KINDS  # every kind, in the order of the enum
 HOUR_CLASSES = ("business", "off", "sleep")
 PRESENT_LABEL = "everyone present"
 
@@ -252,11 +253,14 @@ def class_table(m: MetricsSummary, scenario: dict) -> Raw:
         rows.append([cid + (" (specialty)" if cls.get("specialty") else ""),
                      cls.get("service"), estimate_cell(row.get("count"), 1),
                      estimate_cell(row.get("mttm_p90")),
+                     estimate_cell(row.get("unresolved"), 1),
                      estimate_cell(row.get("breach_rate"), 1, 100),
-                     estimate_cell(row.get("escalation_rate"), 1, 100),
+                     estimate_cell(row.get("escalations_per_incident"), 2),
                      estimate_cell(row.get("hero_share"), 1, 100),
                      estimate_cell(responders.get(cid), 1)])
-    return table(["class", "service", "incidents", "TTM p90 min", "breach %", "escalated %",
-                  "hero involved %", "effective responders"], rows, left=2,
-                 caption="Effective responders: people who would handle the class alone, "
-                         "without escalating.")
+    return table(["class", "service", "incidents", "TTM p90 min", "unresolved", "breach %",
+                  "hand-offs /incident", "hero involved %", "effective responders"], rows,
+                 left=2,
+                 caption="TTM counts an incident nobody mitigated with its time so far (a "
+                         "lower bound); unresolved says how many. Effective responders: people "
+                         "who would handle the class alone, without escalating.")

@@ -35,6 +35,7 @@ class EscalationKind(str, Enum):
     INFORMAL = "informal"  # the responder messaged the hero directly, outside the policy
     REROUTE = "reroute"  # routing ambiguity: the page landed on the wrong person first
     BUSY = "busy"  # the responder was busy with other incidents and handed it on
+    DIRECT = "direct"  # paged directly by name: someone with the access, a hero taking over
 
 
 class Role(str, Enum):

@@ -83,6 +83,10 @@ def _empty_class() -> dict:
     return {"incidents": 0, "hero_incidents": 0, "causes": {c: [0, 0.0] for c in CAUSES}}
 
 
+# Hand-offs in which the responder gave the incident up (unable or unwilling to lead it).
+HANDED_ON = (EscalationKind.MANUAL, EscalationKind.INFORMAL, EscalationKind.DIRECT)
+
+
 def interruption_cause(incident: IncidentRecord, hero: str, t: float, heroes: set[str],
                        requires: set[str]) -> str:
     """The one cause of `hero`'s interruption at minute `t` of `incident` (module docstring)."""
@@ -90,7 +94,7 @@ def interruption_cause(incident: IncidentRecord, hero: str, t: float, heroes: se
     for e in incident.escalations:
         if e.kind is EscalationKind.REROUTE and e.from_person == hero and e.at >= t:
             return "routing"
-        if (e.at <= t and e.kind in (EscalationKind.MANUAL, EscalationKind.INFORMAL)
+        if (e.at <= t and e.kind in HANDED_ON
                 and e.from_person is not None and e.from_person not in heroes):
             handoff = e.from_person
     if handoff is None:

@@ -162,7 +162,7 @@ def replay_comparison(history: History, result, class_ids: dict[str, str] | None
             leads = Counter(r.lead for r in recs if r.lead)
             setattr(row, arm, ReplayArm(
                 incidents_per_replication=len(recs) / runs,
-                ttr_p50=quantile([r.time_to_mitigate for r in recs if r.lead], 0.5),
+                ttr_p50=quantile([r.time_to_mitigate for r in recs], 0.5),
                 top_handler_share=leads.get(top, 0) / sum(leads.values())
                 if leads and top else None,
                 unresolved=sum(r.lead is None for r in recs) / runs,
@@ -172,7 +172,7 @@ def replay_comparison(history: History, result, class_ids: dict[str, str] | None
     overall = ReplayOverall(RealOverall(len(history.incidents), quantile(all_ttr, 0.5)))
     for arm, records in arms.items():
         recs = [r for rs in records.values() for r in rs]
-        setattr(overall, arm, ArmOverall(quantile([r.time_to_mitigate for r in recs if r.lead],
-                                                  0.5)))
+        # Incidents nobody mitigated count with their time so far, as everywhere.
+        setattr(overall, arm, ArmOverall(quantile([r.time_to_mitigate for r in recs], 0.5)))
     return ReplayComparison(history.report.file, list(result.without), classes, overall,
                             dict(skipped or {}))

@@ -116,18 +116,39 @@ def fit_work(team: TeamData, people: list[str], ack_mean: dict[str, float],
         out.work[c] = _work(items, table, c, mu, phi, boot)
     slowness = _slowness(solo, {c: mu[table.classes.index(c)] for c in table.classes},
                          {p: phi[table.people.index(p)] for p in table.people}, out.experts)
-    priors = _share_priors(team)
+    busy = busy_first_pages(team.incidents)
+    priors = _share_priors(team, busy)
     for c, items in team.by_class.items():
-        pooled = _pooled_share(items)
+        pooled = _pooled_share(items, busy)
         for person in people:
             prior = priors.get((person, c), pooled)
-            fit = _skill(person, c, items, slowness.get(c, {}), solo.get(c, {}), prior,
+            fit = _skill(person, c, items, busy, slowness.get(c, {}), solo.get(c, {}), prior,
                          out.work[c], ack_mean, slowdown, width)
             if fit is not None:
                 out.skills.setdefault(person, {})[c] = fit
     out.slowness = {p: rounded(math.exp(max(float(phi[k]), 0.0)), 3)
                     for k, p in enumerate(table.people)}
     return out
+
+
+def busy_first_pages(incidents: list[HistoryIncident]) -> set[str]:
+    """Ids of incidents whose first responder was still handling another one when paged.
+
+    A busy responder hands a new incident on whatever their skill (the model's rule, and what
+    people do), so those first pages say nothing of whether they would have led it: the skill
+    fits leave them out.
+    """
+    spans: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for i in incidents:
+        if i.handler is not None and i.resolved_at is not None:
+            spans[i.handler].append((i.created_at.timestamp(), i.resolved_at.timestamp(), i.id))
+    busy = set()
+    for i in incidents:
+        at = i.created_at.timestamp()
+        if any(start <= at < end and other != i.id
+               for start, end, other in spans.get(i.first_responder or "", ())):
+            busy.add(i.id)
+    return busy
 
 
 def _solo_samples(team: TeamData) -> dict[str, dict[str, list[float]]]:
@@ -246,14 +267,15 @@ def _slowness(solo: dict[str, dict[str, list[float]]], logs: dict[str, float],
     return out
 
 
-def _share_priors(team: TeamData) -> dict[tuple[str, str], float]:
+def _share_priors(team: TeamData, busy: set[str]) -> dict[tuple[str, str], float]:
     """What each person's share of first pages kept alone on each class would be from
     everything else: a logistic model with a class effect and a person effect (the person
     effect shrunk toward 0, a ridge of `PERSON_RIDGE`), fitted to the incidents answered in
-    time. Easy classes are kept more by everyone; some people keep more of everything."""
+    time and not `busy`. Easy classes are kept more by everyone; some people keep more of
+    everything."""
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for i in team.incidents:
-        if answered(i):
+        if answered(i) and i.id not in busy:
             cell = cells[(i.first_responder, i.class_id)]
             cell[0] += i.solo
             cell[1] += 1
@@ -287,15 +309,19 @@ def _share_priors(team: TeamData) -> dict[tuple[str, str], float]:
     return out
 
 
-def _pooled_share(items: list[HistoryIncident]) -> float | None:
-    first = [i for i in items if answered(i)]
+def _pooled_share(items: list[HistoryIncident], busy: set[str]) -> float | None:
+    first = [i for i in items if answered(i) and i.id not in busy]
     return sum(i.solo for i in first) / len(first) if first else None
 
 
-def _skill(person: str, c: str, items: list[HistoryIncident], slow: dict[str, float],
-           by_person: dict[str, list[float]], pooled: float | None, work: WorkFit,
-           ack_mean: dict[str, float], slowdown: float, width: float) -> SkillFit | None:
-    first = [i for i in items if i.first_responder == person and answered(i)]
+def _skill(person: str, c: str, items: list[HistoryIncident], busy: set[str],
+           slow: dict[str, float], by_person: dict[str, list[float]], pooled: float | None,
+           work: WorkFit, ack_mean: dict[str, float], slowdown: float, width: float
+           ) -> SkillFit | None:
+    # First pages that found them busy say nothing of whether they would lead (see
+    # `busy_first_pages`); the hand-offs they received count whatever the first responder did.
+    first = [i for i in items if i.first_responder == person and answered(i)
+             and i.id not in busy]
     solo = sum(i.solo for i in first)
     rescued = [i for i in items if person in (set(i.touched) - {i.first_responder})
                and handed_on(i)]

@@ -18,8 +18,8 @@ from sim.model import Arrival, SkillBook, TeamModel, TeamState
 from sim.model.rng import GAMEDAY_REPLAYS, Purpose, stream
 from sim.schema import MINUTES_PER_DAY, EscalationKind, HeroRole, Plan, Scenario, Schedule
 
-ESCALATION_KINDS = frozenset({EscalationKind.TIMEOUT, EscalationKind.MANUAL,
-                              EscalationKind.INFORMAL})
+# Every hand-off to another person (a reroute bounces a misrouted page: not an escalation).
+ESCALATION_KINDS = frozenset(set(EscalationKind) - {EscalationKind.REROUTE})
 PRESENT, ABSENT = "present", "absent"
 
 

@@ -24,8 +24,9 @@ GRID_CELLS = 40
 PRIOR_STRENGTH = 8.0
 LAPSE = 0.02
 MIN_CHANGE = 0.005
-# Hand-offs that say "unable or unwilling" (a timeout says nobody acknowledged).
-HAND_OFF_KINDS = (EscalationKind.MANUAL, EscalationKind.INFORMAL)
+# Hand-offs that say "unable or unwilling": along the policy, to a hero, or directly to someone
+# with the access (a timeout says nobody acknowledged; a busy hand-off says nothing of skill).
+HAND_OFF_KINDS = (EscalationKind.MANUAL, EscalationKind.INFORMAL, EscalationKind.DIRECT)
 
 
 @dataclass

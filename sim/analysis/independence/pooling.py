@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -110,15 +111,19 @@ class Pooled:
         columns = dict(zip(COUNT_KEYS, totals.tolist()))
         ns = columns["n"]
         rates = {key: [t / n if n else None for t, n in zip(columns[key], ns)]
-                 for key in ("breaches", "escalated", "escalations", "informal", "hero")}
+                 for key in ("breaches", "beyond_first", "escalations", "informal", "to_person",
+                             "hero")}
         p50s, p90s = quantiles.T.tolist()
         return [{
             "n": int(round(n)),
             "ttm_p50": p50s[s] if has else None,
             "ttm_p90": p90s[s] if has else None,
             "breach_rate": rates["breaches"][s],
-            "escalation_rate": rates["escalated"][s],
             "escalations_per_incident": rates["escalations"][s],
+            "beyond_first_share": rates["beyond_first"][s],
+            "to_person_per_incident": rates["to_person"][s],
+            "to_policy_per_incident": (None if rates["escalations"][s] is None else
+                                       rates["escalations"][s] - rates["to_person"][s]),
             "informal_per_incident": rates["informal"][s],
             "hero_share": rates["hero"][s],
             "struggled": int(round(columns["struggled"][s])),
@@ -224,6 +229,7 @@ class CheckData:
         w = self.ones if weights is None else weights
         present = self.by_class[index, "present", cls.id].stats(w)
         absent = self.by_class[index, "absent", cls.id].stats(w)
+        absent["hero_share"] = None  # no hero in that arm: nothing to compare
         effective = float(self.effective[index, cls.id] @ w / w.sum())
         critical = scenario.service(cls.service).critical
         verdict, ratio, added, notes = class_verdict(
@@ -314,27 +320,40 @@ class CheckData:
                 passed[s] = verdict is Verdict.INDEPENDENT
         return passed
 
-    def overall_figures_many(self, index: int, arm: str, weights: np.ndarray) -> list[tuple]:
+    def overall_figures_many(self, index: int, arm: str, weights: np.ndarray
+                             ) -> list[OverallFigures]:
         """`overall_figures` for every row of `weights` (resamples x replications, whole
         numbers) at once."""
         pooled = self.overall[index, arm]
         quantiles, some = pooled.percentiles_many((90,), weights)
         totals = dict(zip(COUNT_KEYS, (pooled.matrix @ np.asarray(weights, dtype=float).T)
                           .tolist()))
-        return [(p90 if has else None, escalated / n if n else None,
-                 escalations / n if n else None)
-                for p90, has, n, escalated, escalations in zip(
-                    quantiles[:, 0].tolist(), some.tolist(), totals["n"], totals["escalated"],
-                    totals["escalations"])]
+        return [OverallFigures(
+            p90 if has else None, *(totals[key][s] / n if n else None for key in (
+                "escalations", "hero", "beyond_first", "to_person")))
+            for s, (p90, has, n) in enumerate(zip(quantiles[:, 0].tolist(), some.tolist(),
+                                                  totals["n"]))]
 
     def overall_figures(self, index: int, arm: str, weights: np.ndarray | None = None
-                        ) -> tuple[float | None, float | None, float | None]:
-        """p90 time to mitigate, escalation rate and escalations per incident over all classes
-        of one arm."""
+                        ) -> OverallFigures:
+        """The pooled figures of all ordinary classes of one arm (computed on their own, for
+        one weight vector: tests hold `overall_figures_many` to them)."""
         w = self.ones if weights is None else weights
         pooled = self.overall[index, arm]
         quantiles = pooled.percentiles((90,), w)
         n = pooled.total("n", w)
-        return (quantiles[0] if quantiles else None,
-                pooled.total("escalated", w) / n if n else None,
-                pooled.total("escalations", w) / n if n else None)
+        return OverallFigures(quantiles[0] if quantiles else None, *(
+            pooled.total(key, w) / n if n else None
+            for key in ("escalations", "hero", "beyond_first", "to_person")))
+
+
+class OverallFigures(NamedTuple):
+    """One arm's figures over all ordinary classes, pooled: p90 time to mitigate, hand-offs per
+    incident, and the shares that needed a hero, or anyone beyond the first responder, and the
+    hand-offs per incident to a named person."""
+
+    p90: float | None
+    escalations_per_incident: float | None
+    hero_share: float | None
+    beyond_first_share: float | None
+    to_person_per_incident: float | None

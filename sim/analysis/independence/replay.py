@@ -16,8 +16,11 @@ from sim.model.records import RunRecords
 from sim.model.rng import Purpose, stream
 from sim.schema import MINUTES_PER_DAY, EscalationKind, IndependenceCriteria, Plan, Role, Scenario
 
-COUNT_KEYS = ("n", "breaches", "escalated", "escalations", "informal", "struggled",
-              "unresolved", "hero")
+COUNT_KEYS = ("n", "breaches", "beyond_first", "escalations", "informal", "to_person",
+              "struggled", "unresolved", "hero")
+# Hand-offs to a named person rather than to a level of the policy: the playbook's "person-
+# centric" escalation (an informal pull of a hero; a direct page of someone with the access).
+TO_PERSON = (EscalationKind.INFORMAL, EscalationKind.DIRECT)
 ARMS = ("present", "absent")
 
 
@@ -203,9 +206,11 @@ def arm_stats(records: RunRecords, scenario: Scenario, only: set[int] | None = N
         row.unresolved += i.lead is None
         row.ttm.append(i.time_to_mitigate)
         row.breaches += i.slo_breached
-        row.escalated += bool(i.escalations)
+        # Someone beyond the first responder was needed: another person led it, or nobody did.
+        row.beyond_first += i.lead is None or i.lead != i.acknowledged_by
         row.escalations += len(i.escalations)
         row.informal += sum(e.kind is EscalationKind.INFORMAL for e in i.escalations)
+        row.to_person += sum(e.kind in TO_PERSON for e in i.escalations)
         row.struggled += i.struggled
         row.hero += i.hero_involved
     for row in stats.values():

@@ -62,7 +62,7 @@ def bootstrap(data: CheckData) -> Bootstrap:
     for index in range(len(weeks)):
         present = data.overall_figures_many(index, "present", weights)
         absent = data.overall_figures_many(index, "absent", weights)
-        curves.append([(*p[:2], *a[:2]) for p, a in zip(present, absent)])
+        curves.append([(*p[:2], *a[:2]) for p, a in zip(present, absent)])  # p90, hops
     data.resampled_firsts = arr
     # "Not reached" sorts after every week; an interval end there means "not reached".
     never = weeks[-1] + 1
@@ -77,7 +77,8 @@ def bootstrap(data: CheckData) -> Bootstrap:
 
 
 def _bands(samples: list[tuple]) -> Bands:
-    names = ("present_p90", "present_escalation_rate", "absent_p90", "absent_escalation_rate")
+    names = ("present_p90", "present_escalations_per_incident", "absent_p90",
+             "absent_escalations_per_incident")
     out = {}
     for i, name in enumerate(names):
         values = [s[i] for s in samples if s[i] is not None]

@@ -121,8 +121,9 @@ def summarize_check(spec: CheckSpec, reps: list[CheckReplication] | None = None,
 
 def _checkpoint(data: CheckData, index: int, week: int, bands) -> Checkpoint:
     """One checkpoint of the document: classes, releases, the pooled curve and the costs."""
-    present_p90, present_esc, present_hops = data.overall_figures(index, "present")
-    absent_p90, absent_esc, absent_hops = data.overall_figures(index, "absent")
+    present = data.overall_figures(index, "present")
+    absent = data.overall_figures(index, "absent")
+    present_p90, absent_p90 = present.p90, absent.p90
     return Checkpoint(
         week=week,
         passed=data.passes(index),
@@ -131,9 +132,13 @@ def _checkpoint(data: CheckData, index: int, week: int, bands) -> Checkpoint:
         overall=Overall(
             present_p90=present_p90, absent_p90=absent_p90,
             p90_ratio=absent_p90 / present_p90 if absent_p90 and present_p90 else None,
-            present_escalation_rate=present_esc, absent_escalation_rate=absent_esc,
-            present_escalations_per_incident=present_hops,
-            absent_escalations_per_incident=absent_hops,
+            present_escalations_per_incident=present.escalations_per_incident,
+            absent_escalations_per_incident=absent.escalations_per_incident,
+            present_hero_share=present.hero_share,
+            present_beyond_first_share=present.beyond_first_share,
+            absent_beyond_first_share=absent.beyond_first_share,
+            present_to_person_per_incident=present.to_person_per_incident,
+            absent_to_person_per_incident=absent.to_person_per_incident,
             bands=bands,
         ),
         hero_interruptions_per_week=interval(

@@ -18,14 +18,15 @@ replications share one shape.
     incidents                 int, real incidents recorded
     by_severity               {sev1..sev4: count}
     mtta, mttm                {p50, p90, p99, mean}: time to acknowledge / to mitigate;
-                              mttm over resolved incidents only
+                              an incident nobody mitigated counts with its time so far (to
+                              the end of the run), so these are lower bounds when any did
     unresolved                int, incidents nobody could work before the horizon ended
                               (a `requires` person absent throughout); they count as breaches
     wait_mean                 mean minutes from arrival to the start of work
     slo_breach_rate           share of incidents mitigated after their SLO
-    escalations               {timeout, manual, informal, reroute, total: count}
-    escalations_per_incident  {timeout, manual, informal, reroute, total: count / incidents}
-    escalations_to            {person: {timeout, manual, informal, reroute: count}}
+    escalations               {timeout, manual, informal, reroute, busy, direct, total: count}
+    escalations_per_incident  {timeout, ..., total: count / incidents}
+    escalations_to            {person: {timeout, ..., direct: count}}
     hero_interruptions_per_week
                               {all_heroes: row, by_hero: {hero: row}} where a row is
                               {total, business, off, sleep, page, noise, pull, backup} per week
@@ -35,9 +36,9 @@ replications share one shape.
                               page and noise interruptions, hours every work span
     pages_gini                Gini of pages across people not in `without` (0 = even)
     struggled                 {count, share}
-    by_class                  {class: {count, mttm_p50, mttm_p90, breach_rate,
-                              escalation_rate, hero_share}}; escalation_rate is the share of
-                              the class's incidents escalated at least once (any kind)
+    by_class                  {class: {count, mttm_p50, mttm_p90, unresolved, breach_rate,
+                              escalations_per_incident, hero_share}} (unresolved incidents
+                              counted as in mttm)
     effective_responders      {by_class: {class: n}, by_critical_service: {service: n}}:
                               people who would handle it alone without escalating
     utilisation               {person: busy slot-minutes / (capacity x available minutes)}
@@ -58,6 +59,7 @@ from sim.analysis.metrics.fit import (
 )
 from sim.analysis.metrics.replication import (
     EFFECTIVE_THRESHOLD,
+    ESCALATION_KINDS,
     change_metrics,
     effective_responders,
     replication_metrics,
@@ -65,7 +67,8 @@ from sim.analysis.metrics.replication import (
 from sim.analysis.metrics.summary import interval, is_number, summarize
 
 __all__ = [
-    "EFFECTIVE_THRESHOLD", "OVERLOAD_EXPERT_LOAD", "OVERLOAD_UTILISATION", "change_metrics",
+    "EFFECTIVE_THRESHOLD", "ESCALATION_KINDS", "OVERLOAD_EXPERT_LOAD", "OVERLOAD_UTILISATION",
+    "change_metrics",
     "effective_responders", "expert_load", "fit_check", "interval", "is_number",
     "mean_expert_minutes", "on_call_slots", "replication_metrics", "summarize",
 ]

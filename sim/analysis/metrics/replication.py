@@ -84,7 +84,8 @@ def replication_metrics(records: RunRecords, scenario: Scenario, skills: SkillBo
         "incidents": n,
         "by_severity": _severity_counts(incidents),
         "mtta": _spread([i.time_to_acknowledge for i in incidents]),
-        "mttm": _spread([i.time_to_mitigate for i in incidents if i.lead is not None]),
+        # Every incident counts: one nobody mitigated, with its time so far (a lower bound).
+        "mttm": _spread([i.time_to_mitigate for i in incidents]),
         "unresolved": sum(i.lead is None for i in incidents),
         "wait_mean": _mean(i.work_started - i.arrived for i in incidents),
         "slo_breach_rate": _share(sum(i.slo_breached for i in incidents), n),
@@ -117,7 +118,7 @@ def change_metrics(records: RunRecords) -> ChangeMetrics[float]:
     p50, p90 = percentiles(delays, (50, 90))
     rollback_ids = {c.rollback_incident for c in changes if c.rollback_incident is not None}
     rollbacks = [i for i in records.incidents if i.incident_id in rollback_ids]
-    r50, r90 = percentiles([i.time_to_mitigate for i in rollbacks if i.lead is not None], (50, 90))
+    r50, r90 = percentiles([i.time_to_mitigate for i in rollbacks], (50, 90))
     return {
         "intended": len(changes),
         "shipped": len(shipped),
@@ -221,14 +222,14 @@ def _by_class(incidents: list[IncidentRecord], scenario: Scenario) -> dict:
     out = {}
     for class_id, group in groups.items():
         n = len(group)
-        p50, p90 = percentiles([i.time_to_mitigate for i in group if i.lead is not None],
-                               (50, 90))
+        p50, p90 = percentiles([i.time_to_mitigate for i in group], (50, 90))
         out[class_id] = {
             "count": n,
             "mttm_p50": p50,
             "mttm_p90": p90,
+            "unresolved": sum(i.lead is None for i in group),
             "breach_rate": _share(sum(i.slo_breached for i in group), n),
-            "escalation_rate": _share(sum(bool(i.escalations) for i in group), n),
+            "escalations_per_incident": _share(sum(len(i.escalations) for i in group), n),
             "hero_share": _share(sum(i.hero_involved for i in group), n),
         }
     return out

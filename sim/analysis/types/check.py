@@ -30,10 +30,12 @@ class ArmFigures(Document):
     ttm_p50: float | None
     ttm_p90: float | None
     breach_rate: float | None
-    escalation_rate: float | None
     escalations_per_incident: float | None
+    beyond_first_share: float | None  # led by someone other than the first responder, or none
+    to_person_per_incident: float | None  # hand-offs to a named person: pulls, direct pages
+    to_policy_per_incident: float | None  # hand-offs to a level of the policy
     informal_per_incident: float | None
-    hero_share: float | None
+    hero_share: float | None  # a hero was involved; None in the absent arm (no hero there)
     struggled: int
     unresolved: int
 
@@ -78,9 +80,9 @@ class Bands(Document):
     """Bootstrap 95% bands (`[low, high]`, or None) of the pooled curves."""
 
     present_p90: list[float] | None
-    present_escalation_rate: list[float] | None
+    present_escalations_per_incident: list[float] | None
     absent_p90: list[float] | None
-    absent_escalation_rate: list[float] | None
+    absent_escalations_per_incident: list[float] | None
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,13 @@ class Overall(Document):
     present_p90: float | None
     absent_p90: float | None
     p90_ratio: float | None
-    present_escalation_rate: float | None
-    absent_escalation_rate: float | None
     present_escalations_per_incident: float | None
     absent_escalations_per_incident: float | None
+    present_hero_share: float | None  # needed a hero (hero present)
+    present_beyond_first_share: float | None  # needed anyone beyond the first responder
+    absent_beyond_first_share: float | None  # the same, heroes absent
+    present_to_person_per_incident: float | None  # hand-offs to a named person
+    absent_to_person_per_incident: float | None
     bands: Bands | None = None
 
 

@@ -56,8 +56,9 @@ class ClassMetrics(TypedDict, Generic[N]):
     count: N
     mttm_p50: N | None
     mttm_p90: N | None
+    unresolved: N
     breach_rate: N | None
-    escalation_rate: N | None
+    escalations_per_incident: N | None
     hero_share: N | None
 
 

@@ -129,9 +129,11 @@ def pagerduty_rows(scenario: Scenario, records: RunRecords, naming: Naming,
             "assigned_user_names": [users[p]["name"] for p in assigned],
             "joined_user_ids": [users[p]["user_id"] for p in joined],
             "joined_user_names": [users[p]["name"] for p in joined],
-            "escalation_count": sum(k in (EscalationKind.MANUAL, EscalationKind.TIMEOUT)
-                                    for k in kinds),
-            "manual_escalation_count": kinds.count(EscalationKind.MANUAL),
+            "escalation_count": sum(k in (EscalationKind.MANUAL, EscalationKind.TIMEOUT,
+                                          EscalationKind.BUSY) for k in kinds),
+            # A busy responder escalates by hand in PagerDuty too.
+            "manual_escalation_count": kinds.count(EscalationKind.MANUAL)
+            + kinds.count(EscalationKind.BUSY),
             "timeout_escalation_count": kinds.count(EscalationKind.TIMEOUT),
             "reassignment_count": kinds.count(EscalationKind.REROUTE),
             "total_interruptions": sum(counts.values()),

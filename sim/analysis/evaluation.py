@@ -31,6 +31,7 @@ class Arms:
 
     present: RunRecords
     absent: RunRecords
+    next_out: RunRecords | None = None  # the heroes and the next person out absent
 
 
 def replay_arms(
@@ -42,6 +43,7 @@ def replay_arms(
     state: TeamState,
     t: float,
     arrivals: list[Arrival],
+    also_without: tuple[str, ...] = (),
 ) -> Arms:
     """Replay `arrivals` over `days` with the team as it is at minute `t`, both arms.
 
@@ -53,10 +55,13 @@ def replay_arms(
         state: the plan's state; each arm gets its own copy frozen at `t`.
         t: the minute the team is frozen at.
         arrivals: the window's incidents, the same in both arms.
+        also_without: the next person out: a third arm without the heroes and them.
     """
 
     def replay(without: tuple[str, ...]) -> RunRecords:
         return TeamModel(scenario, days, seed, replication, without=without, skills=skills,
                          arrivals=arrivals, state=state.frozen(t)).run()
 
-    return Arms(present=replay(()), absent=replay(tuple(scenario.heroes)))
+    heroes = tuple(scenario.heroes)
+    return Arms(present=replay(()), absent=replay(heroes),
+                next_out=replay(heroes + tuple(also_without)) if also_without else None)

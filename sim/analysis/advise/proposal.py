@@ -35,6 +35,7 @@ from sim.analysis.advise.risk import (
 from sim.analysis.compare import run_compare
 from sim.analysis.document import Result
 from sim.analysis.independence import resampling_weights
+from sim.analysis.people import collect_findings, review_plan
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import (
     AdviseCheck,
@@ -105,6 +106,7 @@ def run_advise(
     plan, steps = _greedy(reps, rows, by_name, baseline, budget_hero_hours, weeks, weights,
                           progress)
     baseline_by_class = mean_by_class(baseline)
+    review = review_plan(plan, scenario, weeks)
     check = None
     if verify and plan is not None:
         check = _verify(replace(reps, progress=progress.phase(2 * replications)), plan, weeks)
@@ -140,6 +142,8 @@ def run_advise(
             plan=plan.model_dump(mode="json", exclude_none=True) if plan else None),
         classes=classify(scenario, attribution, baseline_by_class),
         check=check,
+        plan_review=review,
+        findings=collect_findings(review, {}, {}, [], None),
     )
     return AdviseResult(document, plan)
 

@@ -13,6 +13,9 @@ exported here:
     check     CheckDocument: Checkpoint (ClassRow of ArmFigures, ReleaseRow, Overall),
               TimeToIndependence, FinalVerdict (HoldingBack), SkillTables
     compare   CompareDocument: PlanRow (Versus), RankingEntry (Difference), the checks
+    people    HeroTime (HoursByKind), HeroTimeSeries (HeroWeek), PeopleArm (PersonFigures),
+              PlanReview (Budget, BudgetRow, ApproverFlag), ConcentrationAlert, Sustainment
+              (ClassDrift), Finding: each person's load and the hero's time
     advise    AdviseDocument: BaselineRisk, ClassAttribution (CauseShare), CandidateRow,
               Proposal (ProposalStep), ClassVerdict, AdviseCheck (CheckBrief)
 """
@@ -40,6 +43,7 @@ from sim.analysis.types.check import (
     Criteria,
     FinalVerdict,
     HoldingBack,
+    NextOut,
     Overall,
     ReleaseFlow,
     ReleaseRow,
@@ -49,6 +53,23 @@ from sim.analysis.types.check import (
     TimeToIndependence,
 )
 from sim.analysis.types.compare import CompareDocument, Difference, PlanRow, RankingEntry, Versus
+from sim.analysis.types.people import (
+    ApproverFlag,
+    Budget,
+    BudgetRow,
+    ClassDrift,
+    ConcentrationAlert,
+    Finding,
+    HeroTime,
+    HeroTimeSeries,
+    HeroWeek,
+    HoursByKind,
+    Interruptions,
+    PeopleArm,
+    PersonFigures,
+    PlanReview,
+    Sustainment,
+)
 from sim.analysis.types.run import (
     ChangeMetrics,
     ClassMetrics,
@@ -56,6 +77,7 @@ from sim.analysis.types.run import (
     FitCheck,
     HeroHours,
     HeroInterruptions,
+    HeroTimeRow,
     MetricsSummary,
     PersonLoad,
     ReleaseDelay,
@@ -69,6 +91,9 @@ from sim.analysis.types.run import (
 from sim.analysis.types.shared import Estimate, Interval
 
 __all__ = [
+    "ApproverFlag", "Budget", "BudgetRow", "ClassDrift", "ConcentrationAlert", "Finding",
+    "HeroTime", "HeroTimeRow", "HeroTimeSeries", "HeroWeek", "HoursByKind", "Interruptions",
+    "NextOut", "PeopleArm", "PersonFigures", "PlanReview", "Sustainment",
     "AdviseCheck", "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow",
     "CandidateRules", "CauseShare", "ChangeMetrics", "CheckBrief", "CheckDocument", "Checkpoint",
     "ClassAttribution", "ClassMetrics", "ClassRow", "ClassVerdict", "CompareDocument", "Criteria",

@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 
 from sim.analysis.document import INLINE, Document
 from sim.analysis.types.compare import Versus
+from sim.analysis.types.people import Finding, PlanReview
 from sim.analysis.types.shared import Interval
 
 
@@ -154,3 +155,7 @@ class AdviseDocument(Document):
     proposal: Proposal
     classes: dict[str, ClassVerdict]
     check: AdviseCheck | None
+    # The proposed plan (or the team, with none) against each person's weekly transfer budget
+    # and for heroes kept as final approver forever; the same as findings.
+    plan_review: PlanReview | None = None
+    findings: list[Finding] = field(default_factory=list)

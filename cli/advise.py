@@ -12,6 +12,7 @@ from rich.markup import escape
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
+from cli.people import print_findings
 from cli.progress import DelayedProgress
 from sim.analysis.advise import AdviseResult, run_advise
 from sim.analysis.replicate import Replications, default_workers
@@ -155,3 +156,4 @@ def print_advise(result: AdviseResult, limit: int = 15) -> None:
                          if r.verdict != "covered")
     if verdicts:
         console.print("[bold]Specialty or default rescue[/bold] — " + verdicts)
+    print_findings(doc.findings, "The proposal against people's time and the playbook")

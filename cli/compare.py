@@ -13,6 +13,7 @@ from rich.table import Table
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
+from cli.people import plan_time_table, print_plan_findings
 from cli.progress import DelayedProgress
 from sim.analysis.cluster import cluster_address, dask_executor
 from sim.analysis.compare import NO_PLAN, CompareResult, run_compare
@@ -116,6 +117,7 @@ def print_compare(result: CompareResult) -> None:
         f"(seed {doc.seed}); baseline: {escape(doc.baseline)}."
     )
     console.print(plans_table(doc))
+    console.print(plan_time_table(doc))
     console.print("[bold]Ranking[/bold] — " + escape(doc.rule))
     for entry in doc.ranking:
         line = f"  {entry.rank}. [bold]{escape(entry.plan)}[/bold]"
@@ -131,6 +133,7 @@ def print_compare(result: CompareResult) -> None:
             style = "green" if v.beyond_noise else "yellow"
             console.print(f"  {escape(row.plan)} vs baseline: [{style}]"
                           f"{escape(v.verdict)}[/{style}]")
+    print_plan_findings(doc)
 
 
 def plans_table(doc: CompareDocument) -> Table:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sim.analysis.types import CheckDocument, ClassRow, CompareDocument, TimeToIndependence
+from sim.analysis.types import CheckDocument, ClassRow, CompareDocument, Finding, TimeToIndependence
+
+HOUR_KINDS = ("rescue", "backup", "consult", "review", "transfer", "triage")
 
 
 def cell(value: object) -> str:
@@ -114,7 +116,58 @@ def independence_markdown(doc: CheckDocument) -> str:
     if len(doc.checkpoints) > 1:
         out += [f"## Classes at week {first.week} (start)", "",
                 class_table(first.classes), ""]
+    out += people_markdown(doc)
     return "\n".join(out)
+
+
+def findings_markdown(findings: list[Finding]) -> list[str]:
+    """The findings as a list, each labelled by kind (empty when there are none)."""
+    if not findings:
+        return []
+    return [f"- **{cell(f.kind.replace('_', ' '))}**: {cell(f.text)}" for f in findings] + [""]
+
+
+def people_markdown(doc: CheckDocument) -> list[str]:
+    """The hero's time, each person at the end, the budget, the sustainment view, and the
+    findings, as sections of independence.md."""
+    out = []
+    if doc.findings:
+        out += ["## Findings", "", *findings_markdown(doc.findings)]
+    rows = [[cp.week, person, *(num(t.hours[k]) for k in HOUR_KINDS), num(t.hours["total"]),
+             num(t.capacity), num(t.improvement_left), "yes" if t.overloaded else "no"]
+            for cp in doc.checkpoints[1:] for person, t in cp.hero_time.items()]
+    if rows:
+        out += ["## The hero's time (hours a week since the previous checkpoint)", "", table(
+            ["week", "who", *HOUR_KINDS, "total", "capacity", "left", "overloaded"], rows), ""]
+    last = doc.checkpoints[-1]
+    for arm, figures in last.people.items():
+        out += [f"## Each person at week {last.week}, {arm.replace('_', ' ')} (per week)", "",
+                table(["person", "pages", "incidents led", "escalations in", "pulls",
+                       "consults", "gates", "business", "off", "sleep", "hours",
+                       "share of escalations"],
+                      [[p, num(f.pages, 2), num(f.incidents_led, 2),
+                        num(f.escalations_received, 2), num(f.pulls_received, 2),
+                        num(f.consults_received, 2), num(f.gates, 2),
+                        num(f.interruptions["business"], 2), num(f.interruptions["off"], 2),
+                        num(f.interruptions["sleep"], 2), num(f.hours["total"]),
+                        num(f.escalation_share, 0, 100, "%")]
+                       for p, f in figures.people.items()]),
+                "", f"Gini of hours {num(figures.gini_hours, 2)}, of pages "
+                f"{num(figures.gini_pages, 2)} (0 = even).", ""]
+    review = doc.plan_review
+    if review is not None and review.budget.people:
+        out += ["## The plan against each person's weekly transfer budget", "", table(
+            ["person", "budget h/week", "peak week h", "weeks over", "asked h", "allowed h",
+             "drills skipped", "other charges h"],
+            [[r.person, num(r.budget, 0), num(r.peak), ", ".join(map(str, r.over_weeks)) or
+              "none", num(r.total, 0), num(sum(r.allowed), 0), r.skipped_drills,
+              num(r.other_hours, 0)] for r in review.budget.people]), ""]
+    if doc.sustainment is not None:
+        out += ["## Sustainment (verdicts at each checkpoint)", "", table(
+            ["class", *(f"wk {cp.week}" for cp in doc.checkpoints), "slid back"],
+            [[cid, *d.verdicts, "yes" if d.regressed else "no"]
+             for cid, d in doc.sustainment.classes.items()]), ""]
+    return out
 
 
 def class_table(classes: dict[str, ClassRow]) -> str:
@@ -179,4 +232,15 @@ def compare_markdown(doc: CompareDocument) -> str:
         held = ", ".join(r.holding_back) or "nothing"
         out.append(f"- **{cell(r.plan)}**: {cell(r.description)} Still holding it back at "
                    f"the end: {cell(held)}.")
+    out += ["", "## Hero time and load (hours a week over each plan's run)", "", table(
+        ["plan", "hero", *HOUR_KINDS, "total", "capacity", "left", "weeks overloaded",
+         "Gini of hours present / absent", "budget"],
+        [[r.plan, hero, *(num(t.hours[k]) for k in HOUR_KINDS), num(t.hours["total"]),
+          num(t.capacity), num(t.improvement_left), r.overloaded_weeks.get(hero, 0),
+          f"{num(r.gini_hours_end.get('present'), 2)} / "
+          f"{num(r.gini_hours_end.get('absent'), 2)}", "fits" if r.budget_fits else "over"]
+         for _, r in ranked for hero, t in r.hero_time.items()]), ""]
+    for _, r in ranked:
+        if r.findings:
+            out += [f"### Findings: {cell(r.plan)}", "", *findings_markdown(r.findings)]
     return "\n".join(out) + "\n"

@@ -9,7 +9,7 @@ from sim.analysis.advise import CAUSES, NOISE, readiness
 from sim.analysis.metrics import effective_responders
 from sim.analysis.types import AdviseDocument, Interval
 from sim.model.skills import SkillBook
-from sim.outputs.markdown import cell, num, table
+from sim.outputs.markdown import cell, findings_markdown, num, table
 from sim.schema import Scenario
 
 CAUSE_LABEL = {
@@ -76,6 +76,9 @@ def advise_markdown(doc: AdviseDocument) -> str:
                       num(r.rate_per_week, 2), num(r.risk_share, 0, 100, "%"),
                       num(r.knowledge_gap, 2), "yes" if r.access_only_heroes else "no"]
                      for cid, r in doc.classes.items()]), ""]
+    if doc.findings:
+        lines += ["## The proposal against people's time and the playbook", "",
+                  *findings_markdown(doc.findings)]
     return "\n".join(lines)
 
 

@@ -18,13 +18,18 @@ from sim.analysis.types import (
 )
 from sim.outputs import charts
 from sim.outputs.html import Raw, estimate_cell, figure, join, mean_of, note, table, tag
-from sim.outputs.markdown import num
+from sim.outputs.markdown import (
+    FINDING_LABEL,
+    HERO_ONLY_NOTE,
+    absent_in_arm,
+    hours,
+    num,
+    practice_note,
+)
 
 KINDS = ("rescue", "backup", "consult", "review", "transfer", "triage")
-FINDING_LABEL = {"over_budget": "budget", "final_approver": "final approver forever",
-                 "overload": "overload", "concentration": "dependence moved",
-                 "regression": "slid back", "hero_load": "hero load"}
-FINDING_TONE = {"over_budget": "bad", "final_approver": "warn", "overload": "bad",
+FINDING_TONE = {"over_budget": "bad", "skipped": "warn", "final_approver": "warn",
+                "overload": "bad",
                 "concentration": "warn", "regression": "bad", "hero_load": "bad"}
 VERDICT_TONE = {"independent": "good", "partly": "warn", "hero-dependent": "bad"}
 ARM_LABEL = {"present": "hero present", "absent": "hero absent",
@@ -49,9 +54,9 @@ def findings_section(findings: Sequence[Finding]) -> Raw:
 
 
 def _time_row(label: Sequence[str], time: HeroTime) -> list:
-    hours = time.hours
+    by_kind = time.hours
     left = num(time.improvement_left, 1)
-    return [*label, *(num(hours[k], 1) for k in KINDS), num(hours["total"], 1),
+    return [*label, *(hours(by_kind[k]) for k in KINDS), num(by_kind["total"], 1),
             num(time.capacity, 1),
             tag("span", left, class_="tag bad") if time.overloaded else left,
             num(time.budget_used, 1), num(time.budget, 0)]
@@ -84,16 +89,22 @@ def hero_time_section(doc: CheckDocument) -> Raw:
     ])
 
 
-def people_table(arm: PeopleArm, heroes: Sequence[str], caption: str) -> Raw:
-    """Everyone's figures in one arm: per week, and their shares."""
+def people_table(arm: PeopleArm, heroes: Sequence[str], away: set[str], caption: str) -> Raw:
+    """Everyone's figures in one arm: per week, and their shares ('–' for who is away in the
+    arm, and for a non-hero's pulls and consults)."""
     rows = []
     for person, f in arm.people.items():
+        hero = person in heroes
+        if person in away:
+            rows.append([person + " (away)", *["–"] * 10])
+            continue
         i = f.interruptions
         shares = ", ".join(f"{c} {num(s, 0, 100, '%')}" for c, s in f.critical_shares.items()
                            if s)
-        rows.append([person + (" (hero)" if person in heroes else ""), num(f.pages, 2),
+        only = (lambda v: num(v, 2)) if hero else (lambda v: "–")
+        rows.append([person + (" (hero)" if hero else ""), num(f.pages, 2),
                      num(f.incidents_led, 2), num(f.escalations_received, 2),
-                     num(f.pulls_received, 2), num(f.consults_received, 2), num(f.gates, 2),
+                     only(f.pulls_received), only(f.consults_received), num(f.gates, 2),
                      f"{num(i['business'], 1)} / {num(i['off'], 1)} / {num(i['sleep'], 1)}",
                      num(f.hours["total"], 1), num(f.escalation_share, 0, 100, "%"),
                      shares or "–"])
@@ -109,9 +120,12 @@ def people_section(doc: CheckDocument) -> Raw:
         cp = doc.checkpoints[index]
         for arm, figures in cp.people.items():
             parts.append(tag("h3", f"Week {cp.week}, {ARM_LABEL.get(arm, arm)}"))
-            parts.append(people_table(figures, doc.heroes,
-                                      f"Per week in the {doc.evaluation_days}-day window, mean "
-                                      "over replications (probes left out); Gini of hours "
+            away = absent_in_arm(arm, doc.heroes, doc.also_without)
+            parts.append(people_table(figures, doc.heroes, away,
+                                      f"Per week in the checkpoint's {doc.evaluation_days}-day "
+                                      "replay (live work, no plan activity), mean over "
+                                      f"replications (probes left out); {HERO_ONLY_NOTE}. "
+                                      "Gini of hours "
                                       f"{num(figures.gini_hours, 2)}, of pages "
                                       f"{num(figures.gini_pages, 2)} (0 = even)."))
     alerts = [a.text for a in doc.concentration]
@@ -132,7 +146,7 @@ def review_section(review: PlanReview | None) -> Raw:
     budget = review.budget
     rows = [[row.person, num(row.budget, 0), num(row.peak, 1),
              ", ".join(map(str, row.over_weeks)) or "none", num(row.total, 0),
-             num(sum(row.allowed), 0), str(row.skipped_drills), num(row.other_hours, 0)]
+             num(sum(row.allowed), 0), str(row.skipped_drills), num(row.other_hours, 1)]
             for row in budget.people]
     skipped = [f"{kind}: {num(n, 1)} ({reason})" for reason, kinds in budget.skipped.items()
                for kind, n in kinds.items()]
@@ -161,14 +175,16 @@ def sustainment_section(doc: CheckDocument) -> Raw:
     weeks = [str(cp.week) for cp in doc.checkpoints]
     rows = [[cid, *(tag("span", v[:5], class_=f"tag {VERDICT_TONE.get(v, '')}".strip())
                     for v in d.verdicts),
+             f"{num(d.effective_peak)} (wk {d.effective_peak_week}) → {num(d.effective_end)}",
              "yes" if d.regressed else "no"] for cid, d in drift.classes.items()]
-    ends = drift.plan_ends_week
     return join([
-        table(["class", *(f"wk {w}" for w in weeks), "slid back"], rows, left=1,
-              caption=(f"The plan's actions end by week {ends}. " if ends is not None else
-                       "An action of the plan runs to the end (or there is no plan). ")
-              + "A class slides back when its verdict at the end is worse than its best, "
-                "with fewer non-hero effective responders than then."),
+        table(["class", *(f"wk {w}" for w in weeks), "responders, peak → end", "slid back"],
+              rows, left=1,
+              caption=practice_note(drift.practice_ends_week)
+              + " Responders: non-hero effective responders. A class slides back when its "
+                "verdict at the end is worse than its best with fewer responders than then, or "
+                "when its responders fall from their peak (by 0.5 or more) to fewer than it "
+                "needs."),
         tag("ul", join(tag("li", w) for w in drift.warnings), class_="reasons")
         if drift.warnings else "",
     ])

@@ -152,11 +152,7 @@ def _review(spec: CheckSpec, data: CheckData) -> PlanReview:
         skipped.setdefault(reason, {})[kind] = total / data.replications
     if not skipped:
         return review
-    text = list(review.budget.text) + [
-        "In the run, per replication: " + "; ".join(
-            f"{', '.join(f'{n:.1f} {kind}' for kind, n in kinds.items())} skipped ({reason})"
-            for reason, kinds in skipped.items()) + "."]
-    return replace(review, budget=replace(review.budget, skipped=skipped, text=text))
+    return replace(review, budget=replace(review.budget, skipped=skipped))
 
 
 def _evidence(data: CheckData, index: int, arm: str) -> dict[str, float]:

@@ -21,7 +21,7 @@ from sim.analysis.people.drift import (
     MIN_POOLED,
     arm_words,
     concentration_alerts,
-    plan_end_week,
+    practice_end_week,
     sustainment,
 )
 from sim.analysis.people.findings import budget_text, collect_findings, overload_text
@@ -55,6 +55,6 @@ __all__ = [
     "PeopleData", "approver_flags", "arm_people", "arm_words", "as_kinds", "budget_review",
     "budget_text", "budget_used", "charged_person", "collect_findings", "concentration_alerts",
     "critical_classes", "hero_time", "hours_table", "occurrences", "overload_text",
-    "plan_end_week", "review_plan", "sustainment", "week_edges", "weekly_capacity",
+    "practice_end_week", "review_plan", "sustainment", "week_edges", "weekly_capacity",
     "weekly_hours",
 ]

@@ -1,6 +1,6 @@
 """The findings a check puts in front of its reader, in one list: a plan over someone's budget,
-a hero kept as final approver forever, an overloaded hero, dependence moved to a non-hero, a
-class that slid back, hero-load criteria that fail."""
+plan occurrences the run skipped, a hero kept as final approver forever, an overloaded hero,
+dependence moved to a non-hero, a class that slid back, hero-load criteria that fail."""
 
 from __future__ import annotations
 
@@ -37,6 +37,20 @@ def budget_text(person: str, series: HeroTimeSeries) -> str | None:
             f"{len(series.weeks)} weeks.")
 
 
+SKIPPED_WHY = {"hero away": "their hero was away", "over budget": "over its hero's weekly budget",
+               "no learner present": "no learner was there with budget left"}
+
+
+def skipped_text(skipped: dict[str, dict[str, float]]) -> str | None:
+    """A sentence on the plan occurrences the run skipped (mean per replication), or None."""
+    if not skipped:
+        return None
+    parts = [f"{', '.join(f'{n:.1f} {kind}' for kind, n in kinds.items())} "
+             f"({SKIPPED_WHY.get(reason, reason)})" for reason, kinds in skipped.items()]
+    return ("Skipped in the run, per replication: " + "; ".join(parts)
+            + ". A skipped occurrence gives no practice and costs nothing.")
+
+
 def collect_findings(
     review: PlanReview | None,
     hero_time: dict[str, HeroTimeSeries],
@@ -45,11 +59,14 @@ def collect_findings(
     sustainment: Sustainment | None,
     hero_load: Sequence[str] = (),
 ) -> list[Finding]:
-    """Every finding, in reading order: budget, approvers, overload, concentration,
-    regressions, hero-load criteria."""
+    """Every finding, in reading order: budget, skipped occurrences, approvers, overload,
+    concentration, regressions, hero-load criteria."""
     found = []
     if review is not None:
         found += [Finding(kind="over_budget", text=t) for t in review.budget.text]
+        text = skipped_text(review.budget.skipped)
+        if text:
+            found.append(Finding(kind="skipped", text=text))
         found += [Finding(kind="final_approver", text=f.text) for f in review.final_approver]
     for person, series in hero_time.items():
         text = budget_text(person, series)

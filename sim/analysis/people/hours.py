@@ -7,11 +7,10 @@ The kinds (`KINDS`) and the role each span is counted under:
     backup     backup spans: backing up a learner who leads an incident or a change
     consult    consult spans: answering a responder who keeps the lead
     review     review spans: gating a release that needs them
-    transfer   transfer spans (drills, runbooks); the plan's charges without a span (a
-               condition fix, an arrangement, and drills and runbooks when the engine records
-               them as charges only); the pairing overhead of a hero leading with a learner
-               beside them (o / (1 + o) of the span, o = learning.pairing_overhead); a
-               learner's paired and shadow spans
+    transfer   transfer spans (drills, runbook writing and refreshing); the plan's charges
+               that have no span (a condition fix, access, an arrangement); the pairing
+               overhead of a hero leading with a learner beside them (o / (1 + o) of the
+               span, o = learning.pairing_overhead); a learner's paired and shadow spans
     triage     false pages (an acknowledged span with no incident)
 
 Spans are cut at bin edges (weeks, or a replay's window), so a long incident counts in every
@@ -39,8 +38,8 @@ ROLE_KIND = {
     Role.REVIEW: "review", Role.TRANSFER: "transfer", Role.PAIRED: "transfer",
     Role.SHADOW: "transfer",
 }
-# Plan charges the engine also records as transfer spans (with the hero's time placed on the
-# calendar); when a run has such spans, these charges are not counted twice.
+# Plan charges the engine also records as transfer spans (the time placed on the calendar, for
+# whoever spent it): counted from the spans, never from the charge.
 SPANNED_CHARGES = frozenset({"drill", "runbook", "runbook_refresh"})
 # What a person's weekly transfer budget pays for (as the engine spends it): drills, runbook
 # writing, pairing and backing up; not the plan's other charges (a condition fix, access).
@@ -90,11 +89,8 @@ def hours_table(records: RunRecords, people: Sequence[str], edges: Sequence[floa
     table = {p: np.zeros((bins, len(COLUMNS))) for p in people}
     paired = {s.incident_id: s.person for s in records.work if s.role is Role.PAIRED}
     stretch = pairing_overhead / (1.0 + pairing_overhead)
-    spanned = False
     for span in records.work:
         row = table.get(span.person)
-        if span.role is Role.TRANSFER:
-            spanned = True
         if row is None or (span.incident_id is not None and span.incident_id in leave_out):
             continue
         if span.role is Role.ACKNOWLEDGED:
@@ -112,7 +108,7 @@ def hours_table(records: RunRecords, people: Sequence[str], edges: Sequence[floa
     heroes = records.heroes
     charges = KIND_INDEX["charges"]
     for cost in records.plan_costs:
-        if cost.skipped or cost.hero_hours <= 0 or (spanned and cost.kind in SPANNED_CHARGES):
+        if cost.skipped or cost.hero_hours <= 0 or cost.kind in SPANNED_CHARGES:
             continue
         row = table.get(charged_person(cost, plan, heroes) or "")
         if row is None:

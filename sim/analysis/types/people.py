@@ -170,7 +170,10 @@ class PlanReview(Document):
 
 @dataclass(frozen=True)
 class ClassDrift(Document):
-    """One class over the checkpoints: its verdicts, its best, and whether it slid back."""
+    """One class over the checkpoints: its verdicts, its best, its non-hero effective
+    responders at the best, at their peak and at the end, and whether it slid back (the
+    verdict fell from its best with fewer responders, or the responders fell from their peak
+    by at least 0.5 to fewer than needed)."""
 
     verdicts: list[str]  # one per checkpoint
     best_week: int | None
@@ -179,22 +182,26 @@ class ClassDrift(Document):
     regressed: bool
     effective_best: float | None
     effective_end: float | None
+    effective_peak: float | None = None
+    effective_peak_week: int | None = None
+    effective_needed: int | None = None
 
 
 @dataclass(frozen=True)
 class Sustainment(Document):
-    """After the plan's actions end, do classes stay independent? `plan_ends_week` is None
-    when an action runs to the end."""
+    """After the plan's practice ends, do classes stay independent? `practice_ends_week`: the
+    week by which the plan's pairing, backup, shadowing and drills have all ended (0: the plan
+    has none), None without a plan or when one of them runs to the end."""
 
-    plan_ends_week: int | None
+    practice_ends_week: int | None
     classes: dict[str, ClassDrift]
     warnings: list[str]
 
 
 @dataclass(frozen=True)
 class Finding(Document):
-    """A finding to put in front of the reader: `kind` is over_budget, final_approver,
-    overload, concentration, regression or hero_load."""
+    """A finding to put in front of the reader: `kind` is over_budget, skipped,
+    final_approver, overload, concentration, regression or hero_load."""
 
     kind: str
     text: str

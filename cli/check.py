@@ -147,7 +147,7 @@ def print_people(doc: CheckDocument) -> None:
     """The hero's time, each person's picture, the budget, the drift, the findings."""
     if len(doc.checkpoints) > 1 and doc.heroes:
         console.print(hero_time_table(doc))
-    console.print(people_table(doc.checkpoints[-1], doc.heroes))
+    console.print(people_table(doc.checkpoints[-1], doc.heroes, doc.evaluation_days))
     if doc.plan_review is not None:
         table = budget_table(doc.plan_review.budget)
         if table is not None:

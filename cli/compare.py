@@ -139,11 +139,11 @@ def print_compare(result: CompareResult) -> None:
 def plans_table(doc: CompareDocument) -> Table:
     """The plans at the end, in ranking order."""
     rows = []
-    for entry, row in zip(doc.ranking, doc.ranked_plans):
+    for row in doc.ranked_plans:
         change = row.hero_interruptions_change
         critical = row.effective_responders_critical_end
         rows.append([
-            str(entry.rank), escape(row.plan),
+            escape(row.plan),
             escape(week_span(row.time_to_independence, short=True)),
             f"{number(row.hero_hours.mean, 0)}/{number(row.learner_hours.mean, 0)}",
             f"{number(row.hero_interruptions_per_week_end.mean)} "
@@ -154,11 +154,11 @@ def plans_table(doc: CompareDocument) -> Table:
             " ".join(number(v) for v in critical.values()) or "–",
         ])
     return new_table(
-        "Plans at the end (means over replications)",
-        ["#", "plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
+        "Plans at the end, in ranking order (means over replications)",
+        ["plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
          "p90 hero absent", "breach absent (+)", "resp. critical"],
-        rows, left=2,
-        caption="independent: week [95% interval] or not reached (share of resamples "
+        rows, left=1,
+        caption="independent: week [95% interval] or no (share of resamples "
                 "reaching it); p90 in minutes; breach absent: SLO breach rate with the heroes "
                 "absent (points the absence adds); resp. "
                 "critical: non-hero effective responders per critical service ("

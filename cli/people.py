@@ -18,21 +18,20 @@ from sim.analysis.types import (
     HeroTime,
     Sustainment,
 )
+from sim.outputs.markdown import FINDING_LABEL, HERO_ONLY_NOTE, absent_in_arm, hours, practice_note
 
 KIND_COLUMNS = ("rescue", "backup", "consult", "review", "transfer")
-FINDING_STYLE = {"over_budget": "red", "final_approver": "yellow", "overload": "red",
-                 "concentration": "yellow", "regression": "red", "hero_load": "red"}
-FINDING_LABEL = {"over_budget": "budget", "final_approver": "final approver",
-                 "overload": "overload", "concentration": "dependence moved",
-                 "regression": "slid back", "hero_load": "hero load"}
+FINDING_STYLE = {"over_budget": "red", "skipped": "yellow", "final_approver": "yellow",
+                 "overload": "red", "concentration": "yellow", "regression": "red",
+                 "hero_load": "red"}
 VERDICT_LETTER = {"independent": "I", "partly": "p", "hero-dependent": "H"}
 
 
 def hero_time_row(label: list[str], time: HeroTime) -> list[str]:
     """One row of hero time: the label cells, hours by kind, total, capacity, what is left."""
-    hours = time.hours
+    by_kind = time.hours
     left = number(time.improvement_left, 1)
-    return [*label, *(number(hours[k], 1) for k in KIND_COLUMNS), number(hours["total"], 1),
+    return [*label, *(hours(by_kind[k]) for k in KIND_COLUMNS), number(by_kind["total"], 1),
             number(time.capacity, 1),
             f"[red]{left}[/red]" if time.overloaded else left]
 
@@ -59,37 +58,39 @@ def _pair(here: float | None, gone: float | None, digits: int = 1) -> str:
     return f"{number(here, digits)}→{number(gone, digits)}"
 
 
-def people_table(checkpoint: Checkpoint, heroes: Sequence[str]) -> Table:
+def people_table(checkpoint: Checkpoint, heroes: Sequence[str], evaluation_days: int
+                 ) -> Table:
     """Everyone at one checkpoint, hero present→absent: pages, incidents led, escalations and
     pulls received, hours, and the present arm's interruptions by hour class."""
     present = checkpoint.people.get("present")
     absent = checkpoint.people.get("absent")
+    away = absent_in_arm("absent", heroes, ())
     rows = []
     if present is not None:
         for person, here in present.people.items():
-            gone = absent.people.get(person) if absent is not None else None
+            gone = None if absent is None or person in away else absent.people.get(person)
             hero = person in heroes
             i = here.interruptions
             rows.append([
                 escape(person) + (" ★" if hero else ""),
-                _pair(here.pages, None if hero or gone is None else gone.pages),
-                _pair(here.incidents_led, None if hero or gone is None else gone.incidents_led),
-                _pair(here.escalations_received,
-                      None if hero or gone is None else gone.escalations_received),
-                number(here.pulls_received + here.consults_received, 1),
-                _pair(here.hours["total"], None if hero or gone is None else gone.hours["total"]),
+                _pair(here.pages, gone and gone.pages),
+                _pair(here.incidents_led, gone and gone.incidents_led),
+                _pair(here.escalations_received, gone and gone.escalations_received),
+                number(here.pulls_received + here.consults_received, 1) if hero else "–",
+                _pair(here.hours["total"], gone and gone.hours["total"]),
                 f"{number(i['business'], 1)}/{number(i['off'], 1)}/{number(i['sleep'], 1)}",
             ])
     gini = (f"Gini of hours {_pair(present.gini_hours, absent.gini_hours, 2)}, of pages "
-            f"{_pair(present.gini_pages, absent.gini_pages, 2)}"
+            f"{_pair(present.gini_pages, absent.gini_pages, 2)} (0 = even)."
             if present is not None and absent is not None else "")
     return new_table(
-        f"Each person at week {checkpoint.week}, per week (hero present→absent)",
+        f"Each person at week {checkpoint.week}, per week of the {evaluation_days}-day "
+        "replay (hero present→absent)",
         ["person", "pages", "led", "escal. in", "pulls + consults", "hours",
          "business/ off/sleep"], rows, left=1,
-        caption="★ hero (absent in the second arm); escal. in: escalations received; pulls + "
-                "consults received and interruptions by the person's local hours with the "
-                f"hero present. {gini} (0 = even).")
+        caption="★ hero (away in the second arm: –); live work only, no plan activity; escal. "
+                f"in: escalations received; {HERO_ONLY_NOTE}; pulls + consults and "
+                f"interruptions by the person's local hours with the hero present. {gini}")
 
 
 def next_out_line(doc: CheckDocument) -> str | None:
@@ -113,7 +114,7 @@ def budget_table(budget: Budget) -> Table | None:
         return None
     rows = [[escape(row.person), number(row.budget, 0), number(row.peak, 1),
              str(len(row.over_weeks)), number(row.total, 0), number(sum(row.allowed), 0),
-             str(row.skipped_drills), number(row.other_hours, 0)] for row in budget.people]
+             str(row.skipped_drills), number(row.other_hours, 1)] for row in budget.people]
     return new_table(
         "The plan against each person's weekly transfer budget (hours)",
         ["person", "budget /week", "peak week", "weeks over", "asked", "allowed",
@@ -129,15 +130,19 @@ def drift_table(sustainment: Sustainment, weeks: Sequence[int]) -> Table:
     rows = []
     for cid, drift in sustainment.classes.items():
         letters = " ".join(VERDICT_LETTER.get(v, "?") for v in drift.verdicts)
-        rows.append([escape(cid), letters, f"{drift.best_verdict} (wk {drift.best_week})",
+        rows.append([escape(cid), letters,
+                     f"{VERDICT_LETTER.get(drift.best_verdict, '?')} (wk {drift.best_week})",
+                     f"{number(drift.effective_peak)} (wk {drift.effective_peak_week})→"
+                     f"{number(drift.effective_end)}",
                      "[red]yes[/red]" if drift.regressed else "no"])
-    ends = sustainment.plan_ends_week
     return new_table(
         "Sustainment: verdicts at weeks " + " ".join(str(w) for w in weeks),
-        ["class", "verdicts", "best", "slid back"], rows, left=2,
-        caption="I independent, p partly, H hero-dependent. "
-                + (f"The plan's actions end by week {ends}." if ends is not None
-                   else "An action of the plan runs to the end (or there is no plan)."))
+        ["class", "verdicts", "best", "resp. peak→end", "slid back"], rows, left=2,
+        caption="I independent, p partly, H hero-dependent; resp.: non-hero effective "
+                "responders. A class slides back when its verdict falls from its best with "
+                "fewer responders, or its responders fall from their peak (by 0.5 or more) to "
+                "fewer than it needs. "
+                + practice_note(sustainment.practice_ends_week))
 
 
 def print_findings(findings: Sequence[Finding], title: str = "Findings") -> None:

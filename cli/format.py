@@ -52,6 +52,7 @@ def new_table(title: str, columns: list[str], rows: list[list[str]], left: int =
         table.add_column(column, justify="left" if i < left else "right", min_width=width)
     for row in rows:
         table.add_row(*row)
+    table.cell_widths = [c.min_width for c in table.columns]
     return table
 
 
@@ -64,20 +65,32 @@ def _table_class():
 
         rich shrinks the widest wrappable column first, even one whose cells cannot shrink,
         and then crops the table; this narrows headers that can wrap, those that save most
-        first, down to their widest word (or their cells), until the table fits.
+        first, down to their widest word (or their cells), until the table fits. When even
+        that is too wide, the first column (names) folds: a long name breaks over lines, and
+        no number is lost.
         """
 
         def __rich_console__(self, console, options):
-            for column in self.columns:
-                column.max_width = None
-            natural = Measurement.get(console, options.update_width(10_000), self).maximum
+            widths = getattr(self, "cell_widths", [c.min_width for c in self.columns])
+            for column, width in zip(self.columns, widths):
+                column.max_width, column.min_width, column.overflow = None, width, "ellipsis"
+
+            def natural() -> int:
+                return Measurement.get(console, options.update_width(10_000), self).maximum
+
+            width = natural()
             for saving, column in sorted(
                     ((_header_width(c) - _floor(c), c) for c in self.columns),
                     key=lambda pair: -pair[0]):
-                if natural <= options.max_width or saving <= 0:
+                if width <= options.max_width or saving <= 0:
                     break
                 column.max_width = _floor(column)
-                natural = Measurement.get(console, options.update_width(10_000), self).maximum
+                width = natural()
+            if width > options.max_width and self.columns:
+                first = self.columns[0]
+                narrow = max(8, _floor(first) - (width - options.max_width))
+                first.min_width = first.max_width = narrow
+                first.overflow = "fold"
             yield from super().__rich_console__(console, options)
 
     return FitTable

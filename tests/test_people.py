@@ -550,3 +550,22 @@ def test_a_wide_table_wraps_its_headers_rather_than_crop_its_cells():
     assert max(len(line) for line in text.splitlines()) <= 80
     assert all(value in text for value in rows[0])
     assert all(word in text for word in ("pulls", "/inc", "resp."))
+
+
+def test_a_table_too_wide_even_so_folds_its_names_not_its_numbers():
+    """When wrapped headers are not enough, the first column (a long plan name) folds over
+    lines; every number is still there, within 80 columns."""
+    from rich.console import Console
+
+    rows = [["pair-and-lead-then-stop", "wk 20 [20–20]", "95/196", "0.9 (-4.7)", "143",
+             "10% (+1)", "3.0 2.9"]]
+    table = new_table("Plans", ["plan", "independent", "hours hero/ learner",
+                                "hero int./ week (vs base)", "p90 hero absent",
+                                "breach absent (+)", "resp. critical"], rows)
+    out = Console(width=80, record=True)
+    out.print(table)
+    text = out.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert all(value in text for value in rows[0][1:])
+    first = [line[:16].strip() for line in text.splitlines() if line[:16].strip()]
+    assert "".join(first).endswith("pair-and-lead-then-stop")

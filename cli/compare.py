@@ -156,10 +156,11 @@ def plans_table(doc: CompareDocument) -> Table:
     return new_table(
         "Plans at the end, in ranking order (means over replications)",
         ["plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
-         "p90 hero absent", "breach absent (+)", "resp. critical"],
+         "p90 w/o hero", "breach absent (+)", "resp. crit."],
         rows, left=1,
         caption="independent: week [95% interval] or no (share of resamples "
-                "reaching it); p90 in minutes; breach absent: SLO breach rate with the heroes "
-                "absent (points the absence adds); resp. "
-                "critical: non-hero effective responders per critical service ("
+                "reaching it); p90 w/o hero: p90 time to mitigate with the heroes absent, in "
+                "minutes; breach absent: SLO breach rate with the heroes absent (points the "
+                "absence adds); resp. crit.: non-hero effective responders per critical "
+                "service ("
                 + ", ".join(doc.plans[0].effective_responders_critical_end) + ")")

@@ -86,11 +86,12 @@ def _table_class():
                     break
                 column.max_width = _floor(column)
                 width = natural()
-            if width > options.max_width and self.columns:
-                first = self.columns[0]
+            first = self.columns[0] if self.columns else None
+            if first is not None and width > options.max_width:
                 narrow = max(8, _floor(first) - (width - options.max_width))
-                first.min_width = first.max_width = narrow
-                first.overflow = "fold"
+                if narrow < _floor(first):
+                    first.min_width = first.max_width = narrow
+                    first.overflow = "fold"
             yield from super().__rich_console__(console, options)
 
     return FitTable

@@ -38,9 +38,10 @@ def hero_time_row(label: list[str], time: HeroTime) -> list[str]:
 
 HERO_TIME_CAPTION = ("hours a week by kind: rescue (leading or working incidents), backup "
                      "(learners leading), consult, review (release gates), transfer (drills, "
-                     "runbooks, the plan's other charges, pairing overhead); cap.: working "
-                     "hours x (1 - project share); left: for improvement work (red: "
-                     "overloaded)")
+                     "runbooks, the plan's other charges, pairing overhead); backup and "
+                     "transfer come from a plan (none without one); total includes triage "
+                     "(false pages); cap.: working hours x (1 - project share); left: for "
+                     "improvement work (red: overloaded)")
 
 
 def hero_time_table(doc: CheckDocument) -> Table:
@@ -49,7 +50,7 @@ def hero_time_table(doc: CheckDocument) -> Table:
     for cp in doc.checkpoints[1:]:
         for person, time in cp.hero_time.items():
             rows.append(hero_time_row([str(cp.week), escape(person)], time))
-    return new_table("Hero time per week in the plan run (weeks up to each checkpoint)",
+    return new_table("Hero time per week over the run (the weeks up to each checkpoint)",
                      ["week", "who", *KIND_COLUMNS, "total", "cap.", "left"], rows, left=2,
                      caption=HERO_TIME_CAPTION)
 
@@ -118,9 +119,10 @@ def budget_table(budget: Budget) -> Table | None:
     return new_table(
         "The plan against each person's weekly transfer budget (hours)",
         ["person", "budget /week", "peak week", "weeks over", "asked", "allowed",
-         "drills skipped", "other"], rows, left=1,
+         "drills over budget", "other"], rows, left=1,
         caption="asked: drills and runbook writing the plan schedules; allowed: what the budget "
-                "lets happen (a drill over it is skipped, a runbook waits); other: the plan's "
+                "lets happen (a drill over it is skipped, a runbook waits), before absences: "
+                "what the run skipped is under Findings; other: the plan's "
                 "charges outside the budget (condition fixes, access, arrangements). Pairing "
                 "and backing up also spend it, live: see hero time.")
 
@@ -151,9 +153,14 @@ def print_findings(findings: Sequence[Finding], title: str = "Findings") -> None
         return
     console.print(f"[bold]{escape(title)}[/bold]")
     for finding in findings:
-        style = FINDING_STYLE.get(finding.kind, "bold")
-        label = FINDING_LABEL.get(finding.kind, finding.kind)
-        console.print(f"  [{style}]{escape(label)}[/{style}]: {escape(finding.text)}")
+        console.print(finding_line(finding))
+
+
+def finding_line(finding: Finding) -> str:
+    """A finding as one indented paragraph, labelled (and coloured) by its kind."""
+    style = FINDING_STYLE.get(finding.kind, "bold")
+    label = FINDING_LABEL.get(finding.kind, finding.kind)
+    return f"  [{style}]{escape(label)}[/{style}]: {escape(finding.text)}"
 
 
 def plan_time_table(doc: CompareDocument) -> Table:
@@ -190,11 +197,8 @@ def print_plan_findings(doc: CompareDocument) -> None:
             continue
         console.print(f"[bold]{escape(row.plan)}[/bold]")
         for finding in rest:
-            style = FINDING_STYLE.get(finding.kind, "bold")
-            label = FINDING_LABEL.get(finding.kind, finding.kind)
-            console.print(f"  [{style}]{escape(label)}[/{style}]: {escape(finding.text)}")
+            console.print(finding_line(finding))
         for alert in alerts:
-            subject = "escalations" if alert.subject == "escalations" else alert.subject
             console.print(f"  [yellow]dependence moved[/yellow]: {escape(alert.person)} "
-                          f"{alert.share:.0%} of {escape(subject)} ({alert.arm}; "
+                          f"{alert.share:.0%} of {escape(alert.subject)} ({alert.arm}; "
                           f"{(alert.start_share or 0.0):.0%} at the start)")

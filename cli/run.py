@@ -23,6 +23,7 @@ from sim.analysis.types import MetricsSummary
 from sim.analysis.whatif import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
 from sim.inputs.scenario import load_plan, load_scenario
 from sim.outputs.journal import ResultsFolder, command_line, dump_json
+from sim.outputs.markdown import hours
 from sim.outputs.report import write_report
 from sim.schema import Scenario
 
@@ -227,17 +228,19 @@ def hero_time_table(m: MetricsSummary, base: MetricsSummary | None = None) -> Ta
     over = []
     for hero, row in heroes.items():
         rows.append([f"{escape(hero)} ({mean_of(row['capacity']):.1f})",
-                     *(f"{mean_of(row[k]):.1f}" for k in (
-                         "rescue", "backup", "consult", "review", "transfer")),
+                     *(hours(mean_of(row[k])) for k in ("rescue", "consult", "review",
+                                                        "triage")),
                      estimate(row["total"]), estimate(row["improvement_left"])])
         if mean_of(row["overloaded_weeks"]) > 0:
             over.append(f"{escape(hero)} {mean_of(row['overloaded_weeks']):.1f}")
     return new_table(
-        "Hero time, hours a week by kind", ["hero (cap.)", "rescue", "backup", "consult",
-                                            "review", "transfer", "total", "left"], rows,
-        caption="rescue: leading or working incidents; review: release gates; transfer: "
-                "plan activities; cap.: working hours x (1 - project share); left: for "
-                "improvement work. Weeks past the capacity: "
+        "Hero time, hours a week by kind", ["hero (cap.)", "rescue", "consult", "review",
+                                            "triage", "total", "left"], rows,
+        caption="rescue: leading or working incidents; review: release gates; triage: false "
+                "pages; backing up learners and plan activities (transfer) happen only while "
+                "a plan runs, in check and compare (--at-week freezes the team as the plan "
+                "left it, as the check's replays do); cap.: working hours x (1 - project "
+                "share); left: for improvement work. Weeks past the capacity: "
                 + (", ".join(over) if over else "none") + ".")
 
 

@@ -55,8 +55,8 @@ def absent_in_arm(arm: str, heroes: Sequence[str], also_without: Sequence[str]) 
 
 
 def week_span(ttl: TimeToIndependence, short: bool = False) -> str:
-    """'week 12 (95% interval: week 8 to week 16)' or 'not reached'; `short`: 'wk 12 [8–16]'
-    or 'no (5%)' (the share of resamples that reach it)."""
+    """'week 12 (95% interval: week 8 to week 16)' or 'not reached'; `short`: '12 [8–16]' or
+    'no (5%)' (the share of resamples that reach it)."""
     week = ttl.week
     share = ttl.reached_share or 0.0
     if week is None:
@@ -66,7 +66,7 @@ def week_span(ttl: TimeToIndependence, short: bool = False) -> str:
     low = f"{ttl.low:.0f}" if ttl.low is not None else "?"
     high = f"{ttl.high:.0f}" if ttl.high is not None else "never"
     if short:
-        return f"wk {week} [{low}–{high}]"
+        return f"{week} [{low}–{high}]"
     high = f"week {high}" if high != "never" else "not reached"
     return f"week {week} (95% interval: week {low} to {high})"
 
@@ -182,7 +182,7 @@ def people_markdown(doc: CheckDocument) -> list[str]:
     if review is not None and review.budget.people:
         out += ["## The plan against each person's weekly transfer budget", "", table(
             ["person", "budget h/week", "peak week h", "weeks over", "asked h", "allowed h",
-             "drills skipped", "other charges h"],
+             "drills over budget", "other charges h"],
             [[r.person, num(r.budget, 0), num(r.peak), ", ".join(map(str, r.over_weeks)) or
               "none", num(r.total, 0), num(sum(r.allowed), 0), r.skipped_drills,
               num(r.other_hours)] for r in review.budget.people]), ""]

@@ -152,7 +152,7 @@ def review_section(review: PlanReview | None) -> Raw:
                for kind, n in kinds.items()]
     return join([
         table(["person", "budget h/week", "peak week h", "weeks over", "asked h", "allowed h",
-               "drills skipped", "other charges h"], rows, left=1,
+               "drills over budget", "other charges h"], rows, left=1,
               caption="Asked: drills and runbook writing as the plan schedules them; allowed: "
                       "what the budget lets happen (a drill over it is skipped, a runbook "
                       "waits); other charges are outside the budget.")
@@ -231,5 +231,6 @@ def run_hero_time_section(arms: Sequence[tuple[str, MetricsSummary]]) -> Raw:
         table(["hero", "arm", *KINDS, "total", "capacity", "left", "weeks overloaded"], rows,
               left=2, caption="Capacity: working hours a week x (1 - project share); left: "
                               "for improvement work; weeks overloaded: full weeks past the "
-                              "capacity."),
+                              "capacity. Backup and transfer happen while a plan runs (check "
+                              "and compare): none in a run."),
     ])

@@ -206,6 +206,7 @@ def approver_flags(plan: Plan | None, scenario: Scenario) -> list[ApproverFlag]:
     flags = []
     actions = plan.actions if plan is not None else []
     who = ", ".join(heroes) or "the heroes"
+    one = len(heroes) == 1
     for action in actions:
         if action.end_day is not None:
             continue
@@ -213,14 +214,16 @@ def approver_flags(plan: Plan | None, scenario: Scenario) -> list[ApproverFlag]:
             subject = ", ".join(action.classes)
             flags.append(ApproverFlag(
                 kind=action.kind, subject=subject, people=heroes,
-                text=f"lead_with_backup ({subject}) has no end_day: {who} back the learners "
+                text=f"lead_with_backup ({subject}) has no end_day: {who} "
+                     f"{'backs' if one else 'back'} the learners "
                      f"up forever, {PLAYBOOK_APPROVER}. Give it an end_day after which the "
                      "learners lead alone."))
         elif isinstance(action, LeadChangesAction):
             subject = ", ".join(action.services)
             flags.append(ApproverFlag(
                 kind=action.kind, subject=subject, people=heroes,
-                text=f"lead_changes_with_backup ({subject}) has no end_day: {who} stand behind "
+                text=f"lead_changes_with_backup ({subject}) has no end_day: {who} "
+                     f"{'stands' if one else 'stand'} behind "
                      f"every change forever, {PLAYBOOK_APPROVER}. Give it an end_day, then "
                      "remove_needs."))
     removed = {service for action in actions if isinstance(action, RemoveNeedsAction)

@@ -170,19 +170,29 @@ def budget_review(plan: Plan | None, scenario: Scenario, weeks: int) -> Budget:
 
 
 def _budget_text(rows: list[BudgetRow], fits: bool) -> list[str]:
-    lines = []
+    """Two sentences per group of people the plan asks the same of (over, and what the
+    budget allows), then the playbook's sentence when it does not fit."""
+    groups: dict[tuple, list[BudgetRow]] = {}
     for row in rows:
-        if not row.over_weeks:
-            continue
+        if row.over_weeks:
+            key = (row.budget, tuple(row.over_weeks), tuple(row.scheduled), tuple(row.allowed),
+                   row.skipped_drills)
+            groups.setdefault(key, []).append(row)
+    lines = []
+    for group in groups.values():
+        row = group[0]
+        who = _names([r.person for r in group])
         worst = max(row.over_weeks, key=lambda w: row.scheduled[w])
         lines.append(
-            f"The plan asks {row.person} for more than their transfer budget of "
-            f"{row.budget:g} h a week in {len(row.over_weeks)} of {len(row.scheduled)} weeks "
-            f"({_weeks(row.over_weeks)}; {row.scheduled[worst]:.1f} h in week {worst}), "
-            f"{row.total:.0f} h of drills and runbooks in all.")
+            f"The plan asks {who}{' each' if len(group) > 1 else ''} for more than their "
+            f"transfer budget of {row.budget:g} h a week in {len(row.over_weeks)} of "
+            f"{len(row.scheduled)} weeks ({_weeks(row.over_weeks)}; {row.scheduled[worst]:.1f} "
+            f"h in week {worst}), {row.total:.0f} h of drills and runbooks in all"
+            + (" (each)." if len(group) > 1 else "."))
         lines.append(
             f"Within the budget {sum(row.allowed):.0f} of those {row.total:.0f} h happen"
-            + (f" ({row.skipped_drills} of the drills {row.person} runs "
+            + (f" ({row.skipped_drills} of the drills {who} "
+               f"{'runs' if len(group) == 1 else 'run'} "
                f"{'is' if row.skipped_drills == 1 else 'are'} skipped)"
                if row.skipped_drills else "")
             + "; pairing and backing up stop for the week once it is spent.")
@@ -191,6 +201,10 @@ def _budget_text(rows: list[BudgetRow], fits: bool) -> list[str]:
                      "transfer_hours_per_week, lower project_share) or spread the plan's "
                      "actions before counting on it.")
     return lines
+
+
+def _names(people: list[str]) -> str:
+    return people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
 
 
 def _weeks(weeks: list[int]) -> str:

@@ -283,14 +283,18 @@ def compare_markdown(doc: CompareDocument) -> str:
         held = ", ".join(r.holding_back) or "nothing"
         out.append(f"- **{cell(r.plan)}**: {cell(r.description)} Still holding it back at "
                    f"the end: {cell(held)}.")
+    limits = {hero: (t.capacity, t.budget) for _, r in ranked for hero, t in r.hero_time.items()}
     out += ["", "## Hero time and load (hours a week over each plan's run)", "", table(
-        ["plan", "hero", *HOUR_KINDS, "total", "capacity", "left", "weeks overloaded",
+        ["plan", "hero", *HOUR_KINDS, "total", "left", "weeks overloaded",
          "Gini of hours present / absent", "budget"],
         [[r.plan, hero, *(hours(t.hours[k]) for k in HOUR_KINDS), num(t.hours["total"]),
-          num(t.capacity), num(t.improvement_left), r.overloaded_weeks.get(hero, 0),
+          num(t.improvement_left), r.overloaded_weeks.get(hero, 0),
           f"{num(r.gini_hours_end.get('present'), 2)} / "
           f"{num(r.gini_hours_end.get('absent'), 2)}", "fits" if r.budget_fits else "over"]
-         for _, r in ranked for hero, t in r.hero_time.items()]), ""]
+         for _, r in ranked for hero, t in r.hero_time.items()]), "",
+        "Left: capacity minus total, for improvement work. The same for every plan: "
+        + "; ".join(f"{cell(h)}: capacity {num(c)} h a week, transfer budget {num(b, 0)} h"
+                    for h, (c, b) in limits.items()) + ".", ""]
     for _, r in ranked:
         if r.findings:
             out += [f"### Findings: {cell(r.plan)}", "", *findings_markdown(r.findings)]

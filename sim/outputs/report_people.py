@@ -191,23 +191,35 @@ def sustainment_section(doc: CheckDocument) -> Raw:
 
 
 def compare_people_section(doc: CompareDocument) -> Raw:
-    """Each plan's hero time over its run, the Gini of hours at the end, its findings."""
+    """Each plan's hero time over its run, the Gini of hours at the end, its findings. A
+    hero's capacity and budget are the scenario's, the same for every plan: said once."""
     rows = []
     findings = []
+    limits = {}
     for row in doc.ranked_plans:
         gini = row.gini_hours_end
         for hero, time in row.hero_time.items():
-            rows.append([*_time_row([row.plan, hero], time),
-                         str(row.overloaded_weeks.get(hero, 0)),
+            limits[hero] = (time.capacity, time.budget)
+            by_kind = time.hours
+            left = num(time.improvement_left, 1)
+            rows.append([row.plan, hero, *(hours(by_kind[k]) for k in KINDS),
+                         num(by_kind["total"], 1),
+                         tag("span", left, class_="tag bad") if time.overloaded else left,
+                         num(time.budget_used, 1), str(row.overloaded_weeks.get(hero, 0)),
                          f"{num(gini.get('present'), 2)} / {num(gini.get('absent'), 2)}",
                          "fits" if row.budget_fits else tag("span", "over", class_="tag bad")])
         if row.findings:
             findings.append(tag("h3", row.plan))
             findings.append(findings_section(row.findings))
+    said = "; ".join(f"{hero}: capacity {num(c, 1)} h a week, transfer budget {num(b, 0)} h"
+                     for hero, (c, b) in limits.items())
     return join([
-        table(["plan", "hero", *KINDS, "total", "capacity", "left", "budget used", "budget",
-               "weeks overloaded", "Gini of hours, present / absent", "plan budget"], rows,
-              left=2, caption=KIND_NOTE + " Means per week over each plan's run."),
+        table(["plan", "hero", *KINDS, "total", "left", "budget used", "weeks overloaded",
+               "Gini of hours, present / absent", "plan's drills and runbooks"], rows,
+              left=2, caption=KIND_NOTE + " Means per week over each plan's run; left: "
+                              "capacity minus total, for improvement work; budget used: "
+                              "transfer and backup, which the weekly budget pays for. The "
+                              f"same for every plan: {said}."),
         *findings,
     ])
 

@@ -197,7 +197,14 @@ class Calendar:
 
     def available(self, person: str, t: float) -> bool:
         """Whether `person` can take up work at `t`: not away, and on duty."""
-        return not self.absent(person, t) and self.on_duty(person, t)
+        d = int(t // MINUTES_PER_DAY)
+        if self.absent_days[person][d if d < self.span else self.span - 1]:
+            return False
+        duty = self.duty[person]
+        if duty is None:
+            return True
+        b = int(t // BIN_MINUTES)
+        return duty[b if b < self._last_bin else self._last_bin] == 1
 
     def available_again(self, person: str, t: float) -> bool:
         """Whether `person` is available at `t` or at some time after it within the calendar

@@ -20,6 +20,7 @@ from cli.compare import compare
 from cli.generate import generate
 from cli.history import map_command
 from cli.report import report
+from cli.rotation import rotation
 from cli.run import run
 from cli.score import score
 from sim.errors import InputError, Problem
@@ -109,6 +110,7 @@ app.command(name="generate")(generate)
 app.command(name="score")(score)
 app.command(name="report")(report)
 app.command(name="compare")(compare)
+app.command(name="rotation")(rotation)
 
 
 def _summary(scenario: Scenario) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,12 +16,22 @@ from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.advise import AdviseResult, run_advise
+from sim.analysis.advise.improvements import improvement_plan
+from sim.analysis.advise.pack import knowledge_pack
 from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import ClassAttribution
+from sim.analysis.types.artifacts import ImprovementPlan, KnowledgePack
 from sim.errors import InputError, Problem
+from sim.inputs.history import load_history
 from sim.inputs.scenario import load_scenario
+from sim.outputs.artifacts_md import (
+    IMPROVEMENT_CSV_COLUMNS,
+    improvement_csv_rows,
+    improvements_markdown,
+    pack_pages,
+)
 from sim.outputs.journal import ResultsFolder, command_line
-from sim.outputs.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows, pack_pages
+from sim.outputs.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows
 from sim.schema import Scenario
 
 
@@ -41,35 +53,87 @@ def advise(
                                      "`check --plan` and `compare --plan`.")
     ] = None,
     write_pack: Annotated[
-        Optional[Path], typer.Option(help="Write the knowledge pack outline (one markdown "
+        Optional[Path], typer.Option(help="Write the knowledge pack (one draft markdown "
                                      "page per hero-dependent class) into this folder.")
+    ] = None,
+    write_improvements: Annotated[
+        Optional[Path], typer.Option(help="Write the anti-heroics improvement plan (the "
+                                     "structural fixes, evidence, effect, hours, owner) "
+                                     "here: .md, or .csv for a tracker.")
+    ] = None,
+    history: Annotated[
+        Optional[Path], typer.Option(help="Incident history (PagerDuty export, as `herosim "
+                                     "map` reads): the pack and the improvement plan cite "
+                                     "its real incidents.")
     ] = None,
     out: Out = Path("results"),
 ) -> None:
     """Why is the hero pulled, and which transfer cuts hero-absent risk most per hero hour?"""
     with handle_errors():
         model = load_scenario(scenario)
-        _check_targets(write_plan, write_pack)
+        _check_targets(write_plan, write_pack, write_improvements)
+        past = load_history(history) if history is not None else None
         workers = workers or default_workers()
         with DelayedProgress(err_console, "Advising", total=None) as progress:
             result = run_advise(
                 Replications(model, reps, seed, workers, progress=progress.update),
                 budget_hero_hours=budget_hero_hours, weeks=weeks)
-        folder = write_advise(result, scenario, out, model)
+        artifacts = Artifacts(
+            improvements=improvement_plan(result.document, model, past)
+            if write_improvements is not None else None,
+            pack=knowledge_pack(result.document, model, past) if write_pack is not None
+            else None)
+        folder = write_advise(result, scenario, out, model, artifacts, history)
         if write_plan is not None and result.plan is not None:
             write_plan.write_text(plan_yaml(result))
-        if write_pack is not None:
+        if artifacts.pack is not None and write_pack is not None:
             write_pack.mkdir(parents=True, exist_ok=True)
-            for name, text in pack_pages(result.document, model).items():
-                (write_pack / name).write_text(text)
+            for name, text in pack_pages(artifacts.pack).items():
+                (write_pack / name).write_text(text, encoding="utf-8")
+        if artifacts.improvements is not None and write_improvements is not None:
+            _write_improvements(write_improvements, artifacts.improvements)
     show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_advise(result))
     if write_plan is not None:
         err_console.print(f"plan: {write_plan}" if result.plan is not None
                           else "no plan proposed: nothing written to --write-plan")
+    if write_improvements is not None and artifacts.improvements is not None:
+        err_console.print(f"improvement plan: {write_improvements} "
+                          f"({len(artifacts.improvements.improvements)} structural fixes)")
+    if write_pack is not None and artifacts.pack is not None:
+        err_console.print(f"knowledge pack: {write_pack} ({len(artifacts.pack.pages)} draft "
+                          "pages)")
 
 
-def _check_targets(write_plan: Path | None, write_pack: Path | None) -> None:
+@dataclass(frozen=True)
+class Artifacts:
+    """What advise writes for people besides advise.json, when asked."""
+
+    improvements: ImprovementPlan | None = None
+    pack: KnowledgePack | None = None
+
+
+def _write_improvements(path: Path, plan: ImprovementPlan) -> None:
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(IMPROVEMENT_CSV_COLUMNS)
+            writer.writerows(improvement_csv_rows(plan))
+    else:
+        path.write_text(improvements_markdown(plan), encoding="utf-8")
+
+
+def _check_targets(write_plan: Path | None, write_pack: Path | None,
+                   write_improvements: Path | None = None) -> None:
     problems = []
+    if write_improvements is not None:
+        if write_improvements.suffix.lower() not in (".md", ".csv"):
+            problems.append(Problem("command line", "--write-improvements",
+                                    str(write_improvements),
+                                    "the improvement plan is written as .md or .csv: end the "
+                                    "file name in one of them"))
+        elif not write_improvements.parent.is_dir():
+            problems.append(Problem("command line", "--write-improvements",
+                                    str(write_improvements), "its folder does not exist"))
     if write_plan is not None:
         if write_plan.suffix.lower() not in (".yaml", ".yml"):
             problems.append(Problem("command line", "--write-plan", str(write_plan),
@@ -102,19 +166,27 @@ def plan_yaml(result: AdviseResult) -> str:
                                    sort_keys=False)
 
 
-def write_advise(result: AdviseResult, scenario_path: Path, root: Path, model: Scenario
-                 ) -> Path:
-    """Write journal, advise.json and advise.md; return the folder."""
+def write_advise(result: AdviseResult, scenario_path: Path, root: Path, model: Scenario,
+                 artifacts: Artifacts | None = None, history: Path | None = None) -> Path:
+    """Write journal, advise.json and advise.md (and improvements.json, pack.json when
+    asked); return the folder."""
     doc = result.document
+    artifacts = artifacts or Artifacts()
+    extra = {"scenario_file": str(scenario_path), "budget_hero_hours": doc.budget_hero_hours,
+             "weeks": doc.weeks}
+    if history is not None:
+        extra["history_file"] = str(history)
     with ResultsFolder(
         root, f"{doc.scenario}-advise", command_line(), doc.seed,
-        model.model_dump(mode="json", exclude_none=True),
-        extra={"scenario_file": str(scenario_path), "budget_hero_hours":
-               doc.budget_hero_hours, "weeks": doc.weeks},
-        kind="advise",
+        model.model_dump(mode="json", exclude_none=True), extra=extra, kind="advise",
     ) as folder:
         folder.write_json("advise.json", result.to_json())
         folder.write_text("advise.md", advise_markdown(doc))
+        if artifacts.improvements is not None:
+            folder.write_json("improvements.json", artifacts.improvements.to_json())
+            folder.write_text("improvements.md", improvements_markdown(artifacts.improvements))
+        if artifacts.pack is not None:
+            folder.write_json("pack.json", artifacts.pack.to_json())
         top = doc.candidates[0].name if doc.candidates else None
         return folder.complete(verdict=top)
 

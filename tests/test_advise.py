@@ -175,7 +175,7 @@ def test_written_plan_validates_and_check_is_no_worse(tmp_path):
     pages = sorted(p.name for p in pack.iterdir())
     assert "db-down.md" in pages
     text = (pack / "db-down.md").read_text()
-    assert "outline" in text and "TO COMPLETE" in text
+    assert "draft" in text and "TO COMPLETE" in text
 
 
 def _write(tmp_path, scenario) -> str:
@@ -237,4 +237,4 @@ def test_pack_escapes_user_strings():
     scenario = hero_only_scenario()
     result = run_advise(Replications(scenario, 2, seed=0), weeks=2, verify=False)
     pages = pack_pages(result.document, scenario)
-    assert pages and all("outline" in text for text in pages.values())
+    assert pages and all("draft" in text for text in pages.values())

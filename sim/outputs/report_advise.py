@@ -1,14 +1,15 @@
-"""advise.md and the knowledge pack outline (`--write-pack`): markdown from advise.json.
+"""advise.md, and the knowledge pack (`--write-pack`): markdown from advise.json.
 
 User strings (ids, names, descriptions) go through `sim.outputs.markdown.cell`.
 """
 
 from __future__ import annotations
 
-from sim.analysis.advise import CAUSES, NOISE, readiness
-from sim.analysis.metrics import effective_responders
+from sim.analysis.advise import CAUSES
+from sim.analysis.advise.pack import knowledge_pack
 from sim.analysis.types import AdviseDocument, Interval
-from sim.model.skills import SkillBook
+from sim.inputs.history import History
+from sim.outputs.artifacts_md import pack_pages as render_pack
 from sim.outputs.markdown import cell, num, table
 from sim.schema import Scenario
 
@@ -79,88 +80,8 @@ def advise_markdown(doc: AdviseDocument) -> str:
     return "\n".join(lines)
 
 
-def pack_pages(doc: AdviseDocument, scenario: Scenario) -> dict[str, str]:
-    """One outline page per hero-dependent class: {file name: markdown}."""
-    pages = {}
-    for cid in doc.hero_classes:
-        pages[f"{cid}.md"] = _pack_page(doc, scenario, cid)
-    return pages
-
-
-BLANK = "> **TO COMPLETE (team):** ______________________________"
-
-
-def _pack_page(doc: AdviseDocument, scenario: Scenario, cid: str) -> str:
-    cls = scenario.incident_class(cid)
-    heroes = set(scenario.heroes)
-    skills = SkillBook.from_scenario(scenario)
-    effective = [p for p in effective_responders(scenario, skills, cid) if p not in heroes]
-    others = [p for p in scenario.people if p.id not in heroes and p.id not in effective]
-    close = sorted(others, key=lambda p: -readiness(scenario, p.id, cid))[:3]
-    attribution = doc.attribution[cid]
-    causes = attribution.causes
-    verdict = doc.classes[cid]
-    behaviour = scenario.behaviour
-    stuck = behaviour.stuck_minutes * scenario.conditions.observability
-    noise = doc.attribution[NOISE]
-    routing = causes["routing"].share if "routing" in causes else 0.0
-    best = next((r for r in doc.candidates if r.target == cid), None)
-    knowledge_gap = causes["knowledge"].share if "knowledge" in causes else 0.0
-    runbook = next((r for r in scenario.runbooks if r.class_id == cid), None)
-    lines = [
-        f"# Knowledge pack: {cell(cid)} (outline)", "",
-        "> This is an **outline generated from the model**, to be completed and corrected by "
-        "the people who handle this class. Numbers are simulated; blanks marked TO COMPLETE "
-        "hold what only the team knows.", "",
-        f"Service {cell(cls.service)}, {cls.severity.value}, about {cls.rate_per_week:g} a "
-        f"week, SLO {cls.slo_minutes:g} min, difficulty {cls.difficulty:g}. Hero takes part "
-        f"in {num(attribution.hero_share, 0, 100, '%')} of incidents today; model verdict: "
-        f"{cell(verdict.verdict)}.", "",
-        "## Who can handle it today, and who is close", "",
-        "Alone today (knowledge and confidence clear the difficulty): "
-        + (cell(", ".join(effective)) if effective else "nobody but the heroes") + ".", "",
-    ]
-    rows = []
-    for p in close:
-        k, c = p.skill(cid)
-        missing = []
-        if k < cls.difficulty + 0.1:
-            missing.append(f"knowledge {k:.2f}")
-        if c < cls.difficulty + 0.1:
-            missing.append(f"confidence {c:.2f}")
-        if cls.requires and p.id not in cls.requires:
-            missing.append("access")
-        rows.append([p.id, f"{k:.2f}", f"{c:.2f}", ", ".join(missing) or "–"])
-    if rows:
-        lines += [table(["person", "knowledge", "confidence", "short of"], rows), ""]
-    lines += [
-        "## When to escalate, and to whom", "",
-        f"The model's responders who cannot fix it try for about {stuck:.0f} minutes "
-        f"(stuck time x observability) before handing on; past that point escalating pays, "
-        f"as the SLO is {cls.slo_minutes:g} min. Escalate to: "
-        + cell(", ".join(effective or sorted(heroes)) or "the team")
-        + (f"; the fix needs access held by {cell(', '.join(cls.requires))}"
-           if cls.requires else "") + ".", "", BLANK, "",
-        "## What misleads responders", "",
-        f"- Alert noise: {scenario.conditions.alert_noise:g} false pages per real incident; "
-        f"{num(noise.hero_interruptions_per_week, 2)} false pages a week reach a hero.",
-        f"- Routing: {scenario.conditions.routing_ambiguity:.0%} of pages first land on the "
-        f"wrong person; {routing:.0%} of the hero's interruptions for this class are such "
-        "bounces.",
-        "- Known false positives and misleading dashboards:", "", BLANK, "",
-        "## What a runbook must cover", "",
-        f"{knowledge_gap:.0%} of the hero's interruptions for this class follow a responder "
-        f"who tried and got stuck (the knowledge gap); the closest non-hero lacks "
-        f"{max(0.0, verdict.knowledge_gap):.2f} of knowledge against the difficulty. "
-        + (f"An existing runbook covers {runbook.coverage:.0%}." if runbook
-           else "There is no runbook today."), "",
-        "- Diagnosis steps the hero takes first:", "", BLANK, "",
-        "- The fix, step by step (and how to check it worked):", "", BLANK, "",
-        "## Rotation and practice that keep it alive", "",
-        (f"Best single candidate for this class in the model: {cell(best.name)} "
-         f"({cell(best.description)})" if best else "No candidate targets this class.")
-        + (" It is rare: drill it on a schedule, live practice alone will not keep it."
-           if cls.rate_per_week <= 0.5 else ""), "",
-        "## Traps only the team knows", "", BLANK, "", BLANK, "",
-    ]
-    return "\n".join(lines)
+def pack_pages(doc: AdviseDocument, scenario: Scenario, history: History | None = None
+               ) -> dict[str, str]:
+    """One draft page per hero-dependent class: {file name: markdown}
+    (`sim.analysis.advise.pack.knowledge_pack`, rendered by `sim.outputs.artifacts_md`)."""
+    return render_pack(knowledge_pack(doc, scenario, history))

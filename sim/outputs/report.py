@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sim.errors import InputError, Problem
 from sim.outputs.charts import scope_ids
+from sim.outputs.gameday_design import design_report
 from sim.outputs.html import Raw, ReportBody, esc, note, tag
 from sim.outputs.report_check import check_report
 from sim.outputs.report_compare import compare_report
@@ -55,6 +56,7 @@ KINDS: dict[str, ReportKind] = {
     "score": ReportKind(score_report, ("gameday.json",)),
     "map": ReportKind(map_report, ("heromap.json",)),
     "rotation": ReportKind(rotation_report, ("rotation.json",)),
+    "design": ReportKind(design_report, ("design.json",)),
 }
 
 # Folders written before the journal had a `kind`: told apart by their main file.

@@ -22,6 +22,8 @@ class InterruptionKind(str, Enum):
     NOISE = "noise"  # paged by a false alert
     PULL = "pull"  # messaged directly, outside the policy (informal pull)
     BACKUP = "backup"  # asked to back up a learner who leads (a transfer plan)
+    CONSULT = "consult"  # asked for advice by a responder who keeps the lead
+    GATE = "gate"  # asked to review or approve a change that needs them
 
 
 class Escalation(NamedTuple):
@@ -99,13 +101,15 @@ class Practice(NamedTuple):
 
 
 class PlanCost(NamedTuple):
-    """Hours a plan action cost when it happened (beyond the live work it caused)."""
+    """Hours a plan action cost when it happened (beyond the live work it caused), or, with
+    `skipped`, the occurrence that did not happen and why."""
 
     at: float
     action: int  # index in the plan's actions
     kind: str
     hero_hours: float
     learner_hours: float  # all learners together
+    skipped: str | None = None  # "hero away", "over budget": it did not happen, cost nothing
 
 
 class ChangeRecord(NamedTuple):

@@ -60,7 +60,13 @@ from sim.schema.policy import (
     Rate,
     Runbook,
 )
-from sim.schema.scenario import IndependenceCriteria, Scenario, check_plan, plan_reference_errors
+from sim.schema.scenario import (
+    Event,
+    IndependenceCriteria,
+    Scenario,
+    check_plan,
+    plan_reference_errors,
+)
 from sim.schema.team import (
     Absence,
     HourRange,
@@ -140,6 +146,7 @@ __all__ = [
     "RemoveRequiresAction",
     "PlanAction",
     "Plan",
+    "Event",
     "IndependenceCriteria",
     "Scenario",
     "plan_reference_errors",

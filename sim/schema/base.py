@@ -48,6 +48,9 @@ class Role(str, Enum):
     MISROUTED = "misrouted"  # received the page by mistake and bounced it
     PAIRED = "paired"  # a learner working beside the hero who leads (a transfer plan)
     BACKUP = "backup"  # the hero backing up a learner who leads (a transfer plan)
+    CONSULT = "consult"  # a hero answering a responder who keeps the lead
+    REVIEW = "review"  # a hero reviewing or approving a change that needs them (a gate)
+    TRANSFER = "transfer"  # a plan activity: running a drill, writing or refreshing a runbook
 
 
 class HourClass(str, Enum):

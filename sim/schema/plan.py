@@ -82,6 +82,9 @@ class RunbookAction(_Action):
 
     kind: Literal["runbook"]
     classes: list[Identifier] = Field(min_length=1)
+    author: Identifier | None = Field(
+        None, description="Who writes it (default: the scenario's first hero); written on the "
+        "first day they are present, on or after start_day.")
     coverage: Unit = 0.7
     quality: Unit = 0.8
     refresh_every_days: Annotated[int, Field(ge=1, le=3660)] | None = None
@@ -94,6 +97,11 @@ class DrillAction(_Action):
     learners: list[Identifier] = Field(min_length=1)
     classes: list[Identifier] = Field(min_length=1)
     every_days: Annotated[int, Field(ge=1, le=3660)] = 28
+    hero: Identifier | None = Field(
+        None, description="Who runs the drill (default: the scenario's first hero).")
+    if_hero_away: Literal["skip", "without_hero"] = Field(
+        "skip", description="On a day the hero is away: skip the drill (default), or hold it "
+        "without them (the learners practise; no hero time).")
 
 
 class StopPullsAction(_Action):

@@ -76,6 +76,10 @@ class Changes(Model):
     detection_minutes: Minutes = Field(
         30.0, description="Mean minutes from shipping to the failure being paged."
     )
+    review_minutes: Annotated[float, Field(ge=0.0, le=480.0)] = Field(
+        15.0, description="Minutes of a needed person's time a release they gate takes (they "
+        "review or approve it: a gate interruption and review time)."
+    )
 
 
 
@@ -129,6 +133,10 @@ class Conditions(Model):
         0.0, description="Chance a hesitant or stuck responder messages the hero directly "
         "instead of following the policy."
     )
+    consult: Unit = Field(
+        0.0, description="Chance a capable but hesitant responder asks a hero for advice and "
+        "then leads it themselves (a consult: hero minutes and an interruption, no hand-off)."
+    )
 
 
 class Behaviour(Model):
@@ -173,6 +181,9 @@ class Behaviour(Model):
     triage_minutes: Minutes = Field(
         5.0, description="Minutes a false page costs the person who acknowledges it."
     )
+    consult_minutes: Minutes = Field(
+        10.0, description="Minutes a consult costs the hero who answers it."
+    )
 
 
 class PracticeKind(str, Enum):
@@ -184,6 +195,7 @@ class PracticeKind(str, Enum):
     SHADOW = "shadow"  # was paged with the primary and watched
     DRILL = "drill"  # a game-day drill
     CHANGE = "change"  # led a deploy or rollback
+    CONSULTED = "consulted"  # led a live incident after asking a hero (who answered)
 
 
 class Rate(Model):
@@ -204,6 +216,8 @@ def _default_rates() -> dict[PracticeKind, Rate]:
         PracticeKind.SHADOW: Rate(knowledge=0.04, confidence=0.02),
         PracticeKind.DRILL: Rate(knowledge=0.06, confidence=0.08),
         PracticeKind.CHANGE: Rate(knowledge=0.03, confidence=0.04),
+        # Asking the hero and then leading: the steps of leading, but the nerve is borrowed.
+        PracticeKind.CONSULTED: Rate(knowledge=0.08, confidence=0.06),
     }
 
 
@@ -235,6 +249,14 @@ class Learning(Model):
     backup_share: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         0.3, description="Hero time spent backing up a learner who leads, as a share of the "
         "incident's work."
+    )
+    new_joiner_share: Unit = Field(
+        0.3, description="A person who joins (an `events` join) starts with this share of the "
+        "knowledge and confidence listed for them..."
+    )
+    ramp_weeks: Annotated[float, Field(gt=0.0, le=104.0)] = Field(
+        12.0, description="...and reaches the listed skills over this many weeks of onboarding "
+        "(practice adds to it as for anyone)."
     )
 
     @field_validator("rates")

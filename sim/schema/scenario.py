@@ -31,6 +31,38 @@ from sim.schema.policy import (
 from sim.schema.team import IncidentClass, Person, Rotation, Service
 
 
+class Event(Model):
+    """Something that happens to the team on a day: exactly one of `join`, `leave`, `away`
+    (with `days`) naming a person, or `appears` naming an incident class."""
+
+    day: Annotated[int, Field(ge=0, le=3660)] = Field(description="The day it happens.")
+    join: Identifier | None = Field(
+        None, description="This person joins: away before the day, then ramps up (learning's "
+        "new_joiner_share and ramp_weeks) from their listed skills.")
+    leave: Identifier | None = Field(
+        None, description="This person leaves: away from the day on, with their skills.")
+    away: Identifier | None = Field(
+        None, description="This person goes on leave for `days` days (a planned absence).")
+    days: Annotated[int, Field(ge=1, le=3660)] | None = Field(
+        None, description="With `away`: how many days.")
+    appears: Identifier | None = Field(
+        None, description="This incident class appears: no incidents of it before the day.")
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> Event:
+        given = [k for k in ("join", "leave", "away", "appears") if getattr(self, k)]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "event_kind", "an event names exactly one of join, leave, away or appears "
+                "(got {given})", {"given": ", ".join(given) or "none"})
+        if (self.away is None) != (self.days is None):
+            raise PydanticCustomError(
+                "event_days", "`days` goes with `away` (a stretch of leave), and only with it",
+                {})
+        return self
+
+
 class IndependenceCriteria(Model):
     """When a class, and the team, count as independent of the heroes."""
 
@@ -66,6 +98,19 @@ class IndependenceCriteria(Model):
         "incidents of every class: a rare class gets extra incidents (probes), placed like its "
         "own arrivals, so that its verdict rests on data, as a game day injects them."
     )
+    concentration_share: Unit = Field(
+        0.5, description="A non-hero whose share of a critical class's incidents, or of all "
+        "escalations, rises past this (and above the start's) makes the check say dependence "
+        "moved to them rather than fell."
+    )
+    max_hero_serious_share: Unit | None = Field(
+        None, description="Optional: the heroes' share of sev1/sev2 incidents (hero present) "
+        "at most this, for the team to pass."
+    )
+    max_hero_consults_per_week: Annotated[float, Field(ge=0.0, le=1000.0)] | None = Field(
+        None, description="Optional: consults of the heroes per week (hero present) at most "
+        "this, for the team to pass."
+    )
 
 
 class Scenario(Model):
@@ -97,6 +142,9 @@ class Scenario(Model):
         "`--plan NAME` picks one."
     )
     independence: IndependenceCriteria = Field(default_factory=IndependenceCriteria)
+    events: list[Event] = Field(
+        default_factory=list, description="Changes to the team on given days: people joining, "
+        "leaving or going on leave, incident classes appearing.")
 
     @field_validator("timezone")
     @classmethod
@@ -240,6 +288,7 @@ def _reference_errors(s: Scenario):
                          f"'{runbook.class_id}'; classes: {', '.join(sorted(classes))}",
                          runbook.class_id)
     seen_plans: set[str] = set()
+    yield from _event_errors(s, people)
     for i, plan in enumerate(s.plans):
         if plan.name in seen_plans:
             yield _error(("plans", i, "name"), f"duplicate plan name '{plan.name}'", plan.name)
@@ -253,6 +302,35 @@ def _reference_errors(s: Scenario):
                      total_rate)
     if not math.isfinite(total_rate):
         yield _error(("classes",), "rates must be finite numbers", total_rate)
+
+
+def _event_errors(s: Scenario, people: set[str]):
+    """Events name known people and classes; a person joins or leaves at most once, and does
+    not leave before joining."""
+    classes = {c.id for c in s.classes}
+    joins: dict[str, int] = {}
+    leaves: dict[str, int] = {}
+    for i, event in enumerate(s.events):
+        for field_name in ("join", "leave", "away"):
+            pid = getattr(event, field_name)
+            if pid is not None and pid not in people:
+                yield _error(("events", i, field_name), f"unknown person '{pid}'; known "
+                             f"people: {', '.join(sorted(people))}", pid)
+        if event.appears is not None and event.appears not in classes:
+            yield _error(("events", i, "appears"), f"unknown class '{event.appears}'; "
+                         f"classes: {', '.join(sorted(classes))}", event.appears)
+        for field_name, seen in (("join", joins), ("leave", leaves)):
+            pid = getattr(event, field_name)
+            if pid is None:
+                continue
+            if pid in seen:
+                yield _error(("events", i, field_name), f"'{pid}' already has a {field_name} "
+                             f"event (day {seen[pid]}); one each", pid)
+            seen[pid] = event.day
+    for pid, day in leaves.items():
+        if pid in joins and joins[pid] >= day:
+            yield _error(("events",), f"'{pid}' leaves on day {day}, not after joining on day "
+                         f"{joins[pid]}", pid)
 
 
 def plan_reference_errors(plan: Plan, s: Scenario, prefix: tuple = ()):
@@ -277,6 +355,11 @@ def plan_reference_errors(plan: Plan, s: Scenario, prefix: tuple = ()):
             if cid not in classes:
                 yield _error((*loc, "classes", j), f"unknown class '{cid}'; classes: "
                              f"{', '.join(sorted(classes))}", cid)
+        for field_name in ("hero", "author"):
+            pid = getattr(action, field_name, None)
+            if pid is not None and pid not in people:
+                yield _error((*loc, field_name), f"unknown person '{pid}'; known people: "
+                             f"{', '.join(sorted(people))}", pid)
         for j, pid in enumerate(getattr(action, "people", [])):
             if pid not in people:
                 yield _error((*loc, "people", j), f"unknown person '{pid}'; known people: "

@@ -202,6 +202,16 @@ class Person(Model):
     wakeable: bool = Field(
         True, description="Can be paged awake (22-08 local) when not on rotation."
     )
+    transfer_hours_per_week: Annotated[float, Field(ge=0.0, le=80.0)] = Field(
+        8.0, description="Hours a week this person may spend on transfer-plan activities "
+        "(drills, runbooks, pairing and backing up); a plan asking more is flagged, and "
+        "checked as the budget allows."
+    )
+    project_share: Unit = Field(
+        0.5, description="Share of the working week committed to project work; the rest is "
+        "for operations, transfer and improvement (the hero's time by kind is measured "
+        "against it)."
+    )
     available: list[HourRange] | None = Field(
         None, min_length=1,
         description="When the person can be paged, pulled in or start work, in their own zone: "

@@ -22,6 +22,7 @@ class TeamState:
     routing_ambiguity: float
     observability: float
     informal_pull: float
+    consult: float
     requires: dict[str, tuple[str, ...]]
     runbooks: Runbooks
     no_pulls: set[str] = field(default_factory=set)  # classes the hero stops answering DMs for
@@ -49,6 +50,7 @@ class TeamState:
             routing_ambiguity=c.routing_ambiguity,
             observability=c.observability,
             informal_pull=c.informal_pull,
+            consult=c.consult,
             requires={k.id: tuple(k.requires) for k in scenario.classes},
             runbooks=Runbooks.from_scenario(scenario),
             needs={v.id: tuple(v.changes.needs) for v in scenario.services if v.changes},
@@ -97,6 +99,7 @@ class TeamState:
             "conditions": {
                 "alert_noise": self.alert_noise, "routing_ambiguity": self.routing_ambiguity,
                 "observability": self.observability, "informal_pull": self.informal_pull,
+                "consult": self.consult,
             },
             "ownership": dict(self.class_routing),
             "change_failure_rates": dict(self.failure_rates),

@@ -11,11 +11,18 @@ import typer
 import yaml
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, show
+from cli.check import VERDICT_LABEL, VERDICT_STYLE
+from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
 from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
-from sim.analysis.advise import AdviseResult, run_advise
+from sim.analysis.advise import (
+    CHECK_EVERY,
+    CHECK_REPLICATIONS,
+    CHECK_WEEKS,
+    AdviseResult,
+    run_advise,
+)
 from sim.analysis.advise.improvements import improvement_plan
 from sim.analysis.advise.pack import knowledge_pack
 from sim.analysis.replicate import Replications, default_workers
@@ -31,20 +38,38 @@ from sim.outputs.artifacts_md import (
     pack_pages,
 )
 from sim.outputs.journal import ResultsFolder, command_line
-from sim.outputs.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows
+from sim.outputs.report import write_report
+from sim.outputs.report_advise import (
+    CAUSE_LABEL,
+    advise_markdown,
+    attribution_rows,
+    check_command,
+    proposal_rows,
+)
 from sim.schema import Scenario
 
 
 def advise(
     scenario: ScenarioArg,
     budget_hero_hours: Annotated[
-        float, typer.Option(min=0.0, max=10_000.0,
-                            help="Hero hours the proposed plan may cost over the weeks.")
-    ] = 40.0,
+        Optional[float], typer.Option(
+            min=0.0, max=100_000.0,
+            help="Hero hours the proposed plan may cost over --check-weeks; default: the "
+                 "heroes' transfer_hours_per_week x --check-weeks.")
+    ] = None,
     weeks: Annotated[int, typer.Option(min=1, max=520,
-                                       help="Weeks each candidate runs before the "
-                                       "hero-absent replay.")] = 12,
+                                       help="Weeks each candidate of the ranking runs "
+                                       "before the hero-absent replay.")] = 12,
     reps: Reps = 12,
+    check_weeks: Annotated[int, typer.Option(
+        min=1, max=520, help="Weeks of the proposal and of its check (herosim check "
+        "--weeks).")] = CHECK_WEEKS,
+    check_reps: Annotated[int, typer.Option(
+        min=1, max=100_000, help="Replications of the proposal's check (herosim check "
+        "--reps).")] = CHECK_REPLICATIONS,
+    check_every: Annotated[int, typer.Option(
+        min=1, max=520, help="Weeks between the check's checkpoints (herosim check "
+        "--every).")] = CHECK_EVERY,
     seed: Seed = 0,
     workers: Workers = 0,
     format: Format = OutputFormat.TABLE,
@@ -68,7 +93,12 @@ def advise(
     ] = None,
     out: Out = Path("results"),
 ) -> None:
-    """Why is the hero pulled, and which transfer cuts hero-absent risk most per hero hour?"""
+    """Why is the hero pulled, what to transfer first, and a plan that passes its own check.
+
+    Exit 0 when the proposal passes `herosim check` within the budget (or today's team passes
+    without one), 1 when it does not (the output says what budget or how many weeks would),
+    2 on bad input.
+    """
     with handle_errors():
         model = load_scenario(scenario)
         _check_targets(write_plan, write_pack, write_improvements)
@@ -77,7 +107,8 @@ def advise(
         with DelayedProgress(err_console, "Advising", total=None) as progress:
             result = run_advise(
                 Replications(model, reps, seed, workers, progress=progress.update),
-                budget_hero_hours=budget_hero_hours, weeks=weeks)
+                budget_hero_hours=budget_hero_hours, weeks=weeks, check_weeks=check_weeks,
+                check_reps=check_reps, check_every=check_every)
         artifacts = Artifacts(
             improvements=improvement_plan(result.document, model, past)
             if write_improvements is not None else None,
@@ -85,7 +116,7 @@ def advise(
             else None)
         folder = write_advise(result, scenario, out, model, artifacts, history)
         if write_plan is not None and result.plan is not None:
-            write_plan.write_text(plan_yaml(result))
+            write_plan.write_text(plan_yaml(result, scenario))
         if artifacts.pack is not None and write_pack is not None:
             write_pack.mkdir(parents=True, exist_ok=True)
             for name, text in pack_pages(artifacts.pack).items():
@@ -102,6 +133,8 @@ def advise(
     if write_pack is not None and artifacts.pack is not None:
         err_console.print(f"knowledge pack: {write_pack} ({len(artifacts.pack.pages)} draft "
                           "pages)")
+    if not result.passed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 @dataclass(frozen=True)
@@ -158,18 +191,29 @@ def _short_causes(row: ClassAttribution) -> str:
     return " ".join(f"{SHORT[c]} {v.share:.0%}" for c, v in ranked if v.share >= 0.005)
 
 
-def plan_yaml(result: AdviseResult) -> str:
-    """The proposed plan as a plan file (YAML), with a header saying how to check it."""
+def plan_yaml(result: AdviseResult, scenario_path: Path | str = "SCENARIO") -> str:
+    """The proposed plan as a plan file (YAML), with a header saying how to check it and what
+    its check said."""
     assert result.plan is not None
-    header = "# Proposed by `herosim advise`; check it with `herosim check --plan THIS_FILE`.\n"
-    return header + yaml.safe_dump(result.plan.model_dump(mode="json", exclude_none=True),
-                                   sort_keys=False)
+    doc = result.document
+    header = ["# Proposed by `herosim advise`. Check it with:",
+              f"#   {check_command(doc, str(scenario_path), 'THIS_FILE')}"]
+    if doc.proposal is not None:
+        header += ["#"] + [f"# {line}" for line in _wrap(doc.proposal.line, 88)]
+    return "\n".join(header) + "\n" + yaml.safe_dump(
+        result.plan.model_dump(mode="json", exclude_none=True), sort_keys=False)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
 
 
 def write_advise(result: AdviseResult, scenario_path: Path, root: Path, model: Scenario,
                  artifacts: Artifacts | None = None, history: Path | None = None) -> Path:
-    """Write journal, advise.json and advise.md (and improvements.json, pack.json when
-    asked); return the folder."""
+    """Write journal, advise.json, advise.md and report.html (and improvements.json,
+    pack.json when asked); return the folder."""
     doc = result.document
     artifacts = artifacts or Artifacts()
     extra = {"scenario_file": str(scenario_path), "budget_hero_hours": doc.budget_hero_hours,
@@ -187,8 +231,21 @@ def write_advise(result: AdviseResult, scenario_path: Path, root: Path, model: S
             folder.write_text("improvements.md", improvements_markdown(artifacts.improvements))
         if artifacts.pack is not None:
             folder.write_json("pack.json", artifacts.pack.to_json())
-        top = doc.candidates[0].name if doc.candidates else None
-        return folder.complete(verdict=top)
+        write_report(folder.partial, folder.journal)
+        return folder.complete(verdict=_verdict(result))
+
+
+def _verdict(result: AdviseResult) -> str:
+    """The journal's verdict: what the proposal comes to."""
+    proposal = result.document.proposal
+    if proposal is None:
+        return "no proposal"
+    if proposal.passes and proposal.within_budget:
+        return "passes" if proposal.plan is not None else "no plan needed"
+    if proposal.passes:
+        return f"needs {proposal.needed_budget_hero_hours:g} hero hours"
+    return "does not pass" + (f" (passes in {proposal.weeks_needed} weeks)"
+                              if proposal.weeks_needed else "")
 
 
 def print_advise(result: AdviseResult, limit: int = 15) -> None:
@@ -216,14 +273,41 @@ def print_advise(result: AdviseResult, limit: int = 15) -> None:
         ["#", "candidate", "risk cut [95%]", "per hero h", "hero h", "lrn h"],
         rows, left=2, caption=escape(doc.risk_definition) + "; doing nothing: "
         + number(doc.baseline_risk.mean)))
-    plan = doc.proposal.plan
-    if plan is None:
-        console.print("No candidate lowered the risk within the budget: nothing proposed.")
-    else:
-        console.print(f"[bold]Proposed plan[/bold]: {escape(plan['description'])}")
-    if doc.check:
-        console.print(escape(doc.check.line))
+    print_proposal(result)
     verdicts = ", ".join(f"{escape(cid)}: {r.verdict}" for cid, r in doc.classes.items()
                          if r.verdict != "covered")
     if verdicts:
         console.print("[bold]Specialty or default rescue[/bold] — " + verdicts)
+
+
+def print_proposal(result: AdviseResult) -> None:
+    """The proposal: its moves, its check beside today's team, and what it comes to."""
+    doc = result.document
+    proposal = doc.proposal
+    if proposal is None:
+        return
+    if proposal.moves:
+        exact = doc.check.replications if doc.check else "-"
+        console.print(f"[bold]Proposed plan[/bold] (search: {proposal.evaluations} plans read "
+                      f"on {proposal.search_replications} replications, or {exact} when read "
+                      "exactly):")
+        for move in proposal.moves:
+            console.print(f"  [bold]{escape(move.name)}[/bold]: {escape(move.description)}")
+    check = doc.check
+    if check is not None:
+        rows = []
+        for row in proposal_rows(doc):
+            verdict, before = row[2], row[1]
+            style = VERDICT_STYLE.get(verdict, "")
+            rows.append([escape(row[0]), VERDICT_LABEL.get(before, before),
+                         f"[{style}]{VERDICT_LABEL.get(verdict, verdict)}[/{style}]",
+                         *row[3:6], "[red]worse[/red]" if row[6] else ""])
+        console.print(new_table(
+            f"Its check ({check.weeks} weeks, {check.replications} replications, seed "
+            f"{check.seed}) beside today's team",
+            ["class", "today", "plan", "p90 ratio", "breach +", "resp.", ""], rows, left=1,
+            caption="p90 ratio: hero-absent / hero-present p90 time to mitigate, today→plan; "
+                    "breach +: SLO breaches the absence adds; resp.: non-hero effective "
+                    "responders; *: specialty (reported apart)"))
+    style = "green" if result.passed else "red"
+    console.print(f"[bold {style}]{escape(proposal.line)}[/bold {style}]")

@@ -29,6 +29,7 @@ from sim.errors import InputError, Problem
 from sim.outputs.charts import scope_ids
 from sim.outputs.gameday_design import design_report
 from sim.outputs.html import Raw, ReportBody, esc, note, tag
+from sim.outputs.report_advise import advise_report
 from sim.outputs.report_check import check_report
 from sim.outputs.report_compare import compare_report
 from sim.outputs.report_map import map_report
@@ -57,6 +58,7 @@ KINDS: dict[str, ReportKind] = {
     "map": ReportKind(map_report, ("heromap.json",)),
     "rotation": ReportKind(rotation_report, ("rotation.json",)),
     "design": ReportKind(design_report, ("design.json",)),
+    "advise": ReportKind(advise_report, ("advise.json",)),
 }
 
 # Folders written before the journal had a `kind`: told apart by their main file.

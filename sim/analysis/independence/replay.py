@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 from sim.analysis.evaluation import evaluation_replication, replay_arms, window_arrivals
+from sim.analysis.independence.budget import over_budget_weeks
 from sim.analysis.metrics import effective_responders
 from sim.model import Arrival, TeamModel
 from sim.model.records import RunRecords
@@ -64,10 +65,12 @@ class ReplicationCheckpoint(TypedDict):
 
 
 class CheckReplication(TypedDict):
-    """What one replication of a check returns from its worker."""
+    """What one replication of a check returns from its worker; `over_budget`: per person,
+    the weeks the plan asked more than their weekly transfer budget (`budget.py`)."""
 
     replication: int
     checkpoints: list[ReplicationCheckpoint]
+    over_budget: dict[str, list[int]]
 
 
 # -- one replication --------------------------------------------------------------------------
@@ -130,7 +133,8 @@ def check_replication(spec: CheckSpec, replication: int) -> CheckReplication:
                 if index in (0, last) else None
             ),
         })
-    return {"replication": replication, "checkpoints": checkpoints}
+    return {"replication": replication, "checkpoints": checkpoints,
+            "over_budget": over_budget_weeks(records, scenario, spec.plan)}
 
 
 def with_probes(scenario: Scenario, arrivals: list[Arrival], days: int, minimum: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim import __version__
@@ -46,6 +47,7 @@ def run_check(
     plan: Plan | None = None,
     weeks: int = 26,
     every: int = 4,
+    observe: Callable[[CheckReplication], None] | None = None,
 ) -> CheckResult:
     """Run the independence check of `plan` (or of today's team, with no plan).
 
@@ -55,12 +57,19 @@ def run_check(
         plan: the transfer plan, or None for today's team.
         weeks: weeks the plan runs.
         every: weeks between checkpoints.
+        observe: also handed each replication's result as it arrives (e.g. to read its
+            `over_budget` weeks, which the document does not hold).
     """
     spec = CheckSpec(reps.scenario, plan, weeks, every, reps.seed)
     data = CheckData(spec, replications=reps.replications)
+
+    def consume(i: int, rep: CheckReplication) -> None:
+        data.add(rep, i)
+        if observe is not None:
+            observe(rep)
+
     run_tasks(check_replication, [(spec, r) for r in range(reps.replications)],
-              reps.workers, reps.progress, reps.executor,
-              consume=lambda i, rep: data.add(rep, i))
+              reps.workers, reps.progress, reps.executor, consume=consume)
     data.finish()
     return CheckResult(spec, summarize_check(spec, data=data))
 

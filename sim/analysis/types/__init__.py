@@ -14,21 +14,18 @@ exported here:
               TimeToIndependence, FinalVerdict (HoldingBack), SkillTables
     compare   CompareDocument: PlanRow (Versus), RankingEntry (Difference), the checks
     advise    AdviseDocument: BaselineRisk, ClassAttribution (CauseShare), CandidateRow,
-              Proposal (ProposalStep), ClassVerdict, AdviseCheck (CheckBrief)
+              ClassVerdict; Proposal (SearchStep, ProposalMove), ProposalCheck
+              (ClassCheck) from proposal
 """
 
 from sim.analysis.types.advise import (
-    AdviseCheck,
     AdviseDocument,
     BaselineRisk,
     CandidateRow,
     CandidateRules,
     CauseShare,
-    CheckBrief,
     ClassAttribution,
     ClassVerdict,
-    Proposal,
-    ProposalStep,
     Reduction,
 )
 from sim.analysis.types.check import (
@@ -49,6 +46,13 @@ from sim.analysis.types.check import (
     TimeToIndependence,
 )
 from sim.analysis.types.compare import CompareDocument, Difference, PlanRow, RankingEntry, Versus
+from sim.analysis.types.proposal import (
+    ClassCheck,
+    Proposal,
+    ProposalCheck,
+    ProposalMove,
+    SearchStep,
+)
 from sim.analysis.types.run import (
     ChangeMetrics,
     ClassMetrics,
@@ -69,13 +73,13 @@ from sim.analysis.types.run import (
 from sim.analysis.types.shared import Estimate, Interval
 
 __all__ = [
-    "AdviseCheck", "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow",
-    "CandidateRules", "CauseShare", "ChangeMetrics", "CheckBrief", "CheckDocument", "Checkpoint",
-    "ClassAttribution", "ClassMetrics", "ClassRow", "ClassVerdict", "CompareDocument", "Criteria",
-    "Difference", "EffectiveResponders", "Estimate", "FinalVerdict", "FitCheck", "HeroHours",
+    "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow", "CandidateRules",
+    "CauseShare", "ChangeMetrics", "CheckDocument", "Checkpoint", "ClassAttribution", "ClassCheck",
+    "ClassMetrics", "ClassRow", "ClassVerdict", "CompareDocument", "Criteria", "Difference",
+    "EffectiveResponders", "Estimate", "FinalVerdict", "FitCheck", "HeroHours",
     "HeroInterruptions", "HoldingBack", "Interval", "MetricsSummary", "Overall", "PersonLoad",
-    "PlanRow", "Proposal", "ProposalStep", "RankingEntry", "Reduction", "ReleaseDelay",
-    "ReleaseFlow", "ReleaseRow", "ReplicationMetrics", "RollbackTimes", "RunDocument",
-    "RunMetrics", "Skill", "SkillTable", "SkillTables", "Spread", "Struggled",
-    "TimeToIndependence", "Versus",
+    "PlanRow", "Proposal", "ProposalCheck", "ProposalMove", "RankingEntry", "Reduction",
+    "ReleaseDelay", "ReleaseFlow", "ReleaseRow", "ReplicationMetrics", "RollbackTimes",
+    "RunDocument", "RunMetrics", "SearchStep", "Skill", "SkillTable", "SkillTables", "Spread",
+    "Struggled", "TimeToIndependence", "Versus",
 ]

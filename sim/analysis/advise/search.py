@@ -1,0 +1,425 @@
+"""The proposal's search: staged moves combined until the plan passes the scenario's own
+independence criteria, within the hero's budget (`Search`).
+
+Every plan the search weighs is read by the independence check itself (its replication,
+pooling and verdict rules: `check_replication`, `CheckData`), at the plan's last week, with
+common random numbers (the same replications, so the same incidents, absences and evaluation
+window, for every plan). Two readings:
+
+- **cheap**: `SEARCH_REPLICATIONS` replications, each window holding at least
+  `SEARCH_MIN_INCIDENTS` incidents of every class (the check's probes, raised, so that a rare
+  class is judged on about as many incidents as the check judges it on);
+- **exact**: the check's own replications and probes: the same figures and verdicts as the last
+  checkpoint of `herosim check --plan` (sim/analysis/advise/verify.py runs that check).
+
+How far a plan is from passing, its **shortfall**, adds up per class (and the releases) how far
+each criterion is missed, as a share of its threshold, capped at `TERM_CAP`: the p90 ratio, the
+added breaches, the effective responders, incidents nobody could work; plus `TERM_CAP` x the
+share of replications where someone's weekly transfer budget bound (a plan over budget is not
+the plan as written). A plan is **ok** when the check passes and no budget bound.
+
+1. **Doing nothing** is read first (cheap): the classes it fails, and the releases, are the
+   targets of the moves (sim/analysis/advise/moves.py).
+2. **Seed**: each failing class's learners lead it with backup (and drill it every two weeks
+   when it is rare: fewer than `DRILL_BELOW_PER_WEEK` a week), a runbook where nobody can
+   learn it, and the gates removed.
+3. **Add** (cheap, at most `ADD_ROUNDS` rounds): every family of the class that misses most is
+   tried added at its first variant, or upgraded to its next (and, when none of those lowers
+   the shortfall, every family of everything that fails); the ok plan, else the one with the
+   least shortfall (then the fewest hero hours), goes on, until one is ok or nothing lowers the
+   shortfall.
+4. **Exact**: the plan is read exactly. When it is not ok, a **repair** round reads exactly the
+   plans that add to or upgrade the families of what failed (or, when a budget bound, that drop,
+   or downgrade a move), and keeps the ok one with the fewest hero hours, else the one
+   that clears what failed by most (at most `REPAIRS` rounds).
+5. **Prune** (at most `PRUNE_ROUNDS`): each move is tried dropped, or downgraded to the variant
+   below (cheap); of those that save at least
+   `MIN_SAVING_HOURS` and read no further from passing than the plan itself, the cheapest are
+   read exactly (at most `PRUNE_VERIFY`), and the first still ok replaces the plan.
+
+When no plan passes within the weeks, the moves are staged again over longer plans (1.5x and
+2x the weeks) to say how many weeks would do (cheap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from sim.analysis.advise.moves import Move, compose, families
+from sim.analysis.independence import CheckData, CheckSpec, check_replication
+from sim.analysis.replicate import Replications, run_tasks
+from sim.analysis.types import ClassRow, ReleaseRow
+from sim.analysis.types.proposal import SearchStep
+from sim.schema import IndependenceCriteria, Plan, Scenario, Verdict
+
+SEARCH_REPLICATIONS = 4
+# The search's cheap reading holds at least this many incidents of every class per replication
+# (the check's probes, raised): a rare class is judged on as many incidents in 4 replications
+# as the check judges it on in 20.
+SEARCH_MIN_INCIDENTS = 20
+ADD_ROUNDS = 8
+PRUNE_ROUNDS = 2
+# Of the cheaper plans a prune round finds, at most this many are checked exactly.
+PRUNE_VERIFY = 2
+REPAIRS = 2
+# One criterion missed counts at most this much in the shortfall (nobody able to work a class
+# at all would otherwise drown every other class).
+TERM_CAP = 3.0
+# A class with fewer incidents a week than this is drilled from the start (too rare to learn
+# live within a plan).
+DRILL_BELOW_PER_WEEK = 0.5
+# The key of the release flow among the failing classes.
+RELEASES = "releases"
+# A pruned plan must save at least this many hero hours (half a day) to replace the plan it
+# came from.
+MIN_SAVING_HOURS = 4.0
+
+Phase = Callable[[int], Callable[[int], None] | None]
+
+
+@dataclass(frozen=True)
+class CheckAt(CheckSpec):
+    """The check read at chosen weeks only (the search reads a plan's last week)."""
+
+    at: tuple[int, ...] = ()
+
+    @property
+    def checkpoints(self) -> list[int]:
+        """The weeks read."""
+        return list(self.at)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A plan as the search read it: verdicts at the end, shortfall, hours, budget."""
+
+    design: tuple[Move, ...]
+    plan: Plan | None
+    weeks: int
+    replications: int
+    passed: bool
+    classes: dict[str, ClassRow]
+    releases: ReleaseRow | None
+    shortfall: float
+    hero_hours: float
+    learner_hours: float
+    over_budget: dict[str, list[int]]
+    over_budget_share: float
+    failing: tuple[str, ...]  # classes the check does not call independent, and "releases"
+    missed: dict[str, float]  # the shortfall of each of `failing`
+    criteria: IndependenceCriteria
+    step: int = -1  # its row in the search's steps
+
+    @property
+    def ok(self) -> bool:
+        """The check passes and nobody's weekly budget bound."""
+        return self.passed and not self.over_budget
+
+    def slack(self, failing: Sequence[str]) -> float:
+        """How far the worst of `failing` (classes, "releases") clears its criteria
+        (negative: misses them), less the budget's share."""
+        terms = []
+        for key in failing:
+            if key == RELEASES:
+                if self.releases is not None:
+                    terms.append(min(release_terms(self.releases, self.criteria)))
+            else:
+                terms.append(min(class_terms(self.classes[key], self.criteria)))
+        return min(terms, default=0.0) - TERM_CAP * self.over_budget_share
+
+
+def class_terms(row: ClassRow, criteria: IndependenceCriteria) -> list[float]:
+    """Per criterion, how far the class clears it as a share of its threshold (negative:
+    missed by that much), capped at -TERM_CAP."""
+    needed = criteria.min_effective_responders if row.critical else 1
+    terms = [(row.effective_responders - needed) / max(needed, 1)]
+    if row.present.n:
+        if row.absent.ttm_p90 is None:
+            terms.append(-TERM_CAP)
+        else:
+            if row.p90_ratio is not None:
+                terms.append(1.0 - row.p90_ratio / criteria.max_p90_ratio)
+            added = row.added_breach_rate or 0.0
+            terms.append((criteria.max_added_breach_rate - added)
+                         / max(criteria.max_added_breach_rate, 0.01))
+            if row.absent.unresolved:
+                terms.append(-row.absent.unresolved / max(row.absent.n, 1))
+    return [min(1.0, max(-TERM_CAP, t)) for t in terms]
+
+
+def release_terms(row: ReleaseRow, criteria: IndependenceCriteria) -> list[float]:
+    """The release flow's criteria, as `class_terms`."""
+    delay = (row.absent.delay_p90_hours or 0.0) - (row.present.delay_p90_hours or 0.0)
+    failures = (row.absent.failure_rate or 0.0) - (row.present.failure_rate or 0.0)
+    terms = [(criteria.max_added_release_delay_hours - delay)
+             / max(criteria.max_added_release_delay_hours, 1.0),
+             (criteria.max_added_change_failure_rate - failures)
+             / max(criteria.max_added_change_failure_rate, 0.01)]
+    return [min(1.0, max(-TERM_CAP, t)) for t in terms]
+
+
+def _missed(terms: list[float]) -> float:
+    """How far a class (or the releases) the check fails misses its criteria: at least a
+    little, whatever the terms say (the verdict is the check's)."""
+    return max(1e-3, sum(-t for t in terms if t < 0))
+
+
+def read_outcome(data: CheckData, design: tuple[Move, ...], plan: Plan | None, weeks: int,
+                 over_budget: list[dict[str, list[int]]]) -> Outcome:
+    """The search's reading of one plan's check data (one checkpoint: the last week)."""
+    scenario = data.spec.scenario
+    criteria = scenario.independence
+    classes = {c.id: data.class_row(0, c) for c in scenario.classes}
+    releases = data.release_row(0)
+    missed: dict[str, float] = {}
+    for c in scenario.classes:
+        row = classes[c.id]
+        independent = row.verdict == Verdict.INDEPENDENT.value
+        if not c.specialty and not independent:
+            missed[c.id] = _missed(class_terms(row, criteria))
+    if releases is not None and releases.verdict != Verdict.INDEPENDENT.value:
+        missed[RELEASES] = _missed(release_terms(releases, criteria))
+    shortfall = sum(missed.values())
+    bound = [r for r in over_budget if r]
+    share = len(bound) / max(1, len(over_budget))
+    shortfall += TERM_CAP * share
+    merged: dict[str, set[int]] = {}
+    for r in bound:
+        for person, weeks_bound in r.items():
+            merged.setdefault(person, set()).update(weeks_bound)
+    return Outcome(
+        design=design, plan=plan, weeks=weeks, replications=data.replications,
+        passed=data.passes(0), classes=classes, releases=releases, shortfall=shortfall,
+        hero_hours=float(np.mean(data.scalars["plan_hero_hours"][0])),
+        learner_hours=float(np.mean(data.scalars["plan_learner_hours"][0])),
+        over_budget={p: sorted(w) for p, w in sorted(merged.items())},
+        over_budget_share=share, failing=tuple(missed), missed=missed, criteria=criteria)
+
+
+class Search:
+    """One search: the team, its common random numbers, and every plan it evaluated."""
+
+    def __init__(self, reps: Replications, weeks: int, check_reps: int, phase: Phase):
+        self.reps = reps
+        self.scenario: Scenario = reps.scenario
+        criteria = self.scenario.independence
+        self.cheap_scenario = self.scenario.model_copy(update={
+            "independence": criteria.model_copy(update={"min_incidents_per_class": max(
+                criteria.min_incidents_per_class, SEARCH_MIN_INCIDENTS)})})
+        self.weeks = weeks
+        self.check_reps = check_reps
+        self.phase = phase
+        self.steps: list[SearchStep] = []
+        self.round = 0
+        heroes = set(self.scenario.heroes)
+        self.classes = [c.id for c in self.scenario.classes if not c.specialty]
+        self.gated = [v.id for v in self.scenario.services
+                      if v.changes is not None and set(v.changes.needs) & heroes]
+        self.families = families(self.scenario, self.classes, self.gated, weeks)
+
+    @property
+    def replications(self) -> int:
+        """Replications of each plan in the cheap reading."""
+        return min(SEARCH_REPLICATIONS, self.check_reps)
+
+    def evaluate(self, designs: list[tuple[Move, ...]], phase: str, changes: list[str],
+                 exact: bool = False, weeks: int | None = None) -> list[Outcome]:
+        """Read each design's plan at its last week, cheaply or exactly (one batch)."""
+        weeks = weeks or self.weeks
+        replications = self.check_reps if exact else self.replications
+        scenario = self.scenario if exact else self.cheap_scenario
+        plans = [compose(design, "advised", "") if design else None for design in designs]
+        specs = [CheckAt(scenario, plan, weeks, weeks, self.reps.seed, at=(weeks,))
+                 for plan in plans]
+        results = run_tasks(check_replication, [(spec, r) for spec in specs
+                                                for r in range(replications)],
+                            self.reps.workers, self.phase(len(specs) * replications),
+                            self.reps.executor)
+        outcomes = []
+        for k, (spec, design, plan) in enumerate(zip(specs, designs, plans)):
+            mine = results[k * replications:(k + 1) * replications]
+            outcome = replace(read_outcome(CheckData(spec, mine), design, plan, weeks,
+                                           [rep["over_budget"] for rep in mine]),
+                              step=len(self.steps))
+            outcomes.append(outcome)
+            self.steps.append(SearchStep(
+                phase=phase, round=self.round, change=changes[k],
+                moves=[m.name for m in design], replications=replications, weeks=weeks,
+                passed=outcome.passed, over_budget=bool(outcome.over_budget),
+                shortfall=round(outcome.shortfall, 4), hero_hours=outcome.hero_hours,
+                chosen=False))
+        self.round += 1
+        return outcomes
+
+    def choose(self, outcome: Outcome) -> Outcome:
+        """Mark `outcome` as the plan the search goes on with."""
+        self.steps[outcome.step] = replace(self.steps[outcome.step], chosen=True)
+        return outcome
+
+    def exact(self, outcome: Outcome, why: str = "read exactly") -> Outcome:
+        """`outcome`'s plan read exactly (the check's replications and probes)."""
+        return self.choose(self.evaluate([outcome.design], "exact", [why], exact=True)[0])
+
+    # -- the phases ------------------------------------------------------------------------
+
+    def start(self) -> Outcome:
+        """Doing nothing, read cheaply."""
+        return self.choose(self.evaluate([()], "baseline", ["doing nothing"])[0])
+
+    def seed(self, base: Outcome) -> Outcome:
+        """The obvious treatment of everything doing nothing fails (see the module doc)."""
+        design: list[Move] = []
+        for key in base.failing:
+            if key == RELEASES:
+                design += [self.families[f"gate:{s}"][0] for s in self.gated]
+                continue
+            live = self.families.get(f"live:{key}")
+            if live:
+                design.append(live[0])
+                if self.scenario.incident_class(key).rate_per_week < DRILL_BELOW_PER_WEEK:
+                    design.append(self.families[f"drill:{key}"][0])
+            else:
+                design.append(self.families[f"runbook:{key}"][0])
+        if not design:
+            return base
+        (seeded,) = self.evaluate([tuple(design)], "seed",
+                                  ["+ " + ", ".join(m.name for m in design)])
+        return self.choose(seeded)
+
+    def targets(self, failing: Sequence[str], budget_bound: bool) -> list[str]:
+        """The families that act on what fails (every family when a budget bound: a
+        cheaper variant elsewhere may be what frees the week)."""
+        names = []
+        for name in self.families:
+            kind, target = name.split(":", 1)
+            if budget_bound or (kind == "gate" and RELEASES in failing) or (
+                    kind == "fix" and failing) or target in failing:
+                names.append(name)
+        return names
+
+    def additions(self, current: Outcome, failing: Sequence[str]
+                  ) -> tuple[list[tuple[Move, ...]], list[str]]:
+        """Each target family added at its first variant, or upgraded to its next."""
+        chosen = {m.family: m for m in current.design}
+        designs, changes = [], []
+        for name in self.targets(failing, False):
+            variants = self.families[name]
+            have = chosen.get(name)
+            if have is None:
+                designs.append((*current.design, variants[0]))
+                changes.append(f"+ {variants[0].name}")
+            elif have.level + 1 < len(variants):
+                new = variants[have.level + 1]
+                designs.append(tuple(new if m is have else m for m in current.design))
+                changes.append(f"{have.name} -> {new.name}")
+        return designs, changes
+
+    def add(self, current: Outcome) -> Outcome:
+        """Add or upgrade moves until the plan is ok or nothing lowers the shortfall: the
+        families of what misses most first, then of everything that fails."""
+        for _ in range(ADD_ROUNDS):
+            if current.ok:
+                break
+            if current.over_budget:
+                tries = [self.prunings(current)]
+            else:
+                worst = max(current.missed, key=current.missed.get) if current.missed else None
+                tries = [self.additions(current, [worst] if worst else []),
+                         self.additions(current, current.failing)]
+            best = None
+            tried: set[tuple[str, ...]] = set()
+            for designs, changes in tries:
+                fresh = [(d, c) for d, c in zip(designs, changes)
+                         if tuple(m.name for m in d) not in tried]
+                if not fresh:
+                    continue
+                tried.update(tuple(m.name for m in d) for d, _ in fresh)
+                outcomes = self.evaluate([d for d, _ in fresh], "add", [c for _, c in fresh])
+                best = min(outcomes, key=lambda o: (not o.ok, round(o.shortfall, 3),
+                                                    o.hero_hours))
+                if best.ok or best.shortfall < current.shortfall - 1e-9:
+                    break
+                best = None
+            if best is None:
+                break
+            current = self.choose(best)
+        return current
+
+    def prunings(self, current: Outcome) -> tuple[list[tuple[Move, ...]], list[str]]:
+        """Each move dropped, or downgraded to the variant below."""
+        designs, changes = [], []
+        for move in current.design:
+            designs.append(tuple(m for m in current.design if m is not move))
+            changes.append(f"- {move.name}")
+            if move.level > 0:
+                lower = self.families[move.family][move.level - 1]
+                designs.append(tuple(lower if m is move else m for m in current.design))
+                changes.append(f"{move.name} -> {lower.name}")
+        return designs, changes
+
+    def repair(self, current: Outcome) -> Outcome | None:
+        """After an exact reading that is not ok: the plans that add to or upgrade the
+        families of what failed (or, when a budget bound, drop or downgrade a move),
+        read exactly; the ok one with the fewest hero hours, else the one that clears what
+        failed by most; None when none does better than the plan as it is."""
+        failing = current.failing
+        if current.over_budget:
+            designs, changes = self.prunings(current)
+        else:
+            designs, changes = self.additions(current, failing)
+        if not designs:
+            return None
+        outcomes = self.evaluate(designs, "repair", changes, exact=True)
+        ok = [o for o in outcomes if o.ok]
+        if ok:
+            return self.choose(min(ok, key=lambda o: o.hero_hours))
+        best = max(outcomes, key=lambda o: (o.slack(failing), -o.hero_hours))
+        if best.slack(failing) <= current.slack(failing):
+            return None
+        return self.choose(best)
+
+    def prune(self, current: Outcome) -> Outcome:
+        """Drop what an ok plan (read exactly) does not need: cheaper plans found cheaply,
+        kept only when still ok read exactly."""
+        for _ in range(PRUNE_ROUNDS):
+            if not current.ok or not current.design:
+                break
+            designs, changes = self.prunings(current)
+            # The plan as it is, read cheaply too: the hours to beat, on the same reading.
+            here, *outcomes = self.evaluate([current.design, *designs], "prune",
+                                            ["as it is", *changes])
+            # Read cheaply, a plan no further from passing than this one is worth reading
+            # exactly (the cheap reading may miss by a hair where the exact one passes).
+            cheaper = sorted((o for o in outcomes
+                              if (o.ok or (not o.over_budget
+                                           and o.shortfall <= here.shortfall + 1e-9))
+                              and o.hero_hours <= here.hero_hours - MIN_SAVING_HOURS),
+                             key=lambda o: (o.hero_hours, o.shortfall))
+            found = None
+            for candidate in cheaper[:PRUNE_VERIFY]:
+                exact = self.exact(candidate, self.steps[candidate.step].change)
+                if exact.ok and exact.hero_hours <= current.hero_hours - MIN_SAVING_HOURS:
+                    found = exact
+                    break
+            if found is None:
+                break
+            current = found
+        return current
+
+    def longer(self, current: Outcome) -> int | None:
+        """The fewest weeks (1.5x, 2x the plan's) in which the same moves, staged on the
+        longer plan, pass (cheap reading); None when neither does."""
+        for factor in (1.5, 2.0):
+            weeks = int(round(self.weeks * factor))
+            staged = families(self.scenario, self.classes, self.gated, weeks)
+            design = tuple(staged[m.family][m.level] for m in current.design
+                           if m.family in staged)
+            (outcome,) = self.evaluate([design], "weeks",
+                                       [f"the same moves over {weeks} weeks"], weeks=weeks)
+            if outcome.ok:
+                self.choose(outcome)
+                return weeks
+        return None

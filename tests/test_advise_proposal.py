@@ -108,6 +108,18 @@ def test_too_small_budget_exits_with_the_budget_it_needs(tmp_path):
     assert json.loads(enough.stdout)["proposal"]["plan"]["actions"] == doc["plan"]["actions"]
 
 
+def test_too_few_weeks_says_how_many_would(tmp_path):
+    """Over three weeks nothing passes: advise exits 1 and says how many weeks the same moves
+    need (six), where the advice does pass."""
+    path = _write(tmp_path, locked_scenario())
+    short = _advise(tmp_path, path, "--check-weeks", "3", "--check-reps", str(REPS),
+                    "--seed", "1")
+    assert short.exit_code == 1, short.output
+    proposal = json.loads(short.stdout)["proposal"]
+    assert not proposal["passes"] and proposal["weeks_needed"] == WEEKS
+    assert f"--check-weeks {WEEKS}" in proposal["line"]
+
+
 def test_access_and_practice_are_proposed_together():
     """The class's access removal and its learners' practice each fail alone (pairing cannot
     teach a fix only the hero may do, the access alone finds nobody who would); the proposal

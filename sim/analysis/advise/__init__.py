@@ -94,8 +94,7 @@ from sim.analysis.advise.risk import (
     paired_reduction,
     risk_replication,
 )
-from sim.analysis.advise.search import SEARCH_REPLICATIONS
-from sim.analysis.advise.verify import PLAN_NAME
+from sim.analysis.advise.search import PLAN_NAME, SEARCH_REPLICATIONS
 
 __all__ = [
     "CAUSES", "CHANGES", "CHECK_EVERY", "CHECK_REPLICATIONS", "CHECK_WEEKS", "CONDITION_TARGETS",

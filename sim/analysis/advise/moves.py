@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from sim.analysis.advise.candidates import CONDITION_TARGETS, readiness
 from sim.analysis.metrics import effective_responders
+from sim.model.plans import costs
 from sim.model.skills import SkillBook
 from sim.schema import Plan, Scenario
 
@@ -242,3 +243,33 @@ def _within(drill: dict, host: dict) -> bool:
     offset = drill["start_day"] - host["start_day"]
     return (drill["every_days"] % host["every_days"] == 0 and offset >= 0
             and offset % host["every_days"] == 0 and _last_day(drill) <= _last_day(host))
+
+
+def planned_hero_hours(plan: Plan, scenario: Scenario, weeks: int) -> float:
+    """What `plan` will cost the heroes over `weeks`, before it runs: each action's stated
+    hours per occurrence (drills on each of their days), and an estimate of live backup and
+    pairing time (the class's rate x the days in force x the backup share, or the pairing
+    overhead's share, of its median work time). The search uses it to skip prunings that
+    cannot save much; the check measures the real figure."""
+    learning = scenario.learning
+    days = weeks * 7
+    total = 0.0
+    for action in plan.actions:
+        start = action.start_day
+        end = min(days, action.end_day + 1 if action.end_day is not None else days)
+        if start >= end:
+            continue
+        hero, _ = costs(action)
+        if action.kind == "drill":
+            total += hero * len(range(start, end, action.every_days))
+            continue
+        total += hero
+        share = {"lead_with_backup": learning.backup_share,
+                 "pair": learning.pairing_overhead / (1 + learning.pairing_overhead)
+                 }.get(action.kind)
+        if share is not None:
+            for class_id in action.classes:
+                cls = scenario.incident_class(class_id)
+                total += cls.rate_per_week * (end - start) / 7 * share \
+                    * cls.work_minutes.median / 60
+    return total

@@ -172,7 +172,7 @@ def _candidate_row(candidate: Candidate, reduction: Reduction, rank: int) -> Can
 
 
 class _Cumulative:
-    """One progress count across the phases (attribution, candidates, greedy steps)."""
+    """One progress count across the phases (attribution, candidates, the search, checks)."""
 
     def __init__(self, callback: Callable[[int], None] | None):
         self.callback = callback

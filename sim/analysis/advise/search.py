@@ -10,7 +10,7 @@ window, for every plan). Two readings:
   `SEARCH_MIN_INCIDENTS` incidents of every class (the check's probes, raised, so that a rare
   class is judged on about as many incidents as the check judges it on);
 - **exact**: the check's own replications and probes: the same figures and verdicts as the last
-  checkpoint of `herosim check --plan` (sim/analysis/advise/verify.py runs that check).
+  checkpoint of `herosim check --plan`.
 
 How far a plan is from passing, its **shortfall**, adds up per class (and the releases) how far
 each criterion is missed, as a share of its threshold, capped at `TERM_CAP`: the p90 ratio, the
@@ -28,14 +28,17 @@ the plan as written). A plan is **ok** when the check passes and no budget bound
    the shortfall, every family of everything that fails); the ok plan, else the one with the
    least shortfall (then the fewest hero hours), goes on, until one is ok or nothing lowers the
    shortfall.
-4. **Exact**: the plan is read exactly. When it is not ok, a **repair** round reads exactly the
-   plans that add to or upgrade the families of what failed (or, when a budget bound, that drop,
-   or downgrade a move), and keeps the ok one with the fewest hero hours, else the one
-   that clears what failed by most (at most `REPAIRS` rounds).
+4. **Check**: the plan is checked as `herosim check --plan` checks it (`Search.check`: the
+   check's replications, every checkpoint, the same seed; its last checkpoint is the exact
+   reading). When it is not ok, a **repair** round reads exactly the plans that add to or
+   upgrade the families of what failed (or, when a budget stopped part of it, that drop or
+   downgrade a move), keeps the ok one with the fewest hero hours, else the one that clears
+   what failed by most, and checks it (at most `REPAIRS` rounds).
 5. **Prune** (at most `PRUNE_ROUNDS`): each move is tried dropped, or downgraded to the variant
-   below (cheap); of those that save at least
-   `MIN_SAVING_HOURS` and read no further from passing than the plan itself, the cheapest are
-   read exactly (at most `PRUNE_VERIFY`), and the first still ok replaces the plan.
+   below, when that is planned to save at least `MIN_SAVING_HOURS` (stated costs and estimated
+   backup time: `planned_hero_hours`), read cheaply; of those that read no further from
+   passing than the plan itself, the cheapest are read exactly (at most `PRUNE_VERIFY`), and
+   the first still ok replaces the plan, which is then checked again.
 
 When no plan passes within the weeks, the moves are staged again over longer plans (1.5x and
 2x the weeks) to say how many weeks would do (cheap).
@@ -48,13 +51,20 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.analysis.advise.moves import Move, compose, families
-from sim.analysis.independence import CheckData, CheckSpec, check_replication
+from sim.analysis.advise.moves import Move, compose, families, planned_hero_hours
+from sim.analysis.independence import (
+    CheckData,
+    CheckResult,
+    CheckSpec,
+    check_replication,
+    run_check,
+)
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import ClassRow, ReleaseRow
 from sim.analysis.types.proposal import SearchStep
 from sim.schema import IndependenceCriteria, Plan, Scenario, Verdict
 
+PLAN_NAME = "advised"
 SEARCH_REPLICATIONS = 4
 # The search's cheap reading holds at least this many incidents of every class per replication
 # (the check's probes, raised): a rare class is judged on as many incidents in 4 replications
@@ -171,30 +181,46 @@ def read_outcome(data: CheckData, design: tuple[Move, ...], plan: Plan | None, w
                  over_budget: list[dict[str, list[int]]]) -> Outcome:
     """The search's reading of one plan's check data (one checkpoint: the last week)."""
     scenario = data.spec.scenario
+    return _outcome(design, plan, weeks, data.replications, scenario,
+                    {c.id: data.class_row(0, c) for c in scenario.classes},
+                    data.release_row(0), data.passes(0),
+                    float(np.mean(data.scalars["plan_hero_hours"][0])),
+                    float(np.mean(data.scalars["plan_learner_hours"][0])), over_budget)
+
+
+def check_outcome(result: CheckResult, design: tuple[Move, ...],
+                  over_budget: list[dict[str, list[int]]]) -> Outcome:
+    """The search's reading of a whole check: its last checkpoint."""
+    spec, last = result.spec, result.document.checkpoints[-1]
+    learner = last.plan_learner_hours.mean if last.plan_learner_hours is not None else 0.0
+    return _outcome(design, spec.plan, spec.weeks, result.replications, spec.scenario,
+                    last.classes, last.releases, last.passed, last.plan_hero_hours.mean,
+                    learner, over_budget)
+
+
+def _outcome(design: tuple[Move, ...], plan: Plan | None, weeks: int, replications: int,
+             scenario: Scenario, classes: dict[str, ClassRow], releases: ReleaseRow | None,
+             passed: bool, hero_hours: float, learner_hours: float,
+             over_budget: list[dict[str, list[int]]]) -> Outcome:
     criteria = scenario.independence
-    classes = {c.id: data.class_row(0, c) for c in scenario.classes}
-    releases = data.release_row(0)
     missed: dict[str, float] = {}
     for c in scenario.classes:
         row = classes[c.id]
-        independent = row.verdict == Verdict.INDEPENDENT.value
-        if not c.specialty and not independent:
+        if not c.specialty and row.verdict != Verdict.INDEPENDENT.value:
             missed[c.id] = _missed(class_terms(row, criteria))
     if releases is not None and releases.verdict != Verdict.INDEPENDENT.value:
         missed[RELEASES] = _missed(release_terms(releases, criteria))
-    shortfall = sum(missed.values())
     bound = [r for r in over_budget if r]
     share = len(bound) / max(1, len(over_budget))
-    shortfall += TERM_CAP * share
     merged: dict[str, set[int]] = {}
     for r in bound:
         for person, weeks_bound in r.items():
             merged.setdefault(person, set()).update(weeks_bound)
     return Outcome(
-        design=design, plan=plan, weeks=weeks, replications=data.replications,
-        passed=data.passes(0), classes=classes, releases=releases, shortfall=shortfall,
-        hero_hours=float(np.mean(data.scalars["plan_hero_hours"][0])),
-        learner_hours=float(np.mean(data.scalars["plan_learner_hours"][0])),
+        design=design, plan=plan, weeks=weeks, replications=replications, passed=passed,
+        classes=classes, releases=releases,
+        shortfall=sum(missed.values()) + TERM_CAP * share, hero_hours=hero_hours,
+        learner_hours=learner_hours,
         over_budget={p: sorted(w) for p, w in sorted(merged.items())},
         over_budget_share=share, failing=tuple(missed), missed=missed, criteria=criteria)
 
@@ -202,8 +228,10 @@ def read_outcome(data: CheckData, design: tuple[Move, ...], plan: Plan | None, w
 class Search:
     """One search: the team, its common random numbers, and every plan it evaluated."""
 
-    def __init__(self, reps: Replications, weeks: int, check_reps: int, phase: Phase):
+    def __init__(self, reps: Replications, weeks: int, check_reps: int, every: int,
+                 phase: Phase):
         self.reps = reps
+        self.every = every
         self.scenario: Scenario = reps.scenario
         criteria = self.scenario.independence
         self.cheap_scenario = self.scenario.model_copy(update={
@@ -214,6 +242,7 @@ class Search:
         self.phase = phase
         self.steps: list[SearchStep] = []
         self.round = 0
+        self.checks: dict[tuple[str, ...], tuple[Outcome, CheckResult]] = {}
         heroes = set(self.scenario.heroes)
         self.classes = [c.id for c in self.scenario.classes if not c.specialty]
         self.gated = [v.id for v in self.scenario.services
@@ -262,6 +291,30 @@ class Search:
     def exact(self, outcome: Outcome, why: str = "read exactly") -> Outcome:
         """`outcome`'s plan read exactly (the check's replications and probes)."""
         return self.choose(self.evaluate([outcome.design], "exact", [why], exact=True)[0])
+
+    def check(self, outcome: Outcome) -> tuple[Outcome, CheckResult]:
+        """`outcome`'s plan in the independence check as `herosim check --plan` runs it
+        (the check's replications, every checkpoint, the same seed); its last checkpoint is
+        the exact reading."""
+        key = tuple(m.name for m in outcome.design)
+        if key not in self.checks:
+            bound: list[dict[str, list[int]]] = []
+            plan = compose(outcome.design, PLAN_NAME, "Proposed by herosim advise: "
+                           + ", ".join(key) + ".")
+            result = run_check(replace(self.reps, replications=self.check_reps,
+                                       progress=self.phase(self.check_reps)),
+                               plan, weeks=self.weeks, every=self.every,
+                               observe=lambda rep: bound.append(rep["over_budget"]))
+            checked = replace(check_outcome(result, outcome.design, bound),
+                              step=len(self.steps))
+            self.steps.append(SearchStep(
+                phase="check", round=self.round, change="herosim check --plan", moves=list(key),
+                replications=self.check_reps, weeks=self.weeks, passed=checked.passed,
+                over_budget=bool(checked.over_budget), shortfall=round(checked.shortfall, 4),
+                hero_hours=checked.hero_hours, chosen=True))
+            self.round += 1
+            self.checks[key] = (checked, result)
+        return self.checks[key]
 
     # -- the phases ------------------------------------------------------------------------
 
@@ -348,17 +401,28 @@ class Search:
             current = self.choose(best)
         return current
 
-    def prunings(self, current: Outcome) -> tuple[list[tuple[Move, ...]], list[str]]:
-        """Each move dropped, or downgraded to the variant below."""
+    def prunings(self, current: Outcome, saving: float = 0.0
+                 ) -> tuple[list[tuple[Move, ...]], list[str]]:
+        """Each move dropped, or downgraded to the variant below; with `saving`, only those
+        planned to save at least that many hero hours (`planned_hero_hours`)."""
         designs, changes = [], []
+        before = self.planned(current.design)
         for move in current.design:
-            designs.append(tuple(m for m in current.design if m is not move))
-            changes.append(f"- {move.name}")
+            options = [(tuple(m for m in current.design if m is not move), f"- {move.name}")]
             if move.level > 0:
                 lower = self.families[move.family][move.level - 1]
-                designs.append(tuple(lower if m is move else m for m in current.design))
-                changes.append(f"{move.name} -> {lower.name}")
+                options.append((tuple(lower if m is move else m for m in current.design),
+                                f"{move.name} -> {lower.name}"))
+            for design, change in options:
+                if saving and before - self.planned(design) < saving:
+                    continue
+                designs.append(design)
+                changes.append(change)
         return designs, changes
+
+    def planned(self, design: tuple[Move, ...]) -> float:
+        """The design's hero hours as planned (stated costs and estimated live practice)."""
+        return planned_hero_hours(compose(design, PLAN_NAME, ""), self.scenario, self.weeks)
 
     def repair(self, current: Outcome) -> Outcome | None:
         """After an exact reading that is not ok: the plans that add to or upgrade the
@@ -387,7 +451,9 @@ class Search:
         for _ in range(PRUNE_ROUNDS):
             if not current.ok or not current.design:
                 break
-            designs, changes = self.prunings(current)
+            designs, changes = self.prunings(current, MIN_SAVING_HOURS)
+            if not designs:
+                break
             # The plan as it is, read cheaply too: the hours to beat, on the same reading.
             here, *outcomes = self.evaluate([current.design, *designs], "prune",
                                             ["as it is", *changes])

@@ -5,17 +5,15 @@ the independence check exactly as `herosim check --plan` runs it, beside today's
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sim.analysis.advise.moves import compose
 from sim.analysis.advise.search import RELEASES, REPAIRS, CheckAt, Outcome, Phase, Search
-from sim.analysis.independence import CheckData, CheckResult, check_replication, run_check
+from sim.analysis.independence import CheckData, CheckResult, check_replication
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import ClassRow, ReleaseRow
 from sim.analysis.types.proposal import ClassCheck, Proposal, ProposalCheck, ProposalMove
 from sim.schema import Plan, Verdict
 
-PLAN_NAME = "advised"
 # Worse is higher: a verdict above today's is a class the proposal makes worse.
 VERDICT_ORDER = {Verdict.INDEPENDENT.value: 0, Verdict.PARTLY.value: 1,
                  Verdict.DEPENDENT.value: 2}
@@ -43,10 +41,10 @@ def find_proposal(reps: Replications, weeks: int, every: int, check_reps: int, b
     """Search for a plan that passes the scenario's criteria, check it as `herosim check`
     does (`check_reps` replications, checkpoints every `every` weeks, the same seed), and say
     what it would take when it does not pass within the budget."""
-    search = Search(reps, weeks, check_reps, phase)
+    search = Search(reps, weeks, check_reps, every, phase)
     base = search.start()
     if base.ok:
-        base = search.exact(base, "doing nothing, read exactly")
+        base, result = search.check(base)
         if base.ok:
             return Found(_proposal(search, None, None, budget, weeks, True, None, None,
                                    "Today's team already passes its check over "
@@ -54,24 +52,24 @@ def find_proposal(reps: Replications, weeks: int, every: int, check_reps: int, b
         current = base
     else:
         current = search.add(search.seed(base))
-    if current.design:
-        current = search.exact(current)
+    if not current.design:
+        return Found(_proposal(search, None, None, budget, weeks, False, None, None,
+                               "No move applies to what fails (no heroes named, or nobody "
+                               "to learn): nothing proposed."), None, None)
+    current, result = search.check(current)
     for _ in range(REPAIRS):
         if current.ok:
             break
         repaired = search.repair(current)
         if repaired is None:
             break
-        current = repaired
-    current = search.prune(current)
-    if not current.design:
-        return Found(_proposal(search, None, None, budget, weeks, False, None, None,
-                               "No move applies to what fails (no heroes named, or nobody "
-                               "to learn): nothing proposed."), None, None)
-    result, bound = _check(reps, check_reps, _named(current, budget, weeks), weeks, every,
-                           phase)
-    passes = result.passed and not bound[0]
+        current, result = search.check(repaired)
+    pruned = search.prune(current)
+    if pruned is not current:
+        current, result = search.check(pruned)
+    passes = current.ok
     weeks_needed = None if passes else search.longer(current)
+    bound = (current.over_budget, round(current.over_budget_share * current.replications))
     check = proposal_check(result, bound, today_rows(reps, check_reps, phase))
     hours = check.plan_hero_hours.mean
     within = hours <= budget.hours + 1e-9
@@ -85,31 +83,6 @@ def find_proposal(reps: Replications, weeks: int, every: int, check_reps: int, b
     return Found(proposal, check, plan)
 
 
-def _named(current: Outcome, budget: Budget, weeks: int) -> Plan:
-    moves = ", ".join(m.name for m in current.design) or "nothing"
-    return compose(current.design, PLAN_NAME, f"Proposed by herosim advise: {moves}.")
-
-
-Bound = tuple[dict[str, list[int]], int]  # person -> weeks bound; replications with any
-
-
-def _check(reps: Replications, check_reps: int, plan: Plan | None, weeks: int, every: int,
-           phase: Phase) -> tuple[CheckResult, Bound]:
-    """The plan in `herosim check` (its replications and checkpoints), and the weeks anyone's
-    transfer budget bound (person -> weeks, over every replication)."""
-    bound: dict[str, set[int]] = {}
-    count = [0]
-
-    def observe(rep) -> None:
-        count[0] += bool(rep["over_budget"])
-        for person, weeks_bound in rep["over_budget"].items():
-            bound.setdefault(person, set()).update(weeks_bound)
-
-    result = run_check(replace(reps, replications=check_reps, progress=phase(check_reps)),
-                       plan, weeks=weeks, every=every, observe=observe)
-    return result, ({p: sorted(w) for p, w in sorted(bound.items())}, count[0])
-
-
 def today_rows(reps: Replications, check_reps: int, phase: Phase = lambda n: None
                ) -> tuple[dict[str, ClassRow], ReleaseRow | None]:
     """Today's team (week 0, no plan) on the check's replications: per class and releases."""
@@ -118,6 +91,11 @@ def today_rows(reps: Replications, check_reps: int, phase: Phase = lambda n: Non
                                      [(spec, r) for r in range(check_reps)],
                                      reps.workers, phase(check_reps), reps.executor))
     return {c.id: data.class_row(0, c) for c in reps.scenario.classes}, data.release_row(0)
+
+
+# Who a weekly transfer budget stopped, and when (person -> weeks), and in how many
+# replications.
+Bound = tuple[dict[str, list[int]], int]
 
 
 def proposal_check(result: CheckResult, bound: Bound,

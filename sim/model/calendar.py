@@ -127,6 +127,7 @@ class Calendar:
         self.wakeable = {p.id: p.wakeable for p in scenario.people}
         self.duty: dict[str, bytes | None] = {}  # on duty per bin; None: always
         self._last_bin = self.span * BINS_PER_DAY - 1
+        self._last_available: dict[str, int] = {}
         self._last_hour = self.span * 24 - 1
         zone_offsets: dict[str, list[float]] = {}
         for p in scenario.people:
@@ -196,20 +197,34 @@ class Calendar:
 
     def available(self, person: str, t: float) -> bool:
         """Whether `person` can take up work at `t`: not away, and on duty."""
-        return not self.absent(person, t) and self.on_duty(person, t)
-
-    def next_available(self, person: str, t: float) -> float | None:
-        """The first time at or after `t` when `person` is available, or None."""
-        absent = self.absent_days[person]
+        d = int(t // MINUTES_PER_DAY)
+        if self.absent_days[person][d if d < self.span else self.span - 1]:
+            return False
         duty = self.duty[person]
-        first = self.bin(t)
-        for b in range(first, self._last_bin + 1):
-            d = b // BINS_PER_DAY
-            if absent[d]:
-                continue
-            if duty is None or duty[b] == 1:
-                return t if b == first else b * float(BIN_MINUTES)
-        return None
+        if duty is None:
+            return True
+        b = int(t // BIN_MINUTES)
+        return duty[b if b < self._last_bin else self._last_bin] == 1
+
+    def available_again(self, person: str, t: float) -> bool:
+        """Whether `person` is available at `t` or at some time after it within the calendar
+        (not if they are away, or off duty, for the rest of it)."""
+        return self.bin(t) <= self._last_available_bin(person)
+
+    def _last_available_bin(self, person: str) -> int:
+        """The last quarter hour in which `person` is available (-1: never), tabulated once:
+        absences and windows are fixed when the calendar is built."""
+        last = self._last_available.get(person)
+        if last is None:
+            absent = self.absent_days[person]
+            duty = self.duty[person]
+            last = -1
+            for b in range(self._last_bin, -1, -1):
+                if not absent[b // BINS_PER_DAY] and (duty is None or duty[b] == 1):
+                    last = b
+                    break
+            self._last_available[person] = last
+        return last
 
     def next_change(self, person: str, t: float) -> float:
         """The first quarter-hour boundary after `t` at which `person` becomes or stops being

@@ -15,6 +15,7 @@ from cli.check import VERDICT_LABEL, VERDICT_STYLE
 from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
 from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
+from cli.people import print_findings
 from cli.progress import DelayedProgress
 from sim.analysis.advise import (
     CHECK_EVERY,
@@ -281,6 +282,7 @@ def print_advise(result: AdviseResult, limit: int = 15) -> None:
                          if r.verdict != "covered")
     if verdicts:
         console.print("[bold]Specialty or default rescue[/bold] — " + verdicts)
+    print_findings(doc.findings, "The proposal against people's time and the playbook")
 
 
 def print_proposal(result: AdviseResult) -> None:

@@ -15,12 +15,12 @@ from cli.main import app
 from sim.analysis.advise.moves import compose, families, fold_drills
 from sim.analysis.advise.verify import proposal_check, today_rows
 from sim.analysis.independence import run_check
-from sim.analysis.independence.budget import over_budget_weeks, weekly_transfer_hours
+from sim.analysis.independence.budget import over_budget_weeks, transfer_spending
 from sim.analysis.replicate import Replications
 from sim.analysis.types import AdviseDocument
 from sim.inputs.scenario import load_plan, load_scenario
 from sim.model import TeamModel
-from sim.schema import Plan
+from sim.schema import MINUTES_PER_WEEK, Plan
 
 WEEKS = 6
 REPS = 8
@@ -142,9 +142,10 @@ def test_access_and_practice_are_proposed_together():
     assert result.passed
 
 
-def test_weekly_transfer_hours_match_the_engine_ledger():
-    """Read back from the records, each person's weekly plan hours are the engine's own
-    ledger (drills, pairing with its overhead, backup on incidents and on changes)."""
+def test_transfer_spending_matches_the_engine_ledger():
+    """Read back from the records, each person's plan hours, summed by week, are the
+    engine's own ledger (drills, pairing with its overhead, backup on incidents and on
+    changes)."""
     scenario = load_scenario("scenarios/platform-team.yaml")
     plan = load_plan("pair-and-lead", scenario)
     for replication in range(2):
@@ -153,7 +154,14 @@ def test_weekly_transfer_hours_match_the_engine_ledger():
         ledger = {}
         for (person, week), hours in model.ctx.transfer_spent.items():
             ledger.setdefault(person, {})[week] = pytest.approx(hours)
-        assert weekly_transfer_hours(records, scenario.learning.pairing_overhead) == ledger
+        weekly: dict = {}
+        for person, charges in transfer_spending(
+                records, scenario.learning.pairing_overhead).items():
+            for t, hours in charges:
+                week = int(t // MINUTES_PER_WEEK)
+                weekly.setdefault(person, {}).setdefault(week, 0.0)
+                weekly[person][week] += hours
+        assert weekly == ledger
 
 
 def test_a_plan_over_the_weekly_budget_is_flagged_and_one_within_is_not():

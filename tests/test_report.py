@@ -22,9 +22,10 @@ HOSTILE_ID = '"><img src=x onerror=alert(2)>'
 
 runner = CliRunner()
 
-RUN_SECTIONS = ("summary", "time-to-mitigate", "escalations", "hero-interruptions", "load",
-                "classes")
-CHECK_SECTIONS = ("verdict", "independence-curve", "skills", "plan")
+RUN_SECTIONS = ("summary", "time-to-mitigate", "escalations", "hero-interruptions", "hero-time",
+                "load", "classes")
+CHECK_SECTIONS = ("verdict", "findings", "independence-curve", "hero-time", "people", "budget",
+                  "sustainment", "skills", "plan")
 
 
 def _hostile_scenario(tmp_path: Path) -> Path:
@@ -89,7 +90,8 @@ def test_run_report_has_every_section(folders):
     html = _html(folders["what-if"])
     assert _section_ids(html) == list(RUN_SECTIONS)
     assert "everyone present" in html and "without sam" in html
-    assert html.count("<svg") == 4  # time to mitigate, escalations, interruptions, load
+    # time to mitigate, escalations, interruptions, hero time, load
+    assert html.count("<svg") == 5
     assert 'data-kind="run"' in html
 
 
@@ -101,10 +103,11 @@ def test_plain_run_report_has_one_arm(folders):
 
 
 def test_check_report_has_every_section(folders):
-    """A check report holds the verdict, the independence curve, skills and the plan."""
+    """A check report holds the verdict, the findings, the independence curve, the hero's time,
+    each person, the budget, the sustainment view, skills and the plan."""
     html = _html(folders["check"])
     assert _section_ids(html) == list(CHECK_SECTIONS)
-    assert html.count("<svg") == 2  # the curve, the heatmaps
+    assert html.count("<svg") == 3  # the curve, the hero's time week by week, the heatmaps
     assert "pass threshold" in html and "knowledge, start" in html
 
 
@@ -210,7 +213,7 @@ def test_compare_report_has_its_sections(tmp_path):
                                  "--reps", "2", "--workers", "1", "--out", str(tmp_path)])
     assert result.exit_code in (0, 1), result.output
     html = build_report(load_results(_only_folder(tmp_path)))
-    assert _section_ids(html) == ["ranking", "curves"]
+    assert _section_ids(html) == ["ranking", "curves", "people"]
     assert html.count("<svg") == 1 and "docs-only" in html
 
 

@@ -14,8 +14,9 @@ from sim.inputs.history import History
 from sim.outputs import html
 from sim.outputs.artifacts_md import pack_pages as render_pack
 from sim.outputs.html import Raw, ReportBody, Section, join, note, para
-from sim.outputs.markdown import cell, num, table
+from sim.outputs.markdown import cell, findings_markdown, num, table
 from sim.outputs.report_check import curve_section, plan_section, verdict_section
+from sim.outputs.report_people import findings_section, hero_time_section
 from sim.schema import Scenario
 
 CAUSE_LABEL = {
@@ -71,6 +72,9 @@ def advise_markdown(doc: AdviseDocument) -> str:
                       num(r.rate_per_week, 2), num(r.risk_share, 0, 100, "%"),
                       num(r.knowledge_gap, 2), "yes" if r.access_only_heroes else "no"]
                      for cid, r in doc.classes.items()]), ""]
+    if doc.findings:
+        lines += ["## The proposal against people's time and the playbook", "",
+                  *findings_markdown(doc.findings)]
     return "\n".join(lines)
 
 
@@ -181,7 +185,12 @@ def advise_report(folder: dict) -> ReportBody:
             Section("check-classes", f"The check's classes at week {check.weeks}",
                     verdict_section(check.independence)),
             Section("check-curve", "Independence over the plan",
-                    curve_section(check.independence))]
+                    curve_section(check.independence)),
+            Section("hero-time", "The hero's time under the plan",
+                    hero_time_section(check.independence))]
+    if doc.findings:
+        sections.append(Section("findings", "The proposal against people's time and the "
+                                "playbook", findings_section(doc.findings)))
     if proposal is not None and proposal.steps:
         sections.append(Section("search", "How the search went", _search_body(doc)))
     sections += [

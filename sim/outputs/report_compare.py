@@ -7,6 +7,7 @@ from sim.analysis.types import CompareDocument, Interval
 from sim.outputs import charts
 from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num, week_span
+from sim.outputs.report_people import compare_people_section
 
 
 def _span(figure_: Interval | None, digits: int = 1) -> str:
@@ -40,6 +41,8 @@ def compare_report(folder: dict) -> ReportBody:
         sections=[
             Section("ranking", "Ranking", ranking_section(doc)),
             Section("curves", "The plans over time", curves_section(doc)),
+            Section("people", "Hero time and each person's load",
+                    compare_people_section(doc)),
         ],
     )
 

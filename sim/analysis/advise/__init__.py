@@ -46,7 +46,7 @@ Three steps, each usable from Python:
    weeks, would.
 
 The package by role: `attribution`, `candidates` (and the specialty rule), `risk`, `moves`,
-`search`, `verify`, `proposal` (the whole advice and its document,
+`reading`, `search`, `verify`, `proposal` (the whole advice and its document,
 `sim.analysis.types.AdviseDocument`).
 """
 

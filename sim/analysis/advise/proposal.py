@@ -35,6 +35,7 @@ from sim.analysis.advise.risk import (
 from sim.analysis.advise.verify import Budget, find_proposal
 from sim.analysis.document import Result
 from sim.analysis.independence import resampling_weights
+from sim.analysis.people import collect_findings, review_plan
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import AdviseDocument, BaselineRisk, CandidateRow, Reduction
 from sim.model.plans import DEFAULT_COSTS
@@ -126,6 +127,8 @@ def run_advise(
         result = find_proposal(replace(reps, progress=None), check_weeks, check_every,
                                check_reps, budget, progress.phase)
         proposal, check, plan = result.proposal, result.check, result.plan
+    # The proposal (or the team, with none) read before it runs: budget, final approvers.
+    review = review_plan(plan, scenario, check_weeks)
     document = AdviseDocument(
         herosim_version=__version__,
         scenario=scenario.name,
@@ -158,6 +161,8 @@ def run_advise(
         proposal=proposal,
         classes=classify(scenario, attribution, baseline_by_class),
         check=check,
+        plan_review=review,
+        findings=collect_findings(review, {}, {}, [], None),
     )
     return AdviseResult(document, plan)
 

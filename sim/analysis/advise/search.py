@@ -47,22 +47,22 @@ When no plan passes within the weeks, the moves are staged again over longer pla
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-
-import numpy as np
+from dataclasses import replace
 
 from sim.analysis.advise.moves import Move, compose, families, planned_hero_hours
-from sim.analysis.independence import (
-    CheckData,
-    CheckResult,
-    CheckSpec,
-    check_replication,
-    run_check,
+from sim.analysis.advise.reading import (
+    RELEASES,
+    TERM_CAP,
+    CheckAt,
+    Outcome,
+    check_outcome,
+    read_outcome,
 )
+from sim.analysis.independence import CheckData, CheckResult, check_replication, run_check
+from sim.analysis.people import review_plan
 from sim.analysis.replicate import Replications, run_tasks
-from sim.analysis.types import ClassRow, ReleaseRow
 from sim.analysis.types.proposal import SearchStep
-from sim.schema import IndependenceCriteria, Plan, Scenario, Verdict
+from sim.schema import Scenario
 
 PLAN_NAME = "advised"
 SEARCH_REPLICATIONS = 4
@@ -75,154 +75,14 @@ PRUNE_ROUNDS = 2
 # Of the cheaper plans a prune round finds, at most this many are checked exactly.
 PRUNE_VERIFY = 2
 REPAIRS = 2
-# One criterion missed counts at most this much in the shortfall (nobody able to work a class
-# at all would otherwise drown every other class).
-TERM_CAP = 3.0
 # A class with fewer incidents a week than this is drilled from the start (too rare to learn
 # live within a plan).
 DRILL_BELOW_PER_WEEK = 0.5
-# The key of the release flow among the failing classes.
-RELEASES = "releases"
 # A pruned plan must save at least this many hero hours (half a day) to replace the plan it
 # came from.
 MIN_SAVING_HOURS = 4.0
 
 Phase = Callable[[int], Callable[[int], None] | None]
-
-
-@dataclass(frozen=True)
-class CheckAt(CheckSpec):
-    """The check read at chosen weeks only (the search reads a plan's last week)."""
-
-    at: tuple[int, ...] = ()
-
-    @property
-    def checkpoints(self) -> list[int]:
-        """The weeks read."""
-        return list(self.at)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A plan as the search read it: verdicts at the end, shortfall, hours, budget."""
-
-    design: tuple[Move, ...]
-    plan: Plan | None
-    weeks: int
-    replications: int
-    passed: bool
-    classes: dict[str, ClassRow]
-    releases: ReleaseRow | None
-    shortfall: float
-    hero_hours: float
-    learner_hours: float
-    over_budget: dict[str, list[int]]
-    over_budget_share: float
-    failing: tuple[str, ...]  # classes the check does not call independent, and "releases"
-    missed: dict[str, float]  # the shortfall of each of `failing`
-    criteria: IndependenceCriteria
-    step: int = -1  # its row in the search's steps
-
-    @property
-    def ok(self) -> bool:
-        """The check passes and nobody's weekly budget bound."""
-        return self.passed and not self.over_budget
-
-    def slack(self, failing: Sequence[str]) -> float:
-        """How far the worst of `failing` (classes, "releases") clears its criteria
-        (negative: misses them), less the budget's share."""
-        terms = []
-        for key in failing:
-            if key == RELEASES:
-                if self.releases is not None:
-                    terms.append(min(release_terms(self.releases, self.criteria)))
-            else:
-                terms.append(min(class_terms(self.classes[key], self.criteria)))
-        return min(terms, default=0.0) - TERM_CAP * self.over_budget_share
-
-
-def class_terms(row: ClassRow, criteria: IndependenceCriteria) -> list[float]:
-    """Per criterion, how far the class clears it as a share of its threshold (negative:
-    missed by that much), capped at -TERM_CAP."""
-    needed = criteria.min_effective_responders if row.critical else 1
-    terms = [(row.effective_responders - needed) / max(needed, 1)]
-    if row.present.n:
-        if row.absent.ttm_p90 is None:
-            terms.append(-TERM_CAP)
-        else:
-            if row.p90_ratio is not None:
-                terms.append(1.0 - row.p90_ratio / criteria.max_p90_ratio)
-            added = row.added_breach_rate or 0.0
-            terms.append((criteria.max_added_breach_rate - added)
-                         / max(criteria.max_added_breach_rate, 0.01))
-            if row.absent.unresolved:
-                terms.append(-row.absent.unresolved / max(row.absent.n, 1))
-    return [min(1.0, max(-TERM_CAP, t)) for t in terms]
-
-
-def release_terms(row: ReleaseRow, criteria: IndependenceCriteria) -> list[float]:
-    """The release flow's criteria, as `class_terms`."""
-    delay = (row.absent.delay_p90_hours or 0.0) - (row.present.delay_p90_hours or 0.0)
-    failures = (row.absent.failure_rate or 0.0) - (row.present.failure_rate or 0.0)
-    terms = [(criteria.max_added_release_delay_hours - delay)
-             / max(criteria.max_added_release_delay_hours, 1.0),
-             (criteria.max_added_change_failure_rate - failures)
-             / max(criteria.max_added_change_failure_rate, 0.01)]
-    return [min(1.0, max(-TERM_CAP, t)) for t in terms]
-
-
-def _missed(terms: list[float]) -> float:
-    """How far a class (or the releases) the check fails misses its criteria: at least a
-    little, whatever the terms say (the verdict is the check's)."""
-    return max(1e-3, sum(-t for t in terms if t < 0))
-
-
-def read_outcome(data: CheckData, design: tuple[Move, ...], plan: Plan | None, weeks: int,
-                 over_budget: list[dict[str, list[int]]]) -> Outcome:
-    """The search's reading of one plan's check data (one checkpoint: the last week)."""
-    scenario = data.spec.scenario
-    return _outcome(design, plan, weeks, data.replications, scenario,
-                    {c.id: data.class_row(0, c) for c in scenario.classes},
-                    data.release_row(0), data.passes(0),
-                    float(np.mean(data.scalars["plan_hero_hours"][0])),
-                    float(np.mean(data.scalars["plan_learner_hours"][0])), over_budget)
-
-
-def check_outcome(result: CheckResult, design: tuple[Move, ...],
-                  over_budget: list[dict[str, list[int]]]) -> Outcome:
-    """The search's reading of a whole check: its last checkpoint."""
-    spec, last = result.spec, result.document.checkpoints[-1]
-    learner = last.plan_learner_hours.mean if last.plan_learner_hours is not None else 0.0
-    return _outcome(design, spec.plan, spec.weeks, result.replications, spec.scenario,
-                    last.classes, last.releases, last.passed, last.plan_hero_hours.mean,
-                    learner, over_budget)
-
-
-def _outcome(design: tuple[Move, ...], plan: Plan | None, weeks: int, replications: int,
-             scenario: Scenario, classes: dict[str, ClassRow], releases: ReleaseRow | None,
-             passed: bool, hero_hours: float, learner_hours: float,
-             over_budget: list[dict[str, list[int]]]) -> Outcome:
-    criteria = scenario.independence
-    missed: dict[str, float] = {}
-    for c in scenario.classes:
-        row = classes[c.id]
-        if not c.specialty and row.verdict != Verdict.INDEPENDENT.value:
-            missed[c.id] = _missed(class_terms(row, criteria))
-    if releases is not None and releases.verdict != Verdict.INDEPENDENT.value:
-        missed[RELEASES] = _missed(release_terms(releases, criteria))
-    bound = [r for r in over_budget if r]
-    share = len(bound) / max(1, len(over_budget))
-    merged: dict[str, set[int]] = {}
-    for r in bound:
-        for person, weeks_bound in r.items():
-            merged.setdefault(person, set()).update(weeks_bound)
-    return Outcome(
-        design=design, plan=plan, weeks=weeks, replications=replications, passed=passed,
-        classes=classes, releases=releases,
-        shortfall=sum(missed.values()) + TERM_CAP * share, hero_hours=hero_hours,
-        learner_hours=learner_hours,
-        over_budget={p: sorted(w) for p, w in sorted(merged.items())},
-        over_budget_share=share, failing=tuple(missed), missed=missed, criteria=criteria)
 
 
 class Search:
@@ -270,18 +130,26 @@ class Search:
         outcomes = []
         for k, (spec, design, plan) in enumerate(zip(specs, designs, plans)):
             mine = results[k * replications:(k + 1) * replications]
-            outcome = replace(read_outcome(CheckData(spec, mine), design, plan, weeks,
-                                           [rep["over_budget"] for rep in mine]),
-                              step=len(self.steps))
+            outcome = self.fitted(read_outcome(CheckData(spec, mine), design, plan, weeks,
+                                               [rep["over_budget"] for rep in mine]),
+                                  weeks)
             outcomes.append(outcome)
             self.steps.append(SearchStep(
                 phase=phase, round=self.round, change=changes[k],
                 moves=[m.name for m in design], replications=replications, weeks=weeks,
-                passed=outcome.passed, over_budget=bool(outcome.over_budget),
+                passed=outcome.passed, over_budget=outcome.over,
                 shortfall=round(outcome.shortfall, 4), hero_hours=outcome.hero_hours,
                 chosen=False))
         self.round += 1
         return outcomes
+
+    def fitted(self, outcome: Outcome, weeks: int) -> Outcome:
+        """`outcome` with its plan's schedule read against the weekly budgets (a schedule
+        that does not fit adds `TERM_CAP` to the shortfall), and its row in the steps."""
+        fits = outcome.plan is None or review_plan(outcome.plan, self.scenario,
+                                                   weeks).budget.fits
+        return replace(outcome, fits=fits, step=len(self.steps),
+                       shortfall=outcome.shortfall + (0.0 if fits else TERM_CAP))
 
     def choose(self, outcome: Outcome) -> Outcome:
         """Mark `outcome` as the plan the search goes on with."""
@@ -305,12 +173,11 @@ class Search:
                                        progress=self.phase(self.check_reps)),
                                plan, weeks=self.weeks, every=self.every,
                                observe=lambda rep: bound.append(rep["over_budget"]))
-            checked = replace(check_outcome(result, outcome.design, bound),
-                              step=len(self.steps))
+            checked = self.fitted(check_outcome(result, outcome.design, bound), self.weeks)
             self.steps.append(SearchStep(
                 phase="check", round=self.round, change="herosim check --plan", moves=list(key),
                 replications=self.check_reps, weeks=self.weeks, passed=checked.passed,
-                over_budget=bool(checked.over_budget), shortfall=round(checked.shortfall, 4),
+                over_budget=checked.over, shortfall=round(checked.shortfall, 4),
                 hero_hours=checked.hero_hours, chosen=True))
             self.round += 1
             self.checks[key] = (checked, result)
@@ -342,14 +209,13 @@ class Search:
                                   ["+ " + ", ".join(m.name for m in design)])
         return self.choose(seeded)
 
-    def targets(self, failing: Sequence[str], budget_bound: bool) -> list[str]:
-        """The families that act on what fails (every family when a budget bound: a
-        cheaper variant elsewhere may be what frees the week)."""
+    def targets(self, failing: Sequence[str]) -> list[str]:
+        """The families that act on what fails."""
         names = []
         for name in self.families:
             kind, target = name.split(":", 1)
-            if budget_bound or (kind == "gate" and RELEASES in failing) or (
-                    kind == "fix" and failing) or target in failing:
+            if (kind == "gate" and RELEASES in failing) or (kind == "fix" and failing) \
+                    or target in failing:
                 names.append(name)
         return names
 
@@ -358,7 +224,7 @@ class Search:
         """Each target family added at its first variant, or upgraded to its next."""
         chosen = {m.family: m for m in current.design}
         designs, changes = [], []
-        for name in self.targets(failing, False):
+        for name in self.targets(failing):
             variants = self.families[name]
             have = chosen.get(name)
             if have is None:
@@ -376,7 +242,7 @@ class Search:
         for _ in range(ADD_ROUNDS):
             if current.ok:
                 break
-            if current.over_budget:
+            if current.over:
                 tries = [self.prunings(current)]
             else:
                 worst = max(current.missed, key=current.missed.get) if current.missed else None
@@ -430,7 +296,7 @@ class Search:
         read exactly; the ok one with the fewest hero hours, else the one that clears what
         failed by most; None when none does better than the plan as it is."""
         failing = current.failing
-        if current.over_budget:
+        if current.over:
             designs, changes = self.prunings(current)
         else:
             designs, changes = self.additions(current, failing)
@@ -460,7 +326,7 @@ class Search:
             # Read cheaply, a plan no further from passing than this one is worth reading
             # exactly (the cheap reading may miss by a hair where the exact one passes).
             cheaper = sorted((o for o in outcomes
-                              if (o.ok or (not o.over_budget
+                              if (o.ok or (not o.over
                                            and o.shortfall <= here.shortfall + 1e-9))
                               and o.hero_hours <= here.hero_hours - MIN_SAVING_HOURS),
                              key=lambda o: (o.hero_hours, o.shortfall))

@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sim.analysis.advise.search import RELEASES, REPAIRS, CheckAt, Outcome, Phase, Search
+from sim.analysis.advise.reading import RELEASES, CheckAt, Outcome
+from sim.analysis.advise.search import REPAIRS, Phase, Search
 from sim.analysis.independence import CheckData, CheckResult, check_replication
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import ClassRow, ReleaseRow
@@ -74,7 +75,7 @@ def find_proposal(reps: Replications, weeks: int, every: int, check_reps: int, b
     hours = check.plan_hero_hours.mean
     within = hours <= budget.hours + 1e-9
     needed = None if within or not passes else float(math.ceil(hours))
-    line = _line(check, passes, within, hours, budget, needed, weeks_needed)
+    line = _line(check, passes, within, hours, budget, needed, weeks_needed, current.fits)
     plan = result.spec.plan
     assert plan is not None
     plan = plan.model_copy(update={"description": f"{plan.description} {line}"})
@@ -146,7 +147,7 @@ def _check_line(weeks: int, replications: int, seed: int, classes: dict[str, Cla
 
 
 def _line(check: ProposalCheck, passes: bool, within: bool, hours: float, budget: Budget,
-          needed: float | None, weeks_needed: int | None) -> str:
+          needed: float | None, weeks_needed: int | None, fits: bool = True) -> str:
     """What the proposal comes to, in one paragraph."""
     cost = f"{hours:.1f} hero hours over {check.weeks} weeks (budget {budget.hours:g}: " \
            f"{budget.source})"
@@ -167,6 +168,9 @@ def _line(check: ProposalCheck, passes: bool, within: bool, hours: float, budget
         why.append("held back by " + ", ".join(h.class_id for h in check.holding_back))
     if bound:
         why.append(f"it asks more than the weekly transfer budget ({bound})")
+    if not fits:
+        why.append("its schedule asks more of someone's week than their transfer budget "
+                   "(see the findings)")
     longer = (f" The same moves staged over {weeks_needed} weeks pass on the search's "
               f"replications (--check-weeks {weeks_needed})." if weeks_needed else
               " Nor do they over twice the weeks: the team needs more than this advice "

@@ -4,9 +4,10 @@ The engine keeps each person's plan activity within their `transfer_hours_per_we
 take them past it does not happen (a drill is skipped as `over budget`, pairing and backing up
 stop for the rest of the week). So a plan's check shows what the budget allows, and a plan that
 asked more is not the plan as written. These functions find where that happened, from the
-records alone (records during the run, figures after): the hours each person spent on the plan
-each week, the same way the engine charges them, when their budget ran out, and the weeks it
-stopped something the plan asked for.
+records alone (records during the run, figures after): each charge of plan time as the engine
+makes it (at the minute an activity starts, which is what its weekly ledger counts: the
+hours by kind in sim/analysis/people/ cut spans at week edges instead), when each person's
+budget ran out, and the weeks it stopped something the plan asked for.
 """
 
 from __future__ import annotations
@@ -54,19 +55,6 @@ def transfer_spending(records: RunRecords, pairing_overhead: float
                 # is the hero the learner paired with (only heroes take a pairing learner).
                 spent[span.person].append((span.start, (span.end - span.start) / 60.0 * share))
     return {person: sorted(charges) for person, charges in spent.items()}
-
-
-def weekly_transfer_hours(records: RunRecords, pairing_overhead: float
-                          ) -> dict[str, dict[int, float]]:
-    """Per person and week of the run (0 = the first), the hours spent on plan activity
-    (`transfer_spending`, summed by the week each charge starts in)."""
-    out: dict[str, dict[int, float]] = {}
-    for person, charges in transfer_spending(records, pairing_overhead).items():
-        weeks: dict[int, float] = defaultdict(float)
-        for t, hours in charges:
-            weeks[int(t // MINUTES_PER_WEEK)] += hours
-        out[person] = dict(weeks)
-    return out
 
 
 def exhausted_at(records: RunRecords, scenario: Scenario) -> dict[tuple[str, int], float]:

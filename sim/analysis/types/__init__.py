@@ -13,6 +13,9 @@ exported here:
     check     CheckDocument: Checkpoint (ClassRow of ArmFigures, ReleaseRow, Overall),
               TimeToIndependence, FinalVerdict (HoldingBack), SkillTables
     compare   CompareDocument: PlanRow (Versus), RankingEntry (Difference), the checks
+    people    HeroTime (HoursByKind), HeroTimeSeries (HeroWeek), PeopleArm (PersonFigures),
+              PlanReview (Budget, BudgetRow, ApproverFlag), ConcentrationAlert, Sustainment
+              (ClassDrift), Finding: each person's load and the hero's time
     advise    AdviseDocument: BaselineRisk, ClassAttribution (CauseShare), CandidateRow,
               ClassVerdict; Proposal (SearchStep, ProposalMove), ProposalCheck
               (ClassCheck) from proposal
@@ -37,6 +40,7 @@ from sim.analysis.types.check import (
     Criteria,
     FinalVerdict,
     HoldingBack,
+    NextOut,
     Overall,
     ReleaseFlow,
     ReleaseRow,
@@ -46,6 +50,23 @@ from sim.analysis.types.check import (
     TimeToIndependence,
 )
 from sim.analysis.types.compare import CompareDocument, Difference, PlanRow, RankingEntry, Versus
+from sim.analysis.types.people import (
+    ApproverFlag,
+    Budget,
+    BudgetRow,
+    ClassDrift,
+    ConcentrationAlert,
+    Finding,
+    HeroTime,
+    HeroTimeSeries,
+    HeroWeek,
+    HoursByKind,
+    Interruptions,
+    PeopleArm,
+    PersonFigures,
+    PlanReview,
+    Sustainment,
+)
 from sim.analysis.types.proposal import (
     ClassCheck,
     Proposal,
@@ -60,6 +81,7 @@ from sim.analysis.types.run import (
     FitCheck,
     HeroHours,
     HeroInterruptions,
+    HeroTimeRow,
     MetricsSummary,
     PersonLoad,
     ReleaseDelay,
@@ -73,6 +95,9 @@ from sim.analysis.types.run import (
 from sim.analysis.types.shared import Estimate, Interval
 
 __all__ = [
+    "ApproverFlag", "Budget", "BudgetRow", "ClassDrift", "ConcentrationAlert", "Finding",
+    "HeroTime", "HeroTimeRow", "HeroTimeSeries", "HeroWeek", "HoursByKind", "Interruptions",
+    "NextOut", "PeopleArm", "PersonFigures", "PlanReview", "Sustainment",
     "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow", "CandidateRules",
     "CauseShare", "ChangeMetrics", "CheckDocument", "Checkpoint", "ClassAttribution", "ClassCheck",
     "ClassMetrics", "ClassRow", "ClassVerdict", "CompareDocument", "Criteria", "Difference",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from sim.analysis.document import INLINE, Document
+from sim.analysis.types.people import Finding, PlanReview
 from sim.analysis.types.proposal import Proposal, ProposalCheck
 from sim.analysis.types.shared import Interval
 
@@ -116,3 +117,7 @@ class AdviseDocument(Document):
     proposal: Proposal | None
     classes: dict[str, ClassVerdict]
     check: ProposalCheck | None
+    # The proposed plan (or the team, with none) against each person's weekly transfer budget
+    # and for heroes kept as final approver forever; the same as findings.
+    plan_review: PlanReview | None = None
+    findings: list[Finding] = field(default_factory=list)

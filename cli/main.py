@@ -17,9 +17,11 @@ from cli.calibrate import calibrate
 from cli.check import check
 from cli.common import console, exit_with_problems
 from cli.compare import compare
+from cli.gameday import app as gameday_app
 from cli.generate import generate
 from cli.history import map_command
 from cli.report import report
+from cli.rotation import rotation
 from cli.run import run
 from cli.score import score
 from sim.errors import InputError, Problem
@@ -109,6 +111,8 @@ app.command(name="generate")(generate)
 app.command(name="score")(score)
 app.command(name="report")(report)
 app.command(name="compare")(compare)
+app.command(name="rotation")(rotation)
+app.add_typer(gameday_app, name="gameday")
 
 
 def _summary(scenario: Scenario) -> str:

@@ -50,7 +50,8 @@ def _only_folder(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> dict[str, Path]:
-    """A run --without, a plain run and a check of a scenario with hostile strings."""
+    """A run --without, a plain run, a check and an advise of a scenario with hostile
+    strings."""
     tmp = tmp_path_factory.mktemp("report")
     scenario = _hostile_scenario(tmp)
     out = {}
@@ -59,6 +60,8 @@ def folders(tmp_path_factory) -> dict[str, Path]:
         ("run", ["run", str(scenario), "--days", "14", "--reps", "2"]),
         ("check", ["check", str(scenario), "--plan", "write-it-down", "--weeks", "4",
                    "--reps", "2"]),
+        ("advise", ["advise", str(scenario), "--weeks", "2", "--reps", "2",
+                    "--check-weeks", "4", "--check-reps", "2"]),
     ):
         root = tmp / key
         result = runner.invoke(app, [*args, "--workers", "1", "--out", str(root)])
@@ -76,7 +79,7 @@ def _section_ids(html: str) -> list[str]:
 
 
 def test_every_command_writes_a_report(folders):
-    """run and check folders each hold report.html next to their other files."""
+    """run, check and advise folders each hold report.html next to their other files."""
     for folder in folders.values():
         assert (folder / REPORT_FILE).is_file()
         assert not list(folder.glob(".*partial"))
@@ -126,7 +129,7 @@ def test_hostile_ids_are_escaped_everywhere(folders):
         assert "onerror=alert(2)" in html  # shown, as text
 
 
-@pytest.mark.parametrize("key", ["what-if", "check"])
+@pytest.mark.parametrize("key", ["what-if", "check", "advise"])
 def test_report_is_self_contained(folders, key):
     """No script, no external link, image, font or stylesheet; a CSP forbids fetching."""
     html = _html(folders[key])
@@ -140,7 +143,7 @@ def test_report_is_self_contained(folders, key):
     assert "<text" not in html  # chart text is drawn as paths: no font needed
 
 
-@pytest.mark.parametrize("key", ["what-if", "check"])
+@pytest.mark.parametrize("key", ["what-if", "check", "advise"])
 def test_element_ids_are_unique(folders, key):
     """Charts' ids are scoped, so no two elements of the page share an id."""
     ids = re.findall(r'\bid="([^"]+)"', _html(folders[key]))
@@ -355,3 +358,12 @@ def test_injection_strips_handle_never_and_gave_up():
          "verdict": "hesitation"},
     ])
     assert svg.startswith("<svg") and "#d55e00" in svg.lower() and "#0072b2" in svg.lower()
+
+
+def test_advise_report_shows_the_proposal_and_its_check(folders):
+    """advise's page: what the proposal comes to, its check beside today's team, the search,
+    why the hero is pulled and the ranked candidates."""
+    html = _html(folders["advise"])
+    ids = _section_ids(html)
+    assert {"check", "check-classes", "search", "attribution", "candidates"} <= set(ids)
+    assert "beside today" in html and "today: week 0 with no plan" in html

@@ -27,10 +27,13 @@ from pathlib import Path
 
 from sim.errors import InputError, Problem
 from sim.outputs.charts import scope_ids
+from sim.outputs.gameday_design import design_report
 from sim.outputs.html import Raw, ReportBody, esc, note, tag
+from sim.outputs.report_advise import advise_report
 from sim.outputs.report_check import check_report
 from sim.outputs.report_compare import compare_report
 from sim.outputs.report_map import map_report
+from sim.outputs.report_rotation import rotation_report
 from sim.outputs.report_run import run_report
 from sim.outputs.report_score import score_report
 
@@ -53,6 +56,9 @@ KINDS: dict[str, ReportKind] = {
     "compare": ReportKind(compare_report, ("compare.json",)),
     "score": ReportKind(score_report, ("gameday.json",)),
     "map": ReportKind(map_report, ("heromap.json",)),
+    "rotation": ReportKind(rotation_report, ("rotation.json",)),
+    "design": ReportKind(design_report, ("design.json",)),
+    "advise": ReportKind(advise_report, ("advise.json",)),
 }
 
 # Folders written before the journal had a `kind`: told apart by their main file.

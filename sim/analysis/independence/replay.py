@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 from sim.analysis.evaluation import evaluation_replication, replay_arms, window_arrivals
+from sim.analysis.independence.budget import over_budget_weeks
 from sim.analysis.metrics import effective_responders
 from sim.analysis.people import ArmPeople, arm_people, weekly_hours
 from sim.model import Arrival, TeamModel
@@ -79,12 +80,14 @@ class ReplicationCheckpoint(TypedDict):
 
 
 class CheckReplication(TypedDict):
-    """What one replication of a check returns from its worker."""
+    """What one replication of a check returns from its worker; `over_budget`: per person,
+    the weeks the plan asked more than their weekly transfer budget (`budget.py`)."""
 
     replication: int
     checkpoints: list[ReplicationCheckpoint]
     hero_weeks: dict[str, np.ndarray]  # tracked person -> weeks x hour kinds, the plan run
     skipped: dict[tuple[str, str], int]  # (reason, action kind) -> plan occurrences skipped
+    over_budget: dict[str, list[int]]
 
 
 # -- one replication --------------------------------------------------------------------------
@@ -162,7 +165,8 @@ def check_replication(spec: CheckSpec, replication: int) -> CheckReplication:
             skipped[cost.skipped, cost.kind] = skipped.get((cost.skipped, cost.kind), 0) + 1
     return {"replication": replication, "checkpoints": checkpoints,
             "hero_weeks": weekly_hours(records, scenario, spec.tracked, spec.weeks, spec.plan),
-            "skipped": skipped}
+            "skipped": skipped,
+            "over_budget": over_budget_weeks(records, scenario, spec.plan)}
 
 
 def with_probes(scenario: Scenario, arrivals: list[Arrival], days: int, minimum: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sim import __version__
@@ -49,6 +50,7 @@ def run_check(
     weeks: int = 26,
     every: int = 4,
     also_without: tuple[str, ...] = (),
+    observe: Callable[[CheckReplication], None] | None = None,
 ) -> CheckResult:
     """Run the independence check of `plan` (or of today's team, with no plan).
 
@@ -60,12 +62,19 @@ def run_check(
         every: weeks between checkpoints.
         also_without: the next person out: each checkpoint also replays the window without
             the heroes and them (a third arm, judged by the same rules).
+        observe: also handed each replication's result as it arrives (e.g. to read its
+            `over_budget` weeks, which the document does not hold).
     """
     spec = CheckSpec(reps.scenario, plan, weeks, every, reps.seed, tuple(also_without))
     data = CheckData(spec, replications=reps.replications)
+
+    def consume(i: int, rep: CheckReplication) -> None:
+        data.add(rep, i)
+        if observe is not None:
+            observe(rep)
+
     run_tasks(check_replication, [(spec, r) for r in range(reps.replications)],
-              reps.workers, reps.progress, reps.executor,
-              consume=lambda i, rep: data.add(rep, i))
+              reps.workers, reps.progress, reps.executor, consume=consume)
     data.finish()
     return CheckResult(spec, summarize_check(spec, data=data))
 

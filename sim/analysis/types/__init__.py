@@ -17,21 +17,18 @@ exported here:
               PlanReview (Budget, BudgetRow, ApproverFlag), ConcentrationAlert, Sustainment
               (ClassDrift), Finding: each person's load and the hero's time
     advise    AdviseDocument: BaselineRisk, ClassAttribution (CauseShare), CandidateRow,
-              Proposal (ProposalStep), ClassVerdict, AdviseCheck (CheckBrief)
+              ClassVerdict; Proposal (SearchStep, ProposalMove), ProposalCheck
+              (ClassCheck) from proposal
 """
 
 from sim.analysis.types.advise import (
-    AdviseCheck,
     AdviseDocument,
     BaselineRisk,
     CandidateRow,
     CandidateRules,
     CauseShare,
-    CheckBrief,
     ClassAttribution,
     ClassVerdict,
-    Proposal,
-    ProposalStep,
     Reduction,
 )
 from sim.analysis.types.check import (
@@ -70,6 +67,13 @@ from sim.analysis.types.people import (
     PlanReview,
     Sustainment,
 )
+from sim.analysis.types.proposal import (
+    ClassCheck,
+    Proposal,
+    ProposalCheck,
+    ProposalMove,
+    SearchStep,
+)
 from sim.analysis.types.run import (
     ChangeMetrics,
     ClassMetrics,
@@ -94,13 +98,13 @@ __all__ = [
     "ApproverFlag", "Budget", "BudgetRow", "ClassDrift", "ConcentrationAlert", "Finding",
     "HeroTime", "HeroTimeRow", "HeroTimeSeries", "HeroWeek", "HoursByKind", "Interruptions",
     "NextOut", "PeopleArm", "PersonFigures", "PlanReview", "Sustainment",
-    "AdviseCheck", "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow",
-    "CandidateRules", "CauseShare", "ChangeMetrics", "CheckBrief", "CheckDocument", "Checkpoint",
-    "ClassAttribution", "ClassMetrics", "ClassRow", "ClassVerdict", "CompareDocument", "Criteria",
-    "Difference", "EffectiveResponders", "Estimate", "FinalVerdict", "FitCheck", "HeroHours",
+    "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow", "CandidateRules",
+    "CauseShare", "ChangeMetrics", "CheckDocument", "Checkpoint", "ClassAttribution", "ClassCheck",
+    "ClassMetrics", "ClassRow", "ClassVerdict", "CompareDocument", "Criteria", "Difference",
+    "EffectiveResponders", "Estimate", "FinalVerdict", "FitCheck", "HeroHours",
     "HeroInterruptions", "HoldingBack", "Interval", "MetricsSummary", "Overall", "PersonLoad",
-    "PlanRow", "Proposal", "ProposalStep", "RankingEntry", "Reduction", "ReleaseDelay",
-    "ReleaseFlow", "ReleaseRow", "ReplicationMetrics", "RollbackTimes", "RunDocument",
-    "RunMetrics", "Skill", "SkillTable", "SkillTables", "Spread", "Struggled",
-    "TimeToIndependence", "Versus",
+    "PlanRow", "Proposal", "ProposalCheck", "ProposalMove", "RankingEntry", "Reduction",
+    "ReleaseDelay", "ReleaseFlow", "ReleaseRow", "ReplicationMetrics", "RollbackTimes",
+    "RunDocument", "RunMetrics", "SearchStep", "Skill", "SkillTable", "SkillTables", "Spread",
+    "Struggled", "TimeToIndependence", "Versus",
 ]

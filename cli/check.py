@@ -9,14 +9,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
+from cli.common import EXIT_FAILED, console, err_console, handle_errors, load_plan_warning, show
 from cli.format import new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.independence import CheckResult, run_check
 from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import CheckDocument, Checkpoint
-from sim.inputs.scenario import load_plan, load_scenario
+from sim.inputs.scenario import load_scenario
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown import independence_markdown, week_span
 from sim.outputs.report import write_report
@@ -47,7 +47,7 @@ def check(
     """
     with handle_errors():
         model = load_scenario(scenario)
-        chosen = load_plan(plan, model) if plan else None
+        chosen = load_plan_warning(plan, model) if plan else None
         workers = workers or default_workers()
         with DelayedProgress(err_console, "Checking", total=reps) as progress:
             result = run_check(

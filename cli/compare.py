@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import console, err_console, handle_errors, show
+from cli.common import console, err_console, handle_errors, load_plan_warning, show
 from cli.format import new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.progress import DelayedProgress
@@ -19,7 +19,7 @@ from sim.analysis.compare import NO_PLAN, CompareResult, run_compare
 from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import CompareDocument
 from sim.errors import InputError, Problem
-from sim.inputs.scenario import load_plan, load_scenario
+from sim.inputs.scenario import load_scenario
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown import compare_markdown, week_span
 from sim.outputs.report import write_report
@@ -45,7 +45,7 @@ def compare(
     dask: Annotated[
         Optional[str],
         typer.Option(help="Run on an existing Dask cluster: tcp://host:port (or set "
-                     "HEROSIM_DASK). Needs pip install 'herosim[dask]'."),
+                     "HEROSIM_DASK). Needs pip install 'herosim\\[dask]'."),
     ] = None,
     format: Format = OutputFormat.TABLE,
     out: Out = Path("results"),
@@ -53,7 +53,7 @@ def compare(
     """Compare transfer plans from the same starting team with common random numbers."""
     with handle_errors():
         model = load_scenario(scenario)
-        plans = [load_plan(ref, model) for ref in plan]
+        plans = [load_plan_warning(ref, model) for ref in plan]
         names = [p.name for p in plans]
         _check_names(names, plan, baseline)
         address = cluster_address(dask)

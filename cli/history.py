@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from cli.common import console, err_console, handle_errors, show
 from cli.format import new_table, number
+from cli.options import Out
 from sim.analysis.calibrate import ReplayComparison, replay_arrivals
 from sim.analysis.heromap import Finding, HeroMap, hero_map
 from sim.errors import InputError, Problem
@@ -127,7 +128,7 @@ def map_command(
         Grouping.CLASS),
     format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
         OutputFormat.TABLE),
-    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+    out: Out = Path("results"),
     mapping: MappingOption = None,
     column: ColumnOption = None,
     class_pattern: PatternOption = None,

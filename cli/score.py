@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import console, err_console, handle_errors, show
+from cli.common import console, err_console, handle_errors, load_plan_warning, show, write_file
 from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
@@ -20,7 +19,7 @@ from sim.analysis.replicate import Replications, default_workers
 from sim.errors import InputError, Problem
 from sim.inputs.files import read_text
 from sim.inputs.observations import load_observations
-from sim.inputs.scenario import load_plan, load_scenario
+from sim.inputs.scenario import load_scenario
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown_score import score_markdown
 from sim.outputs.report import write_report
@@ -58,7 +57,7 @@ def score(
     """
     with handle_errors():
         model = load_scenario(scenario)
-        chosen = load_plan(plan, model) if plan else None
+        chosen = load_plan_warning(plan, model) if plan else None
         gameday = load_observations(observations, model)
         if update is not None:
             _check_writable(update, scenario)
@@ -70,7 +69,7 @@ def score(
         folder = write_score(result, model, chosen, scenario, observations, plan, out)
         if update is not None:
             text = updated_scenario_text(read_text(scenario), model, result, str(scenario))
-            _write_atomically(update, text)
+            write_file(update, text)
     as_json = format is OutputFormat.JSON
     show(result.to_json(), folder, as_json, lambda: print_score(result))
     if update is not None:
@@ -91,12 +90,6 @@ def _check_writable(path: Path, scenario: Path) -> None:
         problem = f"its folder {path.parent} does not exist"
     if problem:
         raise InputError([Problem("command line", "--update", repr(str(path)), problem)])
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def write_score(result: ScoreResult, scenario: Scenario, plan: Plan | None,

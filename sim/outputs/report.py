@@ -148,8 +148,24 @@ def build_report(folder: dict) -> str:
 
 
 def write_report(path: str | os.PathLike, journal: dict | None = None) -> Path:
-    """Build the report of the results folder at `path` and write it there as report.html."""
-    html = build_report(load_results(path, journal))
+    """Build the report of the results folder at `path` and write it there as report.html.
+
+    Raises:
+        InputError: the folder is not a herosim results folder, or (a folder already written,
+            `journal` None) its files do not hold what herosim writes there.
+    """
+    folder = load_results(path, journal)
+    try:
+        html = build_report(folder)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        if journal is not None:
+            raise  # the folder being written by this very process: a bug, not bad input
+        kind = folder.get("kind")
+        files = ", ".join(KINDS[kind].needs) if kind in KINDS else "its files"
+        raise InputError([Problem(str(path), "", None, (
+            f"{files} in this folder do not hold what herosim {kind or ''} writes "
+            f"({type(error).__name__}: {error}); was a file edited or cut short? Run the "
+            "command again to write a new folder"))]) from None
     target = Path(path) / REPORT_FILE
     partial = target.with_name(f".{REPORT_FILE}.partial")
     partial.write_text(html, encoding="utf-8")

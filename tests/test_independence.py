@@ -351,10 +351,11 @@ def test_run_check_with_a_plan_charges_hero_hours(tiny):
     doc = run_check(Replications(tiny, 3, seed=0), plan, weeks=8, every=4).to_json()
     assert doc["plan"] == "pairing"
     hours = [c["plan_hero_hours"]["mean"] for c in doc["checkpoints"]]
-    # Drills on days 0 and 28 (the run ends on day 56), plus the hero's pairing overhead.
+    # Drills at 10:00 on days 0 and 28 (after the week-0 checkpoint at 00:00; the run ends on
+    # day 56), plus the hero's pairing overhead.
     drill_hero, _ = DEFAULT_COSTS["drill"]
-    assert hours[0] == drill_hero
-    assert 2 * drill_hero <= hours[1] <= hours[2]
+    assert hours[0] == 0
+    assert drill_hero <= hours[1] <= hours[2]
     assert hours[2] > 2 * drill_hero
     ben = doc["skills"]
     assert ben["end"]["ben"]["db-slow"]["knowledge"] > ben["start"]["ben"]["db-slow"]["knowledge"]

@@ -177,7 +177,8 @@ def test_escalations_by_kind_and_target(metrics):
 def test_hero_interruptions_per_week_by_hour_and_kind(metrics):
     """Four hero interruptions in two weeks split by local hour class and by kind."""
     expected = {"total": 2.0, "business": 0.5, "off": 0.5, "sleep": 1.0,
-                "page": 1.0, "noise": 0.5, "pull": 0.5, "backup": 0.0}
+                "page": 1.0, "noise": 0.5, "pull": 0.5, "backup": 0.0, "consult": 0.0,
+                "gate": 0.0}
     assert metrics["hero_interruptions_per_week"]["by_hero"]["hero"] == pytest.approx(expected)
     assert metrics["hero_interruptions_per_week"]["all_heroes"] == pytest.approx(expected)
 

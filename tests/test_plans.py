@@ -13,7 +13,7 @@ from cli.main import app
 from sim.errors import InputError
 from sim.inputs.scenario import load_plan, load_scenario
 from sim.model import TeamModel
-from sim.model.plans import DEFAULT_COSTS
+from sim.model.plans import DEFAULT_COSTS, DRILL_MINUTE
 from sim.model.records import InterruptionKind
 from sim.schema import MINUTES_PER_DAY, EscalationKind, Plan, PracticeKind, Role, Scenario
 
@@ -182,7 +182,7 @@ def test_runbook_costs_a_write_then_each_refresh(make_scenario):
     plan = plan_of({"kind": "runbook", "classes": ["k"], "start_day": 2,
                     "refresh_every_days": 10})
     records = TeamModel(make_scenario(), 40, plan=plan, arrivals=[]).run()
-    rows = [(c.at / MINUTES_PER_DAY, c.kind, c.hero_hours, c.learner_hours)
+    rows = [(int(c.at // MINUTES_PER_DAY), c.kind, c.hero_hours, c.learner_hours)
             for c in records.plan_costs]
     write, refresh = DEFAULT_COSTS["runbook"], DEFAULT_COSTS["runbook_refresh"]
     assert rows == [(2, "runbook", *write), (12, "runbook_refresh", *refresh),
@@ -209,8 +209,9 @@ def test_drill_practises_each_present_learner_each_class(make_scenario):
                     "every_days": 7})
     model = TeamModel(drill_scenario(make_scenario), 28, plan=plan, arrivals=[], learn=True)
     records = model.run()
-    drills = [(p.at / MINUTES_PER_DAY, p.person, p.class_id) for p in records.practice
+    drills = [(int(p.at // MINUTES_PER_DAY), p.person, p.class_id) for p in records.practice
               if p.kind is PracticeKind.DRILL]
+    assert {p.at % MINUTES_PER_DAY for p in records.practice} == {DRILL_MINUTE}  # at 10:00
     expected = [(d, person, c) for d in (0, 7, 14, 21) for person in ("ann", "bo")
                 for c in ("k", "j") if not (d == 7 and person == "bo")]
     assert sorted(drills) == sorted(expected)
@@ -239,7 +240,7 @@ def test_drill_charges_default_hours_per_present_learner(make_scenario):
                     "every_days": 7, "end_day": 13})
     records = TeamModel(drill_scenario(make_scenario), 28, plan=plan, arrivals=[]).run()
     hero, learner = DEFAULT_COSTS["drill"]
-    rows = [(c.at / MINUTES_PER_DAY, c.kind, c.hero_hours, c.learner_hours)
+    rows = [(int(c.at // MINUTES_PER_DAY), c.kind, c.hero_hours, c.learner_hours)
             for c in records.plan_costs]
     assert rows == [(0, "drill", hero, 2 * learner), (7, "drill", hero, learner)]
 

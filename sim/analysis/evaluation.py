@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.model import Arrival, TeamModel, TeamState
+from sim.model import Arrival, TeamModel, TeamState, sample_arrivals
+from sim.model.events import class_start, scenario_at
 from sim.model.records import RunRecords
 from sim.model.rng import EVALUATION
 from sim.model.skills import SkillBook
-from sim.schema import Scenario
+from sim.schema import MINUTES_PER_DAY, Scenario
 
 
 def evaluation_replication(replication: int) -> int:
@@ -54,9 +55,22 @@ def replay_arms(
         t: the minute the team is frozen at.
         arrivals: the window's incidents, the same in both arms.
     """
+    # The team as it is by then: who has left stays away, a class that has not appeared yet has
+    # no incidents until it does (team events, moved to the window's start).
+    seen, gone = scenario_at(scenario, int(t // MINUTES_PER_DAY))
+    if seen.events:
+        starts = [class_start(seen, c.id) for c in seen.classes]
+        arrivals = [a for a in arrivals if a.at >= starts[a.class_index]]
 
     def replay(without: tuple[str, ...]) -> RunRecords:
-        return TeamModel(scenario, days, seed, replication, without=without, skills=skills,
-                         arrivals=arrivals, state=state.frozen(t)).run()
+        return TeamModel(seen, days, seed, replication, without=(*gone, *without),
+                         skills=skills, arrivals=arrivals, state=state.frozen(t)).run()
 
     return Arms(present=replay(()), absent=replay(tuple(scenario.heroes)))
+
+
+def window_arrivals(scenario: Scenario, days: int, seed: int, replication: int
+                    ) -> list[Arrival]:
+    """The incidents of an evaluation window, every class included: a class that appears
+    later is filtered per checkpoint (`replay_arms`), so the window stays the same draws."""
+    return sample_arrivals(scenario.model_copy(update={"events": []}), days, seed, replication)

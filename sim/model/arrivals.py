@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.model.events import class_start
 from sim.model.rng import Purpose, stream
 from sim.schema import MINUTES_PER_DAY, MINUTES_PER_WEEK, Scenario
 
@@ -39,6 +40,12 @@ def sample_arrivals(scenario: Scenario, days: int, seed: int, replication: int) 
         rng, [(c.rate_per_week, c.weekly_profile) for c in scenario.classes], days
     )
     work_z = stream(seed, replication, Purpose.WORK).standard_normal(len(times))
+    if scenario.events:
+        # A class that appears later has no incidents before it does; the draws stay those of
+        # the replication (common random numbers), only filtered.
+        starts = np.array([class_start(scenario, c.id) for c in scenario.classes])
+        keep = times >= starts[classes] if classes.size else np.ones(0, dtype=bool)
+        times, classes, work_z = times[keep], classes[keep], work_z[keep]
     return list(map(Arrival._make, zip(range(len(times)), times.tolist(), classes.tolist(),
                                        work_z.tolist())))
 

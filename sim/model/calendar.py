@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from sim.model.events import away_days
 from sim.schema import (
     MINUTES_PER_DAY,
     WEEKDAY_INDEX,
@@ -136,7 +137,9 @@ class Calendar:
             self.working[p.id] = (
                 hours.start * 60, hours.end * 60, frozenset(WEEKDAY_INDEX[d] for d in hours.days)
             )
-            self.planned[p.id] = self._planned_days(p.absences, p.id in without)
+            self.planned[p.id] = self._planned_days(
+                [(a.start_day, a.end_day) for a in p.absences]
+                + away_days(scenario, p.id, self.span), p.id in without)
             self.sick[p.id] = self._sick_days(p.sick_days_per_year, sick_rng, days)
             both = zip(self.planned[p.id], self.sick[p.id])  # mypyc cannot unroll a bytearray zip
             self.absent_days[p.id] = bytearray(a | b for a, b in both)
@@ -156,10 +159,11 @@ class Calendar:
         self._pool_current: tuple[object, list[tuple[str, ...]]] | None = None
         self._status: dict[tuple, tuple[object, object, np.ndarray]] = {}
 
-    def _planned_days(self, absences, always: bool) -> bytearray:
+    def _planned_days(self, absences: list[tuple[int, int]], always: bool) -> bytearray:
+        """Planned days away: absences and team events, (first, last) day ranges."""
         days = bytearray([1 if always else 0]) * self.span
-        for a in absences:
-            for d in range(a.start_day, min(a.end_day, self.span - 1) + 1):
+        for first, last in absences:
+            for d in range(first, min(last, self.span - 1) + 1):
                 days[d] = 1
         return days
 

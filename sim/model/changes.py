@@ -22,7 +22,7 @@ from simpy.events import Timeout
 
 from sim.model.arrivals import DRAWS_PER_INCIDENT, poisson_times
 from sim.model.context import TeamContext
-from sim.model.records import ChangeRecord, WorkSpan
+from sim.model.records import ChangeRecord, InterruptionKind, WorkSpan
 from sim.model.rng import Purpose, stream
 from sim.schema import (
     HOURS_PER_WEEK,
@@ -190,11 +190,19 @@ def _try_release(ctx: TeamContext, raise_incident: RaiseIncident, service_id: st
         delay = -changes.detection_minutes * math.log(1.0 - latest.draws[2])
         incident_id = raise_incident(rollback, now + delay, latest.draws[3],
                                      latest.incident_draws)
+    if needs and gate_open and changes.review_minutes > 0:
+        # The gate: someone it needs reviews or approves the release (their time, and an
+        # interruption, in their local hour class).
+        reviewer = next(p for p in needs if not calendar.absent(p, now))
+        ctx.interrupt(reviewer, InterruptionKind.GATE, None, now)
+        ctx.records.work.append(WorkSpan(reviewer, now, now + changes.review_minutes, None,
+                                         Role.REVIEW))
     practice = PracticeKind.CHANGE
     ctx.practise(leader, rollback.id, practice, now)
     if backer is not None:
         ctx.records.work.append(
             WorkSpan(backer, now, now + BACKUP_MINUTES_PER_CHANGE, None, Role.BACKUP))
+        ctx.spend(backer, now, BACKUP_MINUTES_PER_CHANGE / 60.0)
     needed_hero = _needs_hero(ctx, service_id)
     for change, postponed in pending:
         ctx.records.changes.append(ChangeRecord(
@@ -209,7 +217,8 @@ def _leader(ctx: TeamContext, service_id: str, changes: Changes, u: float, now: 
     calendar = ctx.calendar
     learners = [p for p in ctx.state.change_backup.get(service_id, ())
                 if not calendar.absent(p, now)]
-    heroes = [h for h in ctx.heroes if not calendar.absent(h, now)]
+    heroes = [h for h in ctx.heroes if not calendar.absent(h, now)
+              and ctx.budget_left(h, now) > 0]
     if learners and heroes:
         return learners[int(u * len(learners)) % len(learners)], heroes[0]
     allowed = changes.leaders or ctx.people

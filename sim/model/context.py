@@ -22,7 +22,7 @@ from sim.model.records import Interruption, InterruptionKind, Practice, RunRecor
 from sim.model.skills import SkillBook
 from sim.model.slots import Slots
 from sim.model.state import TeamState
-from sim.schema import MINUTES_PER_DAY, IncidentClass, PracticeKind, Scenario
+from sim.schema import MINUTES_PER_DAY, MINUTES_PER_WEEK, IncidentClass, PracticeKind, Scenario
 
 _new = tuple.__new__  # see sim/model/incident.py
 
@@ -50,6 +50,9 @@ class TeamContext:
         self.hero_set = frozenset(self.heroes)
         self.slots = Slots(env, {p.id: p.capacity for p in scenario.people}, calendar)
         self.release_count = 0
+        # Transfer-plan hours spent per (person, week), against each person's weekly budget.
+        self.budget = {p.id: p.transfer_hours_per_week for p in scenario.people}
+        self.transfer_spent: dict[tuple[str, int], float] = {}
         # Mean ack delay by the calendar's hour code (exponential: mean = median / ln 2).
         self._ack_means = tuple(
             self.behaviour.ack_median_minutes[hc] / LN2 for hc in HOUR_CLASS_BY_CODE
@@ -86,6 +89,25 @@ class TeamContext:
         """Effective knowledge: the person's own, raised by a runbook for the class."""
         k = self.skills.get(person, cls.id, t)[0]
         return self.state.runbooks.knowledge(k, cls.id, t)
+
+    def budget_left(self, person: str, t: float) -> float:
+        """Hours of `person`'s weekly transfer budget not yet spent in the week of `t`."""
+        week = int(t // MINUTES_PER_WEEK)
+        return self.budget[person] - self.transfer_spent.get((person, week), 0.0)
+
+    def spend(self, person: str, t: float, hours: float) -> None:
+        """`person` spends `hours` of transfer time in the week of `t`."""
+        key = (person, int(t // MINUTES_PER_WEEK))
+        self.transfer_spent[key] = self.transfer_spent.get(key, 0.0) + hours
+
+    def occupy(self, person: str, minutes: float) -> None:
+        """`person` spends the next `minutes` on something else (a drill): one of their slots is
+        taken meanwhile when one is free (work already under way is not interrupted)."""
+        if minutes > 0 and self.slots.take(person):
+            self.after(minutes, self._freed, person)
+
+    def _freed(self, event) -> None:
+        self.slots.release(event.value)
 
     def most_knowledgeable(self, people: list[str], cls: IncidentClass, t: float) -> str:
         """Of `people`, who knows `cls` best at `t` (the first of equals)."""

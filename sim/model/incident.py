@@ -25,7 +25,7 @@ class Incident:
     __slots__ = (
         "arrival", "cls", "draws", "cursor", "end", "extra", "acknowledged", "acknowledged_by",
         "involved", "escalations", "tried", "hero_hour_class", "touched", "backup", "pending",
-        "shadowed", "queue_seq",
+        "shadowed", "queue_seq", "consulted",
     )
 
     def __init__(self, arrival: Arrival, cls: IncidentClass, draws: list[float], base: int,
@@ -47,6 +47,7 @@ class Incident:
         self.pending: list[int] = []  # escalations whose target is whoever acknowledges next
         self.shadowed = False  # a shadow joined (they are in `involved`)
         self.queue_seq = 0  # its place in the queue of waiting work, once it has waited
+        self.consulted = False  # its lead asked a hero for advice first
 
     def draw(self) -> float:
         """The incident's next uniform decision draw."""

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.model.arrivals import DRAWS_PER_INCIDENT, poisson_times
 from sim.model.context import TeamContext
+from sim.model.events import class_start
 from sim.model.paging import Paging
 from sim.model.records import InterruptionKind, WorkSpan
 from sim.schema import Role
@@ -31,13 +32,16 @@ class Noise:
         ceiling = ctx.state.alert_noise
         if ceiling <= 0:
             return
-        times, _ = poisson_times(
+        times, classes = poisson_times(
             self.rng,
             [(c.rate_per_week * ceiling, c.weekly_profile) for c in ctx.scenario.classes],
             ctx.days,
         )
         uniforms = self.rng.random((len(times), DRAWS_PER_INCIDENT)).tolist()
-        for t, draws in zip(times.tolist(), uniforms):
+        starts = [class_start(ctx.scenario, c.id) for c in ctx.scenario.classes]
+        for t, k, draws in zip(times.tolist(), classes.tolist(), uniforms):
+            if t < starts[k]:
+                continue  # the class has not appeared yet: neither have its false alarms
             if t > env.now:
                 yield env.timeout(t - env.now)
             if draws[-1] * ceiling < ctx.state.alert_noise:

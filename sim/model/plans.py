@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from sim.model.context import TeamContext
-from sim.model.records import PlanCost
+from sim.model.records import PlanCost, WorkSpan
 from sim.schema import (
     MINUTES_PER_DAY,
     DrillAction,
@@ -20,6 +20,7 @@ from sim.schema import (
     PracticeKind,
     RemoveNeedsAction,
     RemoveRequiresAction,
+    Role,
     RotationAction,
     RunbookAction,
     ShadowAction,
@@ -83,17 +84,30 @@ def _run_action(ctx: TeamContext, index: int, action: PlanAction) -> Generator:
         yield env.timeout(start - env.now)
     horizon = ctx.horizon if end is None else min(end, ctx.horizon)
     if isinstance(action, DrillAction):
+        # Held at 10:00 on its days (the scenario's clock), in working hours.
+        yield env.timeout(DRILL_MINUTE)
         while env.now < horizon:
             _drill(ctx, index, action)
             yield env.timeout(action.every_days * MINUTES_PER_DAY)
         return
+    if isinstance(action, RunbookAction):
+        # Written on the first day its author is there and has the hours for it.
+        while _author_ready(ctx, action, action.kind) is not None:
+            yield env.timeout(MINUTES_PER_DAY)
+            if env.now >= horizon:
+                return
+        _author_writes(ctx, action, action.kind)
     undo = _switch_on(ctx, index, action)
     ctx.slots.offer_everyone()  # the change may let someone take waiting work
     if isinstance(action, RunbookAction) and action.refresh_every_days:
         while True:
             yield env.timeout(action.refresh_every_days * MINUTES_PER_DAY)
+            while _author_ready(ctx, action, "runbook_refresh") is not None \
+                    and env.now < horizon:
+                yield env.timeout(MINUTES_PER_DAY)
             if env.now >= horizon:
                 break
+            _author_writes(ctx, action, "runbook_refresh")
             for class_id in action.classes:
                 ctx.state.runbooks.refresh(class_id, env.now)
             _charge(ctx, index, action, "runbook_refresh")
@@ -104,6 +118,10 @@ def _run_action(ctx: TeamContext, index: int, action: PlanAction) -> Generator:
             yield env.timeout(end - env.now)
         undo()
         ctx.slots.offer_everyone()
+
+
+# Drills start at 10:00 on their days (scenario clock): a session in working hours.
+DRILL_MINUTE = 10 * 60
 
 
 def _charge(ctx: TeamContext, index: int, action: PlanAction, kind: str | None = None
@@ -200,15 +218,63 @@ def _switch_on(ctx: TeamContext, index: int, action: PlanAction) -> Callable[[],
 
 
 def _drill(ctx: TeamContext, index: int, action: DrillAction) -> None:
-    """A game-day drill: each learner present practises each class."""
+    """A game-day drill, run by its hero: each learner present (and within their weekly
+    budget) practises each class, and everyone in it is busy for its hours.
+
+    On a day the hero is away it is skipped, or held without them when the plan says so; when
+    the hero's weekly transfer budget cannot cover it, it is skipped. A skipped drill is
+    recorded with why, and costs nothing.
+    """
     now = ctx.env.now
-    present = [p for p in action.learners if not ctx.calendar.absent(p, now)]
+    hero_hours, learner_hours = costs(action)
+    hero = action.hero or (ctx.heroes[0] if ctx.heroes else None)
+    with_hero = hero is not None and not ctx.calendar.absent(hero, now)
+    skipped = None
+    if hero is not None and not with_hero and action.if_hero_away == "skip":
+        skipped = "hero away"
+    elif with_hero and hero is not None and ctx.budget_left(hero, now) < hero_hours:
+        skipped = "over budget"
+    present = [] if skipped else [
+        p for p in action.learners if p != hero and not ctx.calendar.absent(p, now)
+        and ctx.budget_left(p, now) >= learner_hours]
+    if not skipped and not present:
+        skipped = "no learner present"
+    if skipped:
+        ctx.records.plan_costs.append(PlanCost(now, index, action.kind, 0.0, 0.0, skipped))
+        return
+    attending = [hero] if with_hero and hero is not None else []
     for person in present:
         for class_id in action.classes:
             # Through the model, so a drill is recorded as practice like any other.
             ctx.practise(person, class_id, PracticeKind.DRILL, now)
-    hero, learner = costs(action)
-    ctx.records.plan_costs.append(
-        PlanCost(now, index, action.kind, hero if present else 0.0, learner * len(present))
-    )
+    for person, hours in [*((p, learner_hours) for p in present),
+                          *((h, hero_hours) for h in attending)]:
+        ctx.spend(person, now, hours)
+        ctx.occupy(person, hours * 60.0)
+        ctx.records.work.append(WorkSpan(person, now, now + hours * 60.0, None, Role.TRANSFER))
+    ctx.records.plan_costs.append(PlanCost(
+        now, index, action.kind, hero_hours if attending else 0.0, learner_hours * len(present)))
+
+
+def _author_ready(ctx: TeamContext, action: RunbookAction, kind: str) -> str | None:
+    """Why the runbook's author cannot write (or refresh) it now, or None when they can."""
+    author = action.author or (ctx.heroes[0] if ctx.heroes else None)
+    if author is None:
+        return None
+    now = ctx.env.now
+    if ctx.calendar.absent(author, now):
+        return "author away"
+    if ctx.budget_left(author, now) < costs(action, kind)[0]:
+        return "over budget"
+    return None
+
+
+def _author_writes(ctx: TeamContext, action: RunbookAction, kind: str) -> None:
+    """The author spends the writing's hours (transfer time, interruptible: no slot held)."""
+    author = action.author or (ctx.heroes[0] if ctx.heroes else None)
+    if author is not None:
+        now = ctx.env.now
+        hours = costs(action, kind)[0]
+        ctx.spend(author, now, hours)
+        ctx.records.work.append(WorkSpan(author, now, now + hours * 60.0, None, Role.TRANSFER))
 

@@ -94,14 +94,47 @@ class Response:
             # Capable but unconfident, or the fix needs someone else's access: a few minutes
             # of doubt or of checking, then ask for help.
             self.ctx.after(inc.exponential(self.ctx.behaviour.hesitation_minutes),
-                           self._doubted, (inc, person, level))
+                           self._doubted, (inc, person, level, can_fix))
         else:
             self._try(inc, person, level)
 
     def _doubted(self, event) -> None:
-        inc, person, level = event.value
+        inc, person, level, can_fix = event.value
+        if can_fix and self._consult(inc, person, level):
+            return
         self.ctx.slots.release(person)
         self._handed_on(inc, person, level, Role.ACKNOWLEDGED)
+
+    def _consult(self, inc: Incident, person: str, level: int) -> bool:
+        """A capable but hesitant responder may ask a hero for advice and keep the lead (a
+        consult): the hero is interrupted and spends a few minutes; the responder leads once
+        answered. False when they do not ask (or no hero will answer)."""
+        ctx = self.ctx
+        state = ctx.state
+        if (state.consult <= 0 or person in ctx.hero_set
+                or not state.pulls_allowed(inc.cls.id) or inc.draw() >= state.consult):
+            return False
+        now = ctx.env.now
+        heroes = [h for h in ctx.heroes if h != person and ctx.calendar.reachable(h, now)]
+        if not heroes:
+            return False
+        hero = ctx.most_knowledgeable(heroes, inc.cls, now)
+        ctx.interrupt(hero, InterruptionKind.CONSULT, inc, now)
+        answer = ctx.ack_delay(hero, now, inc.draw())
+        if not ctx.calendar.available(hero, now + answer):
+            return False  # they go away before they would read it
+        minutes = ctx.behaviour.consult_minutes
+        ctx.after(answer + minutes, self._consulted, (inc, person, level, hero, now + answer))
+        return True
+
+    def _consulted(self, event) -> None:
+        inc, person, level, hero, answered = event.value
+        ctx = self.ctx
+        ctx.records.work.append(WorkSpan(hero, answered, answered + ctx.behaviour.consult_minutes,
+                                         inc.arrival.incident_id, Role.CONSULT))
+        inc.involved.append((hero, Role.CONSULT))
+        inc.consulted = True
+        self.work.lead(inc, person, level)  # they still hold the slot they sized it up in
 
     def _try(self, inc: Incident, person: str, level: int) -> None:
         """Not capable: `person` tries, holding a slot, until stuck."""
@@ -146,7 +179,8 @@ class Response:
     def _backup_hero(self, inc: Incident, learner: str, now: float) -> str | None:
         """The hero who backs `learner` up, interrupted for it; None when none is reachable."""
         ctx = self.ctx
-        heroes = [h for h in ctx.heroes if h != learner and ctx.calendar.reachable(h, now)]
+        heroes = [h for h in ctx.heroes if h != learner and ctx.calendar.reachable(h, now)
+                  and ctx.budget_left(h, now) > 0]
         if not heroes:
             return None
         hero = ctx.most_knowledgeable(heroes, inc.cls, now)

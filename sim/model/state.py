@@ -22,6 +22,7 @@ class TeamState:
     routing_ambiguity: float
     observability: float
     informal_pull: float
+    consult: float
     requires: dict[str, tuple[str, ...]]
     runbooks: Runbooks
     no_pulls: set[str] = field(default_factory=set)  # classes the hero stops answering DMs for
@@ -45,6 +46,7 @@ class TeamState:
             routing_ambiguity=c.routing_ambiguity,
             observability=c.observability,
             informal_pull=c.informal_pull,
+            consult=c.consult,
             requires={k.id: tuple(k.requires) for k in scenario.classes},
             runbooks=Runbooks.from_scenario(scenario),
             needs={v.id: tuple(v.changes.needs) for v in scenario.services if v.changes},
@@ -85,6 +87,7 @@ class TeamState:
             "conditions": {
                 "alert_noise": self.alert_noise, "routing_ambiguity": self.routing_ambiguity,
                 "observability": self.observability, "informal_pull": self.informal_pull,
+                "consult": self.consult,
             },
             "requires": {k: list(v) for k, v in self.requires.items() if v},
             "needs": {k: list(v) for k, v in self.needs.items() if v},

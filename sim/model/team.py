@@ -36,6 +36,7 @@ from sim.model.arrivals import DRAWS_PER_INCIDENT, Arrival, sample_arrivals
 from sim.model.calendar import Calendar
 from sim.model.changes import ReleaseTrain, sample_changes
 from sim.model.context import TeamContext
+from sim.model.events import joiners, onboarding_steps
 from sim.model.incident import Incident
 from sim.model.noise import Noise
 from sim.model.paging import Paging
@@ -49,6 +50,20 @@ from sim.model.work import Work
 from sim.schema import IncidentClass, Plan, Scenario
 
 _by_incident_id = itemgetter(0)  # IncidentRecord.incident_id
+
+
+def _set_share(skills: SkillBook, scenario: Scenario, person: str, share: float, t: float,
+               raise_only: bool = False) -> None:
+    """Set `person`'s skills to `share` of those the scenario lists for them, as of `t`
+    (`raise_only`: never below what they are)."""
+    listed = scenario.person(person)
+    for cls in scenario.classes:
+        k, c = listed.skill(cls.id)
+        k, c = share * k, share * c
+        if raise_only:
+            now_k, now_c = skills.get(person, cls.id, t)
+            k, c = max(k, now_k), max(c, now_c)
+        skills.set(person, cls.id, k, c, t)
 
 
 @contextmanager
@@ -111,8 +126,13 @@ class TeamModel:
         self.days = days
         self.plan = plan
         env = simpy.Environment(initial_time=0.0)  # times are floats from the start
-        skills = skills if skills is not None else SkillBook.from_scenario(scenario,
-                                                                          dynamic=learn)
+        self.joiners = joiners(scenario)
+        if skills is None:
+            skills = SkillBook.from_scenario(scenario, dynamic=learn)
+            for person in self.joiners:
+                _set_share(skills, scenario, person, scenario.learning.new_joiner_share, 0.0)
+        elif self.joiners:
+            skills = skills.copy()  # onboarding changes it; the caller's stays as it was
         state = state if state is not None else TeamState.from_scenario(scenario)
         calendar = Calendar(scenario, days, without, stream(seed, replication, Purpose.ABSENCES))
         # The plan changes the rotation through the state; the calendar reads the same dict.
@@ -166,6 +186,8 @@ class TeamModel:
             ReleaseTrain(ctx, self.raise_incident, service, train).start()
         if self.plan is not None:
             start_plan(ctx, self.plan)
+        for person, join in self.joiners.items():
+            env.process(self._onboard(person, join))
         with cyclic_gc_paused():
             env.run()
         for waiting in ctx.slots.waiting:  # nobody could ever take these
@@ -173,6 +195,17 @@ class TeamModel:
         ctx.slots.waiting.clear()
         ctx.records.incidents.sort(key=_by_incident_id)
         return ctx.records
+
+    def _onboard(self, person: str, join: float) -> Generator:
+        """A joiner's onboarding: their skills rise to the listed ones in weekly steps (never
+        lowering what practice has already given them)."""
+        env = self.ctx.env
+        for at, share in onboarding_steps(self.scenario, join):
+            if at >= self.ctx.horizon:
+                return
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            _set_share(self.ctx.skills, self.scenario, person, share, at, raise_only=True)
 
     def _take_snapshots(self, times: Sequence[float]) -> Generator:
         """Freeze the team at each of `times`."""

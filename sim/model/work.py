@@ -71,12 +71,13 @@ class Work:
             * state.observability
         if struggled:
             duration *= ctx.behaviour.struggle_factor
-        practice = PracticeKind.LEAD
+        practice = PracticeKind.CONSULTED if inc.consulted else PracticeKind.LEAD
         learner = None
         backup = inc.backup if inc.backup not in (None, lead) else None
         if backup is not None:
             practice = PracticeKind.LEAD_WITH_BACKUP
-        elif state.pairing and lead in ctx.hero_set and state.pairing.get(cls.id):
+        elif (state.pairing and lead in ctx.hero_set and state.pairing.get(cls.id)
+              and ctx.budget_left(lead, start) > 0):
             learner = self._pair_learner(inc, lead, start)
             if learner is not None:
                 duration *= 1.0 + ctx.scenario.learning.pairing_overhead
@@ -100,11 +101,16 @@ class Work:
             work.append(
                 WorkSpan(backup, start, start + share * plan.minutes, incident_id, Role.BACKUP))
             inc.involved.append((backup, Role.BACKUP))
+            ctx.spend(backup, start, share * plan.minutes / 60.0)
         learner = plan.learner
         if learner is not None:
             work.append(WorkSpan(learner, start, end, incident_id, Role.PAIRED))
             inc.involved.append((learner, Role.PAIRED))
             ctx.practise(learner, class_id, PracticeKind.PAIR, end)
+            # Pairing spends transfer time: the learner's whole time, the hero's overhead.
+            overhead = ctx.scenario.learning.pairing_overhead
+            ctx.spend(learner, start, plan.minutes / 60.0)
+            ctx.spend(lead, start, plan.minutes / 60.0 * overhead / (1.0 + overhead))
         self.record(inc, lead, start, plan.struggled)
         # Last: whoever waited for this slot starts now, seeing this incident's practice.
         ctx.slots.release(lead)
@@ -113,7 +119,8 @@ class Work:
         """The first learner of the pairing plan who is reachable joins the hero."""
         ctx = self.ctx
         for learner in ctx.state.pairing[inc.cls.id]:
-            if learner != hero and ctx.calendar.reachable(learner, now):
+            if (learner != hero and ctx.calendar.reachable(learner, now)
+                    and ctx.budget_left(learner, now) > 0):
                 ctx.interrupt(learner, InterruptionKind.PAGE, inc, now)
                 return learner
         return None

@@ -10,11 +10,11 @@ from typing import TypedDict
 
 import numpy as np
 
-from sim.analysis.evaluation import evaluation_replication, replay_arms
+from sim.analysis.evaluation import evaluation_replication, replay_arms, window_arrivals
 from sim.analysis.independence import plan_hours
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import Interval, Reduction
-from sim.model import TeamModel, sample_arrivals
+from sim.model import TeamModel
 from sim.schema import MINUTES_PER_DAY, Plan, Scenario
 
 # A struggled incident weighs as an hour of SLO breach in the risk.
@@ -59,7 +59,7 @@ def risk_replication(spec: RiskSpec, replication: int) -> Risk:
                                            scenario.learning.pairing_overhead)
     days = scenario.independence.evaluation_days
     eval_replication = evaluation_replication(replication)
-    arrivals = sample_arrivals(scenario, days, spec.seed, eval_replication)
+    arrivals = window_arrivals(scenario, days, spec.seed, eval_replication)
     arms = replay_arms(scenario, days, spec.seed, eval_replication, model.skills.frozen(t),
                        model.state.frozen(t), t, arrivals)
     by_class = {c.id: 0.0 for c in scenario.classes}

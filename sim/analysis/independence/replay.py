@@ -9,9 +9,9 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from sim.analysis.evaluation import evaluation_replication, replay_arms
+from sim.analysis.evaluation import evaluation_replication, replay_arms, window_arrivals
 from sim.analysis.metrics import effective_responders
-from sim.model import Arrival, TeamModel, sample_arrivals
+from sim.model import Arrival, TeamModel
 from sim.model.records import RunRecords
 from sim.model.rng import Purpose, stream
 from sim.schema import MINUTES_PER_DAY, EscalationKind, IndependenceCriteria, Plan, Role, Scenario
@@ -83,7 +83,7 @@ def check_replication(spec: CheckSpec, replication: int) -> CheckReplication:
     snapshots = [(week, *snapshot) for week, snapshot in zip(weeks, model.snapshots)]
     days = spec.criteria.evaluation_days
     eval_replication = evaluation_replication(replication)
-    ordinary = sample_arrivals(scenario, days, spec.seed, eval_replication)
+    ordinary = window_arrivals(scenario, days, spec.seed, eval_replication)
     arrivals = with_probes(scenario, ordinary, days, spec.criteria.min_incidents_per_class,
                            spec.seed, eval_replication)
     # The team-wide curve reads the ordinary incidents of ordinary (non-specialty) classes.

@@ -235,6 +235,13 @@ def _by_class(incidents: list[IncidentRecord], scenario: Scenario) -> dict:
     return out
 
 
+def not_on_the_team(scenario: Scenario, t: float) -> set[str]:
+    """Who is not on the team at minute `t`: not joined yet, or left (team `events`)."""
+    day = t / MINUTES_PER_DAY
+    return ({e.join for e in scenario.events if e.join is not None and e.day > day}
+            | {e.leave for e in scenario.events if e.leave is not None and e.day <= day})
+
+
 def effective_responders(
     scenario: Scenario,
     skills: SkillBook,
@@ -245,12 +252,13 @@ def effective_responders(
 ) -> list[str]:
     """People who would handle `class_id` alone: P(can fix) x P(will lead) >= 0.5.
 
-    People in `without` are left out; a class that `requires` someone counts only them. With a
-    `state` (a plan's live state), its `requires` and runbooks at minute `t` apply.
+    People in `without` are left out, and so is anyone not on the team at minute `t` (they
+    have not joined yet, or have left: team `events`); a class that `requires` someone counts
+    only them. With a `state` (a plan's live state), its `requires` and runbooks at `t` apply.
     """
     cls = scenario.incident_class(class_id)
     width = scenario.behaviour.skill_sharpness
-    absent = set(without)
+    absent = set(without) | not_on_the_team(scenario, t)
     requires = state.requires[class_id] if state is not None else cls.requires
     allowed = set(requires) if requires else None
     found = []

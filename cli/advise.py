@@ -9,7 +9,7 @@ import typer
 import yaml
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, show
+from cli.common import console, err_console, handle_errors, print_item, show
 from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
@@ -18,6 +18,7 @@ from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import ClassAttribution
 from sim.errors import InputError, Problem
 from sim.inputs.scenario import load_scenario
+from sim.outputs.headline import advise_headline
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.report_advise import CAUSE_LABEL, advise_markdown, attribution_rows, pack_pages
 from sim.schema import Scenario
@@ -62,7 +63,8 @@ def advise(
             write_pack.mkdir(parents=True, exist_ok=True)
             for name, text in pack_pages(result.document, model).items():
                 (write_pack / name).write_text(text)
-    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_advise(result))
+    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_advise(result),
+         advise_headline(result.document))
     if write_plan is not None:
         err_console.print(f"plan: {write_plan}" if result.plan is not None
                           else "no plan proposed: nothing written to --write-plan")
@@ -124,25 +126,26 @@ def print_advise(result: AdviseResult, limit: int = 15) -> None:
     doc = result.document
     console.print(
         f"[bold]{escape(doc.scenario)}[/bold]: {doc.weeks} weeks, {doc.replications} "
-        f"replications (seed {doc.seed}), budget {doc.budget_hero_hours:g} hero hours.")
+        f"replications (seed {doc.seed}), budget {doc.budget_hero_hours:g} hero hours.\n")
     console.print(new_table(
         "Why the hero is pulled today (per class; causes as shares of hero interruptions)",
         ["class", "hero in", "int./wk", "h/wk", "causes"],
         [[escape(str(c)) for c in row[:4]] + [_short_causes(doc.attribution[row[0]])]
-         for row in attribution_rows(doc)], left=1,
+         for row in attribution_rows(doc)], left=1, drop=["h/wk"],
         caption="causes: " + ", ".join(f"{SHORT[c]} {CAUSE_LABEL[c]}" for c in SHORT)))
     rows = []
     for r in doc.candidates[:limit]:
         red, per = r.figures.reduction, r.figures.per_hero_hour
         rows.append([str(r.rank), escape(r.name),
-                     f"{number(red.mean, 0)} [{number(red.low, 0)}, {number(red.high, 0)}]",
+                     f"{number(red.mean, 0)} [{number(red.low, 0)} to {number(red.high, 0)}]",
                      f"{number(per.mean, 1)}", number(r.figures.hero_hours, 0),
                      number(r.figures.learner_hours, 0)])
     console.print(new_table(
         f"Candidates by risk reduction per hero hour (top {min(limit, len(rows))} of "
         f"{len(doc.candidates)})",
         ["#", "candidate", "risk cut [95%]", "per hero h", "hero h", "lrn h"],
-        rows, left=2, caption=escape(doc.risk_definition) + "; doing nothing: "
+        rows, left=2, drop=["lrn h", "risk cut [95%]"],
+        caption=escape(doc.risk_definition) + "; doing nothing: "
         + number(doc.baseline_risk.mean)))
     plan = doc.proposal.plan
     if plan is None:
@@ -151,7 +154,11 @@ def print_advise(result: AdviseResult, limit: int = 15) -> None:
         console.print(f"[bold]Proposed plan[/bold]: {escape(plan['description'])}")
     if doc.check:
         console.print(escape(doc.check.line))
-    verdicts = ", ".join(f"{escape(cid)}: {r.verdict}" for cid, r in doc.classes.items()
-                         if r.verdict != "covered")
+    verdicts = [f"{escape(cid)}: {r.verdict}" for cid, r in doc.classes.items()
+                if r.verdict != "covered"]
     if verdicts:
-        console.print("[bold]Specialty or default rescue[/bold] — " + verdicts)
+        console.print("[bold]Specialty or default rescue[/bold] (true specialty: only "
+                      "specialists should handle it; default rescue: the hero is pulled in "
+                      "where others could learn it):")
+        for line in verdicts:
+            print_item(line)

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, write_file
+from cli.common import console, err_console, handle_errors, print_headline, print_item, write_file
 from cli.format import new_table
 from cli.history import (
     ColumnOption,
@@ -31,6 +31,7 @@ from sim.analysis.replicate import default_workers
 from sim.errors import InputError, Problem
 from sim.inputs.history import team_of
 from sim.outputs.calibration_yaml import calibration_yaml
+from sim.outputs.headline import calibrate_headline
 from sim.outputs.journal import dump_json
 from sim.schema import IDENTIFIER_PATTERN
 
@@ -85,6 +86,7 @@ def calibrate(
     if format is OutputFormat.JSON:
         sys.stdout.write(dump_json(result.to_json()))
         return
+    print_headline(calibrate_headline(result))
     for t, path in zip(result.teams, written):
         print_team(t, path)
 
@@ -121,24 +123,25 @@ def write_calibration(result: Calibration, output: Path) -> list[Path]:
 def print_team(t: TeamCalibration, path: Path) -> None:
     """What was fitted for one team, the check's misfit and the backtest."""
     s = t.scenario
-    console.print(f"[green]✓[/green] {escape(t.team)}: wrote {escape(str(path))}: "
-                  f"{len(s.classes)} classes, {len(s.people)} people, zone {s.timezone}, "
-                  f"heroes: {escape(', '.join(s.heroes) or 'none')}", soft_wrap=True)
+    console.print(f"[green]✓[/green] {escape(t.team)}: {len(s.classes)} classes, "
+                  f"{len(s.people)} people, zone {s.timezone}, heroes: "
+                  f"{escape(', '.join(s.heroes) or 'none')}; written to")
+    console.print(f"[bold]{escape(str(path))}[/bold]", soft_wrap=True, highlight=False)
     for position, fit in t.fit.rotation.items():
-        console.print(f"  {position}: {escape(fit.note)}", soft_wrap=True)
-    console.print(f"  learning: {escape(t.fit.learning.note)}", soft_wrap=True)
+        print_item(f"{position}: {escape(fit.note)}")
+    print_item(f"learning: {escape(t.fit.learning.note)}")
     if t.consistency is not None:
         c = t.consistency
         inside = sum(x.inside for x in c.checks)
-        console.print(f"  Self-consistency ({c.replications} replications): {inside} of "
-                      f"{len(c.checks)} figures inside the model's 90% band"
-                      + ("." if not c.misfit else "; misfit (reported, not absorbed):"))
+        print_item(f"Self-consistency ({c.replications} replications): {inside} of "
+                   f"{len(c.checks)} figures inside the model's 90% band"
+                   + ("." if not c.misfit else "; misfit (reported, not absorbed):"))
         for line in c.misfit:
-            console.print(f"    [yellow]-[/yellow] {escape(line)}", soft_wrap=True)
+            print_item(f"[yellow]-[/yellow] {escape(line)}", 4)
     if t.backtest is not None:
         b = t.backtest
         rows = [[("✓" if ch.inside else "✗"), escape(ch.figure), escape(ch.subject),
-                 f"{ch.history:.3g}", f"{ch.low:.3g}-{ch.high:.3g}"] for ch in b.checks]
+                 f"{ch.history:.3g}", f"{ch.low:.3g} to {ch.high:.3g}"] for ch in b.checks]
         console.print(new_table(
             f"Backtest of {escape(t.team)}: fitted on the weeks before {b.split[:10]}, the "
             f"{b.holdout_weeks:g} weeks after predicted",

@@ -21,6 +21,7 @@ from rich.markup import escape
 from sim.errors import HerosimError, InputError, Problem
 
 if TYPE_CHECKING:
+    from sim.outputs.headline import Headline
     from sim.schema import Plan, Scenario
 
 EXIT_OK = 0
@@ -99,14 +100,47 @@ def write_file(path: Path, text: str) -> None:
         raise
 
 
-def show(document: dict, folder: Path, as_json: bool, print_tables: Callable[[], None]) -> None:
+def print_headline(headline: Headline) -> None:
+    """The sentence a command opens with, then the words its output uses, explained once."""
+    from sim.outputs.headline import glossary
+
+    console.print(f"[bold]{escape(headline.text)}[/bold]")
+    terms = glossary(headline.terms)
+    if terms:
+        console.print(f"[dim]{escape('; '.join(terms))}.[/dim]")
+    console.print()
+
+
+def print_item(markup: str, indent: int = 2) -> None:
+    """One item of a list (rich markup), wrapped between words at the terminal's width with
+    its continuation lines indented like its first."""
+    from rich.text import Text
+
+    margin = Text(" " * indent)
+    for line in Text.from_markup(markup).wrap(console, max(console.width - indent, 20)):
+        line.rstrip()
+        console.print(margin + line, soft_wrap=True)
+
+
+def print_path(label: str, path: Path | str) -> None:
+    """'label:' and then the path on a line of its own, never wrapped (so it can be copied
+    whole, however narrow the terminal)."""
+    console.print(f"\n{label}:")
+    console.print(f"[bold]{escape(str(path))}[/bold]", soft_wrap=True, highlight=False)
+
+
+def show(document: dict, folder: Path, as_json: bool, print_tables: Callable[[], None],
+         headline: Headline | None = None) -> None:
     """The one way a command shows its result: the JSON document on stdout with the results
-    folder on stderr (for scripts), or the tables and then where the folder is."""
+    folder on stderr (for scripts), or the headline, the tables and then where the folder
+    is."""
     from sim.outputs.journal import dump_json
 
     if as_json:
         sys.stdout.write(dump_json(document))
-        err_console.print(f"results: {folder}")
+        err_console.print(f"results: {folder}", soft_wrap=True, highlight=False)
         return
+    if headline is not None:
+        print_headline(headline)
     print_tables()
-    console.print(f"\nResults written to [bold]{escape(str(folder))}[/bold]")
+    print_path("Results written to", folder)

@@ -8,10 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from cli.common import console, err_console, handle_errors, load_plan_warning, show
-from cli.format import new_table, number
+from cli.common import console, err_console, handle_errors, load_plan_warning, print_item, show
+from cli.format import FittedTable, new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.cluster import cluster_address, dask_executor
@@ -20,6 +19,7 @@ from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import CompareDocument
 from sim.errors import InputError, Problem
 from sim.inputs.scenario import load_scenario
+from sim.outputs.headline import compare_headline
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown import compare_markdown, week_span
 from sim.outputs.report import write_report
@@ -68,7 +68,8 @@ def compare(
                     plans, baseline=baseline, weeks=weeks, every=every,
                 )
         folder = write_compare(result, scenario, plan, out, model)
-    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_compare(result))
+    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_compare(result),
+         compare_headline(result.document))
 
 
 def _check_names(names: list[str], refs: list[str], baseline: str) -> None:
@@ -113,27 +114,27 @@ def print_compare(result: CompareResult) -> None:
     console.print(
         f"[bold]{escape(doc.scenario)}[/bold]: {len(doc.plans)} plans over "
         f"{doc.weeks} weeks, {doc.replications} replications with common random numbers "
-        f"(seed {doc.seed}); baseline: {escape(doc.baseline)}."
+        f"(seed {doc.seed}); baseline: {escape(doc.baseline)}.\n"
     )
     console.print(plans_table(doc))
     console.print("[bold]Ranking[/bold] — " + escape(doc.rule))
     for entry in doc.ranking:
-        line = f"  {entry.rank}. [bold]{escape(entry.plan)}[/bold]"
+        line = f"{entry.rank}. [bold]{escape(entry.plan)}[/bold]"
         if entry.difference is not None and entry.next is not None:
             diff = entry.difference
             style = "green" if diff.beyond_noise else "yellow"
             line += (f" vs {escape(entry.next)}: [{style}]{escape(diff.verdict)}"
                      f"[/{style}]")
-        console.print(line)
+        print_item(line)
     for row in doc.plans:
         if row.vs_baseline:
             v = row.vs_baseline
             style = "green" if v.beyond_noise else "yellow"
-            console.print(f"  {escape(row.plan)} vs baseline: [{style}]"
-                          f"{escape(v.verdict)}[/{style}]")
+            print_item(f"{escape(row.plan)} vs baseline: [{style}]{escape(v.verdict)}"
+                       f"[/{style}]")
 
 
-def plans_table(doc: CompareDocument) -> Table:
+def plans_table(doc: CompareDocument) -> FittedTable:
     """The plans at the end, in ranking order."""
     rows = []
     for entry, row in zip(doc.ranking, doc.ranked_plans):
@@ -154,9 +155,9 @@ def plans_table(doc: CompareDocument) -> Table:
         "Plans at the end (means over replications)",
         ["#", "plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
          "p90 hero absent", "breach absent (+)", "resp. critical"],
-        rows, left=2,
-        caption="independent: week [95% interval] or not reached (share of resamples "
-                "reaching it); p90 in minutes; breach absent: SLO breach rate with the heroes "
-                "absent (points the absence adds); resp. "
+        rows, left=2, drop=["hero int./ week (vs base)", "p90 hero absent", "resp. critical"],
+        caption="independent: week [95% interval], or (share of resamples reaching it "
+                f"within {doc.weeks} weeks); p90 in minutes; breach absent: SLO breach rate "
+                "with the heroes absent (points the absence adds); resp. "
                 "critical: non-hero effective responders per critical service ("
                 + ", ".join(doc.plans[0].effective_responders_critical_end) + ")")

@@ -7,10 +7,18 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from cli.common import console, err_console, handle_errors, load_plan_warning, show, write_file
-from cli.format import new_table, number
+from cli.common import (
+    console,
+    err_console,
+    handle_errors,
+    load_plan_warning,
+    print_item,
+    print_path,
+    show,
+    write_file,
+)
+from cli.format import FittedTable, new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.gameday import ScoreResult, score_gameday
@@ -20,6 +28,7 @@ from sim.errors import InputError, Problem
 from sim.inputs.files import read_text
 from sim.inputs.observations import load_observations
 from sim.inputs.scenario import load_scenario
+from sim.outputs.headline import score_headline
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown_score import score_markdown
 from sim.outputs.report import write_report
@@ -71,12 +80,12 @@ def score(
             text = updated_scenario_text(read_text(scenario), model, result, str(scenario))
             write_file(update, text)
     as_json = format is OutputFormat.JSON
-    show(result.to_json(), folder, as_json, lambda: print_score(result))
+    show(result.to_json(), folder, as_json, lambda: print_score(result), score_headline(result))
     if update is not None:
         if as_json:
-            err_console.print(f"updated scenario: {update}")
+            err_console.print(f"updated scenario: {update}", soft_wrap=True, highlight=False)
         else:
-            console.print(f"Updated scenario written to [bold]{escape(str(update))}[/bold]")
+            print_path("Updated scenario written to", update)
 
 
 def _check_writable(path: Path, scenario: Path) -> None:
@@ -120,13 +129,14 @@ def print_score(result: ScoreResult) -> None:
         f"{result.scenario_day}, plan {escape(plan)}): heroes "
         f"({escape(', '.join(result.heroes) or 'none named')}) {result.hero_role}, absent: "
         f"{escape(', '.join(result.absent) or 'nobody')}; {result.replications} replications "
-        f"per injection, seed {result.seed}.")
+        f"per injection, seed {result.seed}.\n")
     console.print(injection_table(result))
     for row in result.injections:
         for text in row.hesitations:
-            console.print(f"  [red]hesitation[/red] {escape(row.id)}: {escape(text)}")
+            print_item(f"[red]hesitation[/red] {escape(row.id)}: {escape(text)}")
         for text in row.surprises:
-            console.print(f"  [cyan]surprise[/cyan] {escape(row.id)}: {escape(text)}")
+            print_item(f"[cyan]surprise[/cyan] {escape(row.id)}: {escape(text)}")
+    console.print()
     console.print(class_table(result))
     console.print(skill_table(result))
     score = result.score
@@ -137,7 +147,7 @@ def print_score(result: ScoreResult) -> None:
     console.print(f"Dependence: {escape(result.dependence.text)}.")
 
 
-def injection_table(result: ScoreResult) -> Table:
+def injection_table(result: ScoreResult) -> FittedTable:
     """Each injection: observed TTM, predicted p10–p50–p90, percentile, chances, verdict."""
     rows = []
     for r in result.injections:
@@ -157,19 +167,19 @@ def injection_table(result: ScoreResult) -> Table:
     return new_table(
         "Injections: observed vs predicted", ["injection", "TTM", "predicted", "pct",
                                               "escalated", "hero", "verdict"],
-        rows, left=1,
+        rows, left=1, drop=["escalated", "pct"],
         caption="TTM: minutes to mitigate; predicted: its p10–p50–p90; pct: the observation's "
                 "percentile among the predictions; escalated, hero: observed, then the model's "
                 "chance (of reaching a hero: when one is reachable)")
 
 
-def class_table(result: ScoreResult) -> Table:
+def class_table(result: ScoreResult) -> FittedTable:
     """Per class: injections, hero pulled, mean percentile, and what the dependence is."""
     rows = [[escape(cid) + (" [dim](specialty)[/dim]" if c.specialty else ""),
              str(c.injections), str(c.hero_pulled), number(c.ttm_percentile_mean, 0),
              _dependence_label(c)] for cid, c in result.classes.items()]
     return new_table("Classes", ["class", "inj.", "hero pulled", "mean pct", "dependence"],
-                     rows, left=1)
+                     rows, left=1, drop=["mean pct"])
 
 
 def _dependence_label(row: ClassScore) -> str:
@@ -180,7 +190,7 @@ def _dependence_label(row: ClassScore) -> str:
     return "[red]default rescue[/red]"
 
 
-def skill_table(result: ScoreResult) -> Table:
+def skill_table(result: ScoreResult) -> FittedTable:
     """The skill estimates as scenario values, before → after."""
     rows = []
     for u in result.skill_updates:
@@ -192,4 +202,4 @@ def skill_table(result: ScoreResult) -> Table:
                      f"{before.confidence:.2f}→{after.confidence:.2f}"])
     return new_table("Skill estimates (scenario values)", ["person", "class", "led/handed on",
                                                            "knowledge", "confidence"],
-                     rows, left=2)
+                     rows, left=2, drop=["led/handed on"])

@@ -20,6 +20,7 @@ from sim.inputs.scenario import (
     load_plan,
     load_scenario,
     plan_warnings,
+    size_problems,
 )
 from sim.schema import Plan, Scenario
 
@@ -54,6 +55,7 @@ def validate(
         if listed:
             scenarios.append(model)
             _ok(path, _summary(model))
+            print_problems(size_problems(model, str(path)), warning=True)
         else:
             given = model
     against = given if scenario else scenarios[0] if len(scenarios) == 1 else None
@@ -112,5 +114,7 @@ def _summary(scenario: Scenario) -> str:
              count(len(scenario.classes), "class", "classes"),
              count(len(scenario.services), "service")]
     if scenario.heroes:
-        parts.append(f"heroes: {', '.join(scenario.heroes)}")
+        shown = scenario.heroes[:5]
+        rest = len(scenario.heroes) - len(shown)
+        parts.append(f"heroes: {', '.join(shown)}" + (f" and {rest} others" if rest else ""))
     return ", ".join(parts)

@@ -177,7 +177,7 @@ def test_validate_a_game_day_with_its_problem(tmp_path):
     assert "unknown person 'sofi'; did you mean 'sofia'?" in problem
 
 
-# -- a plan that does nothing -----------------------------------------------------------------------
+# -- a plan that does nothing ----------------------------------------------------------------
 
 
 def test_a_plan_that_does_nothing_is_warned(tmp_path):

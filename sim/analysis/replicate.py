@@ -19,6 +19,8 @@ from typing import Any
 
 from sim.analysis.metrics import replication_metrics
 from sim.analysis.types import ReplicationMetrics
+from sim.errors import InputError
+from sim.inputs.scenario import size_problems
 from sim.model import TeamModel
 from sim.model.records import RunRecords
 from sim.model.skills import SkillBook
@@ -46,6 +48,11 @@ class Replications:
     workers: int = 1
     executor: Executor | None = field(default=None, compare=False, repr=False)
     progress: Callable[[int], None] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        too_large = size_problems(self.scenario)
+        if too_large:  # refused at once, before a model is built
+            raise InputError(too_large)
 
 
 @dataclass(frozen=True)

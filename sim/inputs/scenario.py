@@ -34,6 +34,29 @@ def load_scenario(path: str | Path) -> Scenario:
         str(path), data, defined_ids(data)))
 
 
+# What one simulation holds: every person's skill in every class (a table per replication),
+# and every page, hand-off and fall-back looks over the team. Past these, a run takes minutes
+# to hours and gigabytes (10,000 people x 2,000 classes did not finish in an hour); simulating
+# commands refuse it at once, saying what to do instead.
+MAX_PEOPLE = 2_000
+MAX_SKILL_CELLS = 1_000_000  # people x incident classes
+
+
+def size_problems(scenario: Scenario, file: str = "") -> list[Problem]:
+    """Why `scenario` is too large to simulate (empty when it is not): the sizes, the limits
+    and what to simulate instead."""
+    people, classes = len(scenario.people), len(scenario.classes)
+    if people <= MAX_PEOPLE and people * classes <= MAX_SKILL_CELLS:
+        return []
+    return [Problem(
+        file or f"scenario '{scenario.name}'", "people",
+        f"{people:,} people x {classes:,} classes",
+        f"too large to simulate: herosim simulates up to {MAX_PEOPLE:,} people and "
+        f"{MAX_SKILL_CELLS:,} person-class skills ({people * classes:,} here) in one "
+        "scenario. Simulate each team, or a group of teams that page each other, as a "
+        "scenario of its own (herosim calibrate writes one per team)")]
+
+
 def load_plan(ref: str | Path, scenario: Scenario) -> Plan:
     """A transfer plan: a plan file, or the name of a plan kept in the scenario.
 

@@ -18,6 +18,7 @@ tag forbids the browser to run or fetch anything even if something slipped in.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import re
@@ -28,31 +29,34 @@ from pathlib import Path
 from sim.errors import InputError, Problem
 from sim.outputs.charts import scope_ids
 from sim.outputs.html import Raw, ReportBody, esc, note, tag
-from sim.outputs.report_check import check_report
-from sim.outputs.report_compare import compare_report
-from sim.outputs.report_map import map_report
-from sim.outputs.report_run import run_report
-from sim.outputs.report_score import score_report
 
 REPORT_FILE = "report.html"
 
 
 @dataclass(frozen=True)
 class ReportKind:
-    """How to report a kind of results folder: its builder and the files it reads."""
+    """How to report a kind of results folder: its builder ("module:function", imported when
+    a report of that kind is built, so that a command imports only its own report and its
+    dependencies) and the files it reads."""
 
-    build: Callable[[dict], ReportBody]
+    builder: str
     needs: tuple[str, ...]
+
+    @property
+    def build(self) -> Callable[[dict], ReportBody]:
+        """The builder function: results-folder dict -> ReportBody."""
+        module, function = self.builder.split(":")
+        return getattr(importlib.import_module(module), function)
 
 
 # journal.json "kind" -> its report, one line each. A kind without one gets a page that says
-# so (add a `<kind>_report` function in sim/report_<kind>.py and a line).
+# so (add a `<kind>_report` function in sim/outputs/report_<kind>.py and a line).
 KINDS: dict[str, ReportKind] = {
-    "run": ReportKind(run_report, ("metrics.json", "incidents.csv")),
-    "check": ReportKind(check_report, ("independence.json",)),
-    "compare": ReportKind(compare_report, ("compare.json",)),
-    "score": ReportKind(score_report, ("gameday.json",)),
-    "map": ReportKind(map_report, ("heromap.json",)),
+    "run": ReportKind("sim.outputs.report_run:run_report", ("metrics.json", "incidents.csv")),
+    "check": ReportKind("sim.outputs.report_check:check_report", ("independence.json",)),
+    "compare": ReportKind("sim.outputs.report_compare:compare_report", ("compare.json",)),
+    "score": ReportKind("sim.outputs.report_score:score_report", ("gameday.json",)),
+    "map": ReportKind("sim.outputs.report_map:map_report", ("heromap.json",)),
 }
 
 # Folders written before the journal had a `kind`: told apart by their main file.

@@ -9,7 +9,7 @@ import typer
 import yaml
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, print_item, show
+from cli.common import console, err_console, handle_errors, print_answer, print_item, print_written
 from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
@@ -56,6 +56,8 @@ def advise(
             result = run_advise(
                 Replications(model, reps, seed, workers, progress=progress.update),
                 budget_hero_hours=budget_hero_hours, weeks=weeks)
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_advise(result), advise_headline(result.document))
         folder = write_advise(result, scenario, out, model)
         if write_plan is not None and result.plan is not None:
             write_plan.write_text(plan_yaml(result))
@@ -63,8 +65,7 @@ def advise(
             write_pack.mkdir(parents=True, exist_ok=True)
             for name, text in pack_pages(result.document, model).items():
                 (write_pack / name).write_text(text)
-    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_advise(result),
-         advise_headline(result.document))
+    print_written(result.to_json(), folder, as_json)
     if write_plan is not None:
         err_console.print(f"plan: {write_plan}" if result.plan is not None
                           else "no plan proposed: nothing written to --write-plan")

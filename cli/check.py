@@ -14,8 +14,9 @@ from cli.common import (
     err_console,
     handle_errors,
     load_plan_warning,
+    print_answer,
     print_item,
-    show,
+    print_written,
 )
 from cli.format import FittedTable, new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
@@ -61,9 +62,10 @@ def check(
             result = run_check(
                 Replications(model, reps, seed, min(workers, reps), progress=progress.update),
                 chosen, weeks=weeks, every=every)
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_check(result), check_headline(result.document))
         folder = write_check(result, scenario, plan, out)
-    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_check(result),
-         check_headline(result.document))
+    print_written(result.to_json(), folder, as_json)
     if not result.passed:
         raise typer.Exit(EXIT_FAILED)
 

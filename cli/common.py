@@ -129,18 +129,25 @@ def print_path(label: str, path: Path | str) -> None:
     console.print(f"[bold]{escape(str(path))}[/bold]", soft_wrap=True, highlight=False)
 
 
-def show(document: dict, folder: Path, as_json: bool, print_tables: Callable[[], None],
-         headline: Headline | None = None) -> None:
-    """The one way a command shows its result: the JSON document on stdout with the results
-    folder on stderr (for scripts), or the headline, the tables and then where the folder
-    is."""
+def print_answer(as_json: bool, print_tables: Callable[[], None],
+                 headline: Headline | None = None) -> None:
+    """A command's answer, printed as soon as it is computed, before its results folder is
+    written (drawing the report's charts takes a second or more): the headline and the
+    tables. Nothing with `--format json`, whose document follows the folder."""
+    if as_json:
+        return
+    if headline is not None:
+        print_headline(headline)
+    print_tables()
+
+
+def print_written(document: dict, folder: Path, as_json: bool) -> None:
+    """After the folder is written: the JSON document on stdout with the folder on stderr
+    (for scripts), or where the folder is."""
     from sim.outputs.journal import dump_json
 
     if as_json:
         sys.stdout.write(dump_json(document))
         err_console.print(f"results: {folder}", soft_wrap=True, highlight=False)
         return
-    if headline is not None:
-        print_headline(headline)
-    print_tables()
     print_path("Results written to", folder)

@@ -9,7 +9,15 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, load_plan_warning, print_item, show
+from cli.common import (
+    console,
+    err_console,
+    handle_errors,
+    load_plan_warning,
+    print_answer,
+    print_item,
+    print_written,
+)
 from cli.format import FittedTable, new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.progress import DelayedProgress
@@ -67,9 +75,10 @@ def compare(
                                  progress=progress.update),
                     plans, baseline=baseline, weeks=weeks, every=every,
                 )
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_compare(result), compare_headline(result.document))
         folder = write_compare(result, scenario, plan, out, model)
-    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_compare(result),
-         compare_headline(result.document))
+    print_written(result.to_json(), folder, as_json)
 
 
 def _check_names(names: list[str], refs: list[str], baseline: str) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, print_item, show
+from cli.common import console, err_console, handle_errors, print_answer, print_item, print_written
 from cli.format import TOP_ROWS, new_table, number
 from cli.options import Out
 from sim.analysis.calibrate import ReplayComparison, replay_arrivals
@@ -145,6 +145,9 @@ def map_command(
         loaded = read_history(history, mapping, column, class_pattern, strict, people,
                               timezone)
         doc = hero_map(loaded, by=by.value, half_life_days=half_life)
+        as_json = format is OutputFormat.JSON
+        print_import(loaded.report)
+        print_answer(as_json, lambda: print_map(doc), map_headline(doc))
         with ResultsFolder(out, "heromap", command_line(), None, None,
                            extra={"history_file": str(history), "by": by.value},
                            kind="map") as folder:
@@ -152,9 +155,7 @@ def map_command(
             folder.write_text("heromap.md", heromap_markdown(doc))
             write_report(folder.partial, folder.journal)
             path = folder.complete(verdict=", ".join(h.person for h in doc.heroes) or None)
-    print_import(loaded.report)
-    show(doc.to_json(), path, format is OutputFormat.JSON, lambda: print_map(doc),
-         map_headline(doc))
+    print_written(doc.to_json(), path, as_json)
 
 
 def print_map(doc: HeroMap) -> None:

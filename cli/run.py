@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Optional
@@ -10,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, print_headline, print_path
+from cli.common import console, err_console, handle_errors, print_answer, print_written
 from cli.format import TOP_ROWS, FittedTable, estimate, mean_of, new_table, number, top_rows
 from cli.history import load_replay, print_replay
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
@@ -22,7 +21,7 @@ from sim.analysis.types import MetricsSummary
 from sim.analysis.whatif import INCIDENT_COLUMNS, RunResult, incident_rows, run_scenario
 from sim.inputs.scenario import load_scenario
 from sim.outputs.headline import run_headline
-from sim.outputs.journal import ResultsFolder, command_line, dump_json
+from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.report import write_report
 from sim.schema import Scenario
 
@@ -61,19 +60,21 @@ def run(
             )
         if replay is not None:
             comparison = replay_comparison(history, result, skipped=skipped)
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_run(result, comparison),
+                     run_headline(result.document, replay=comparison is not None))
         folder = write_results(result, scenario, out, comparison)
-    if format is OutputFormat.JSON:
-        doc = result.to_json()
-        if comparison is not None:
-            doc["replay"] = comparison.to_json()
-        sys.stdout.write(dump_json(doc))
-        err_console.print(f"results: {folder}")
-        return
-    print_headline(run_headline(result.document, replay=comparison is not None))
+    doc = result.to_json()
+    if comparison is not None:
+        doc["replay"] = comparison.to_json()
+    print_written(doc, folder, as_json)
+
+
+def print_run(result: RunResult, comparison: ReplayComparison | None) -> None:
+    """The replay's tables (with --replay), then the run's."""
     if comparison is not None:
         print_replay(comparison)
     print_result(result)
-    print_path("Results written to", folder)
 
 
 def write_results(result: RunResult, scenario_path: Path, root: Path,

@@ -13,9 +13,10 @@ from cli.common import (
     err_console,
     handle_errors,
     load_plan_warning,
+    print_answer,
     print_item,
     print_path,
-    show,
+    print_written,
     write_file,
 )
 from cli.format import FittedTable, new_table, number
@@ -75,12 +76,13 @@ def score(
             result = score_gameday(
                 Replications(model, reps, seed, min(workers, reps), progress=progress.update),
                 gameday, chosen)
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_score(result), score_headline(result))
         folder = write_score(result, model, chosen, scenario, observations, plan, out)
         if update is not None:
             text = updated_scenario_text(read_text(scenario), model, result, str(scenario))
             write_file(update, text)
-    as_json = format is OutputFormat.JSON
-    show(result.to_json(), folder, as_json, lambda: print_score(result), score_headline(result))
+    print_written(result.to_json(), folder, as_json)
     if update is not None:
         if as_json:
             err_console.print(f"updated scenario: {update}", soft_wrap=True, highlight=False)

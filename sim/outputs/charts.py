@@ -21,7 +21,8 @@ import functools
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from sim.analysis.stats import quantile
@@ -123,12 +124,37 @@ def scope_ids(svg: str, prefix: str) -> str:
     return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
 
 
+# Every chart's drawing function by name, so that another process can draw it
+# (sim/outputs/chart_pool.py); and, while a report is being built, the charts asked for, to
+# be drawn side by side afterwards (None: draw each at once).
+DRAWINGS: dict[str, Callable] = {}
+PENDING: ContextVar[list | None] = ContextVar("herosim_pending_charts", default=None)
+PLACEHOLDER = "<!--herosim-chart-{}-->"
+
+
+def render(name: str, args: tuple, kwargs: dict) -> str:
+    """Draw the chart `name` (a function of this module) now and return its SVG."""
+    with _matplotlib().rc_context(_style()):
+        fig, title = DRAWINGS[name](*args, **kwargs)
+    return to_svg(fig, title)
+
+
+def load_matplotlib() -> None:
+    """Import matplotlib now (it is otherwise imported by the first chart drawn)."""
+    _matplotlib()
+
+
 def chart(draw):
-    """Decorator: run `draw` under the report style and return its figure as SVG."""
+    """Decorator: run `draw` under the report style and return its figure as SVG; while
+    `PENDING` holds a list, note the chart there and return its placeholder instead."""
+    DRAWINGS[draw.__name__] = draw
+
     def wrapper(*args, **kwargs) -> str:
-        with _matplotlib().rc_context(_style()):
-            fig, title = draw(*args, **kwargs)
-        return to_svg(fig, title)
+        pending = PENDING.get()
+        if pending is None:
+            return render(draw.__name__, args, kwargs)
+        pending.append((draw.__name__, args, kwargs))
+        return PLACEHOLDER.format(len(pending) - 1)
     wrapper.__name__ = draw.__name__
     wrapper.__doc__ = draw.__doc__
     return wrapper

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import InputError, Problem
+from sim.outputs.chart_pool import drawn_together
 from sim.outputs.charts import scope_ids
 from sim.outputs.html import Raw, ReportBody, esc, note, tag
 
@@ -139,6 +140,12 @@ def _read_csv(path: Path) -> dict[str, list[str]]:
 def build_report(folder: dict) -> str:
     """The HTML page of a results folder read by `load_results`."""
     kind = folder.get("kind")
+    with drawn_together() as pending:
+        page = _page(_body(kind, folder), folder)
+    return _scope_chart_ids(pending.fill(page))
+
+
+def _body(kind: str | None, folder: dict) -> ReportBody:
     if kind in KINDS:
         body = KINDS[kind].build(folder)
     else:
@@ -148,7 +155,7 @@ def build_report(folder: dict) -> str:
                        f"'{kind}' yet: the folder's files ({', '.join(_files(folder))}) hold "
                        "the results."),
         )
-    return _page(body, folder)
+    return body
 
 
 def write_report(path: str | os.PathLike, journal: dict | None = None) -> Path:
@@ -287,7 +294,7 @@ def _page(body: ReportBody, folder: dict) -> str:
         f'{tag("nav", Raw(f"<ol>{toc}</ol>"), aria_label="Contents") if body.sections else ""}'
         f"<main>{sections}</main><footer>{footer}</footer></div></body></html>\n"
     )
-    return _scope_chart_ids(html)
+    return html
 
 
 def _scope_chart_ids(html: str) -> str:

@@ -93,6 +93,9 @@ class FittedTable:
         sizes = [[_words(c) for c in column] for column in zip(columns, *rows)]
         self.natural = [max(s[0] for s in column) for column in sizes]
         self.minimum = [max(max(s[1] for s in column), 1) for column in sizes]
+        # Narrowest width at which no cell wraps (only the header does).
+        self.cells = [max(max((s[0] for s in column[1:]), default=1), column[0][1])
+                      for column in sizes]
 
     def _table(self, keep: Sequence[int], widths: Sequence[int], rows: bool = True):
         from rich import box
@@ -132,11 +135,15 @@ class FittedTable:
             keep.remove(self.columns.index(header))
             dropped.append(header)
         widths = [self.natural[i] for i in keep]
-        floor = [self.minimum[i] for i in keep]
-        names = [i < self.left for i in keep]
-        # Figures give first (their ±half-width moves under the mean), names after.
-        excess = _shrink(widths, floor, sum(widths) - room, [not n for n in names])
-        _shrink(widths, floor, excess, [True] * len(keep))
+        figures = [i >= self.left for i in keep]
+        names = [not f for f in figures]
+        excess = sum(widths) - room
+        # Headers wrap first (figures', then names'); then figures' cells (an estimate's
+        # ±half-width moves under its mean); then names'; past every word, anything.
+        for floor in ([self.cells[i] for i in keep], [self.minimum[i] for i in keep]):
+            for may in (figures, names):
+                excess = _shrink(widths, floor, excess, may)
+        _shrink(widths, [1] * len(keep), excess, [True] * len(keep))
         return keep, widths, dropped, everything
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -163,20 +170,13 @@ class FittedTable:
 
 
 def _shrink(widths: list[int], floor: list[int], excess: int, may: list[bool]) -> int:
-    """Narrow `widths` in place by up to `excess` columns of screen, only those `may` allows:
-    the widest first, none below its `floor` while another can still give; past every floor,
-    the widest again (its cells then fold, but nothing is cropped). Returns what is left of
-    `excess`."""
+    """Narrow `widths` in place by up to `excess` columns of screen, only the columns `may`
+    allows, the widest first, none below its `floor`. Returns what is left of `excess`."""
     while excess > 0:
         slack = [w - f if m else 0 for w, f, m in zip(widths, floor, may)]
-        if any(s > 0 for s in slack):
-            widest = max(range(len(widths)), key=lambda k: (slack[k] > 0, widths[k]))
-        elif all(may):
-            widest = max(range(len(widths)), key=lambda k: widths[k])
-        else:
+        if not any(s > 0 for s in slack):
             return excess
-        if widths[widest] <= 1:
-            return excess
+        widest = max(range(len(widths)), key=lambda k: (slack[k] > 0, widths[k]))
         widths[widest] -= 1
         excess -= 1
     return excess

@@ -140,8 +140,13 @@ def render(name: str, args: tuple, kwargs: dict) -> str:
 
 
 def load_matplotlib() -> None:
-    """Import matplotlib now (it is otherwise imported by the first chart drawn)."""
-    _matplotlib()
+    """Make matplotlib ready now: imported, its font list read and the report's font loaded,
+    by drawing a tiny chart (what the first chart drawn would otherwise pay for; done once
+    before forking, every child starts ready)."""
+    with _matplotlib().rc_context(_style()):
+        fig = _figure(1.0, 1.0)
+        fig.add_subplot().set_title("herosim 0123456789")
+    to_svg(fig, "warm-up")
 
 
 def chart(draw):

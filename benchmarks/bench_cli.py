@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -67,17 +70,30 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "run_check_s": t3 - t2
 """
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float | None, int]:
-    """(wall seconds, seconds until the first line of stdout, exit code)."""
+def timed(command: list[str], cwd: Path, timeout: float | None = None
+          ) -> tuple[float, float | None, int | None]:
+    """(wall seconds, seconds until the first line of stdout, exit code); past `timeout`
+    the command is stopped (its process group) and the exit code is None."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    first = None
-    for line in process.stdout:
-        if first is None and line.strip():
-            first = time.perf_counter() - start
-    code = process.wait()
-    return time.perf_counter() - start, first, code
+                               stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    first: list[float] = []
+
+    def read() -> None:
+        for line in process.stdout:
+            if not first and line.strip():
+                first.append(time.perf_counter() - start)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        code: int | None = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        code = None
+    reader.join(5)
+    return time.perf_counter() - start, (first[0] if first else None), code
 
 
 def summary(values: list[float]) -> str:
@@ -89,6 +105,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--herosim", action="append", help="herosim executable (repeat)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=180.0,
+                        help="Seconds after which a scale case is stopped (and says so).")
     parser.add_argument("--skip", action="append", default=[],
                         choices=["startup", "check", "phases", "scale"])
     args = parser.parse_args()
@@ -126,14 +144,12 @@ def main() -> None:
                 for key, value in json.loads(done.stdout.strip().splitlines()[-1]).items():
                     record(install, key, value)
             if "scale" not in args.skip and round_ == 0:
-                wall, _, code = timed([str(install), "run", str(org[1000]), "--days", "7",
-                                       "--out", str(out)], work)
-                record(install, "org_1000_week_s", wall)
-                record(install, "org_1000_week_exit", code)
-                wall, _, code = timed([str(install), "run", str(org[10000]), "--days", "7",
-                                       "--out", str(out)], work)
-                record(install, "org_10000_s", wall)
-                record(install, "org_10000_exit", code)
+                for size, key in ((1000, "org_1000_week"), (10000, "org_10000")):
+                    wall, _, code = timed([str(install), "run", str(org[size]), "--days", "7",
+                                           "--out", str(out)], work, args.timeout)
+                    record(install, f"{key}_s", wall)
+                    # exit code: 0 ran, 2 refused, -1 stopped at --timeout
+                    record(install, f"{key}_exit", -1 if code is None else code)
 
     for install, figures in results.items():
         print(f"\n{install}")

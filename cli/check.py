@@ -20,10 +20,20 @@ from cli.common import (
 )
 from cli.format import FittedTable, new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
+from cli.people import (
+    budget_table,
+    drift_table,
+    hero_time_table,
+    next_out_line,
+    people_table,
+    print_findings,
+)
 from cli.progress import DelayedProgress
 from sim.analysis.independence import CheckResult, run_check
 from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import CheckDocument, Checkpoint
+from sim.analysis.whatif import check_people
+from sim.errors import InputError, Problem
 from sim.inputs.scenario import load_scenario
 from sim.outputs.headline import check_headline
 from sim.outputs.journal import ResultsFolder, command_line
@@ -49,6 +59,11 @@ def check(
     workers: Workers = 0,
     format: Format = OutputFormat.TABLE,
     out: Out = Path("results"),
+    also_without: Annotated[
+        Optional[list[str]],
+        typer.Option(help="Also replay each checkpoint without the heroes and this person (the "
+                     "next person out); repeat for several."),
+    ] = None,
 ) -> None:
     """Is the team independent of its heroes, and from which week of the plan?
 
@@ -57,17 +72,29 @@ def check(
     with handle_errors():
         model = load_scenario(scenario)
         chosen = load_plan_warning(plan, model) if plan else None
+        next_out = tuple(dict.fromkeys(also_without or ()))
+        _check_next_out(model, next_out)
         workers = workers or default_workers()
         with DelayedProgress(err_console, "Checking", total=reps) as progress:
             result = run_check(
                 Replications(model, reps, seed, min(workers, reps), progress=progress.update),
-                chosen, weeks=weeks, every=every)
+                chosen, weeks=weeks, every=every, also_without=next_out)
         as_json = format is OutputFormat.JSON
         print_answer(as_json, lambda: print_check(result), check_headline(result.document))
         folder = write_check(result, scenario, plan, out)
     print_written(result.to_json(), folder, as_json)
     if not result.passed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _check_next_out(model, people: tuple[str, ...]) -> None:
+    """The next people out are people of the scenario, and not its heroes."""
+    check_people(model, people, "--also-without")
+    heroes = [p for p in people if p in model.heroes]
+    if heroes:
+        raise InputError([Problem("command line", "--also-without", repr(p),
+                                  "a hero is absent in the check's second arm already; name "
+                                  "someone else (the next person out)") for p in heroes])
 
 
 def write_check(result: CheckResult, scenario_path: Path, plan_ref: str | None,
@@ -101,6 +128,9 @@ def print_check(result: CheckResult) -> None:
     console.print(checkpoint_table(doc))
     last = doc.checkpoints[-1]
     console.print(class_table(last, f"Classes at week {last.week}"))
+    line = next_out_line(doc)
+    if line:
+        console.print(line)
     if last.releases is not None:
         r = last.releases
         style = VERDICT_STYLE[r.verdict]
@@ -121,6 +151,21 @@ def print_check(result: CheckResult) -> None:
             print_item(f"- {escape(reason)}", 4)
     for cid, verdict in final.specialty.items():
         print_item(f"specialty [bold]{escape(cid)}[/bold]: {verdict} (reported apart)")
+    print_people(doc)
+
+
+def print_people(doc: CheckDocument) -> None:
+    """The hero's time, each person's picture, the budget, the drift, the findings."""
+    if len(doc.checkpoints) > 1 and doc.heroes:
+        console.print(hero_time_table(doc))
+    console.print(people_table(doc.checkpoints[-1], doc.heroes, doc.evaluation_days))
+    if doc.plan_review is not None:
+        table = budget_table(doc.plan_review.budget)
+        if table is not None:
+            console.print(table)
+    if doc.sustainment is not None and len(doc.checkpoints) > 1:
+        console.print(drift_table(doc.sustainment, [cp.week for cp in doc.checkpoints]))
+    print_findings(doc.findings)
 
 
 def shift(here, gone, digits: int = 0, scale: float = 1.0, suffix: str = "") -> str:

@@ -141,6 +141,14 @@ def print_answer(as_json: bool, print_tables: Callable[[], None],
     print_tables()
 
 
+def show(document: dict, folder: Path, as_json: bool, print_tables: Callable[[], None],
+         headline: Headline | None = None) -> None:
+    """A command's answer and then its folder, for a command that writes its folder first
+    (`print_answer`, then `print_written`)."""
+    print_answer(as_json, print_tables, headline)
+    print_written(document, folder, as_json)
+
+
 def print_written(document: dict, folder: Path, as_json: bool) -> None:
     """After the folder is written: the JSON document on stdout with the folder on stderr
     (for scripts), or where the folder is."""

@@ -20,6 +20,7 @@ from cli.common import (
 )
 from cli.format import FittedTable, new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
+from cli.people import plan_time_table, print_plan_findings
 from cli.progress import DelayedProgress
 from sim.analysis.cluster import cluster_address, dask_executor
 from sim.analysis.compare import NO_PLAN, CompareResult, run_compare
@@ -126,6 +127,7 @@ def print_compare(result: CompareResult) -> None:
         f"(seed {doc.seed}); baseline: {escape(doc.baseline)}.\n"
     )
     console.print(plans_table(doc))
+    console.print(plan_time_table(doc))
     console.print("[bold]Ranking[/bold] — " + escape(doc.rule))
     for entry in doc.ranking:
         line = f"{entry.rank}. [bold]{escape(entry.plan)}[/bold]"
@@ -141,16 +143,17 @@ def print_compare(result: CompareResult) -> None:
             style = "green" if v.beyond_noise else "yellow"
             print_item(f"{escape(row.plan)} vs baseline: [{style}]{escape(v.verdict)}"
                        f"[/{style}]")
+    print_plan_findings(doc)
 
 
 def plans_table(doc: CompareDocument) -> FittedTable:
     """The plans at the end, in ranking order."""
     rows = []
-    for entry, row in zip(doc.ranking, doc.ranked_plans):
+    for row in doc.ranked_plans:
         change = row.hero_interruptions_change
         critical = row.effective_responders_critical_end
         rows.append([
-            str(entry.rank), escape(row.plan),
+            escape(row.plan),
             escape(week_span(row.time_to_independence, short=True)),
             f"{number(row.hero_hours.mean, 0)}/{number(row.learner_hours.mean, 0)}",
             f"{number(row.hero_interruptions_per_week_end.mean)} "
@@ -161,12 +164,13 @@ def plans_table(doc: CompareDocument) -> FittedTable:
             " ".join(number(v) for v in critical.values()) or "–",
         ])
     return new_table(
-        "Plans at the end (means over replications)",
-        ["#", "plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
-         "p90 hero absent", "breach absent (+)", "resp. critical"],
-        rows, left=2, drop=["hero int./ week (vs base)", "p90 hero absent", "resp. critical"],
-        caption="independent: week [95% interval], or (share of resamples reaching it "
-                f"within {doc.weeks} weeks); p90 in minutes; breach absent: SLO breach rate "
-                "with the heroes absent (points the absence adds); resp. "
-                "critical: non-hero effective responders per critical service ("
+        "Plans at the end, in ranking order (means over replications)",
+        ["plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
+         "p90 w/o hero", "breach absent (+)", "resp. crit."],
+        rows, left=1, drop=["hero int./ week (vs base)", "p90 w/o hero", "resp. crit."],
+        caption="independent: week [95% interval], or no (share of resamples reaching it "
+                f"within {doc.weeks} weeks); p90 w/o hero: p90 time to mitigate with the heroes "
+                "absent, in minutes; breach absent: SLO breach rate with the heroes absent "
+                "(points the absence adds); resp. crit.: non-hero effective responders per "
+                "critical service ("
                 + ", ".join(doc.plans[0].effective_responders_critical_end) + ")")

@@ -26,6 +26,8 @@ COMMANDS = {
     "calibrate": ("cli.calibrate", "calibrate"),
     "generate": ("cli.generate", "generate"),
     "report": ("cli.report", "report"),
+    "rotation": ("cli.rotation", "rotation"),
+    "gameday": ("cli.gameday", "app"),  # a group of commands (a typer app)
 }
 
 
@@ -40,11 +42,18 @@ class LazyCommands(TyperGroup):
         """The command `cmd_name`, importing its module the first time."""
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             module, function = COMMANDS[cmd_name]
-            single = typer.Typer(add_completion=False, rich_markup_mode="rich",
-                                 pretty_exceptions_enable=False)
             command = getattr(importlib.import_module(module), function)
-            single.command(name=cmd_name, help=_unwrapped(command.__doc__))(command)
-            self.commands[cmd_name] = typer.main.get_command(single)
+            if isinstance(command, typer.Typer):  # a group: its own subcommands
+                group = typer.main.get_group(command)
+                group.name = cmd_name
+                for sub in group.commands.values():
+                    sub.help = _unwrapped(sub.help)
+                self.commands[cmd_name] = group
+            else:
+                single = typer.Typer(add_completion=False, rich_markup_mode="rich",
+                                     pretty_exceptions_enable=False)
+                single.command(name=cmd_name, help=_unwrapped(command.__doc__))(command)
+                self.commands[cmd_name] = typer.main.get_command(single)
         return super().get_command(ctx, cmd_name)
 
 

@@ -9,7 +9,14 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, print_answer, print_written
+from cli.common import (
+    console,
+    err_console,
+    handle_errors,
+    load_plan_warning,
+    print_answer,
+    print_written,
+)
 from cli.format import TOP_ROWS, FittedTable, estimate, mean_of, new_table, number, top_rows
 from cli.history import load_replay, print_replay
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
@@ -22,6 +29,7 @@ from sim.analysis.whatif import INCIDENT_COLUMNS, RunResult, incident_rows, run_
 from sim.inputs.scenario import load_scenario
 from sim.outputs.headline import run_headline
 from sim.outputs.journal import ResultsFolder, command_line
+from sim.outputs.markdown import hours
 from sim.outputs.report import write_report
 from sim.schema import Scenario
 
@@ -44,10 +52,21 @@ def run(
         typer.Option(help="Incident history (PagerDuty JSON/CSV) to replay instead of sampled "
                      "incidents: its times and classes; --days is then the history's span."),
     ] = None,
+    plan: Annotated[
+        Optional[str],
+        typer.Option(help="Run the team as this plan (a file, or a plan in the scenario) "
+                     "leaves it at --at-week: its skills and the plan's state then."),
+    ] = None,
+    at_week: Annotated[
+        Optional[int],
+        typer.Option(min=0, max=520, help="With --plan: the week of the plan to run the team "
+                     "from."),
+    ] = None,
 ) -> None:
     """Simulate the team for N days, R replications, and report how it copes."""
     with handle_errors():
         model = load_scenario(scenario)
+        chosen = load_plan_warning(plan, model) if plan else None
         arrivals = comparison = None
         if replay is not None:
             history, arrivals, days, skipped = load_replay(model, replay, seed)
@@ -57,6 +76,7 @@ def run(
             result = run_scenario(
                 Replications(model, reps, seed, min(workers, reps), progress=progress.update),
                 days=days, without=tuple(without or ()), arrivals=arrivals,
+                plan=chosen, at_week=at_week,
             )
         if replay is not None:
             comparison = replay_comparison(history, result, skipped=skipped)
@@ -84,7 +104,10 @@ def write_results(result: RunResult, scenario_path: Path, root: Path,
         root, result.scenario.name, command_line(), result.seed,
         result.scenario.model_dump(mode="json", exclude_none=True),
         extra={"scenario_file": str(scenario_path), "days": result.days,
-               "replications": result.replications, "without": list(result.without)},
+               "replications": result.replications, "without": list(result.without),
+               "plan": result.plan.name if result.plan else None, "at_week": result.at_week,
+               "plan_definition": (result.plan.model_dump(mode="json") if result.plan
+                                   else None)},
         kind="run",
     ) as folder:
         folder.write_json("metrics.json", result.to_json())
@@ -104,9 +127,12 @@ def print_result(result: RunResult) -> None:
     m = result.summary
     scenario = result.scenario
     absent = ", ".join(result.without) or "nobody"
+    after = (f" The team as plan [bold]{escape(result.plan.name)}[/bold] leaves it at week "
+             f"{result.at_week} (its skills and the plan's state then)."
+             if result.plan is not None else "")
     console.print(
         f"[bold]{escape(scenario.name)}[/bold]: {result.days} days x {result.replications} "
-        f"replications, seed {result.seed}, absent: {escape(absent)}. "
+        f"replications, seed {result.seed}, absent: {escape(absent)}.{after} "
         "Figures are means across replications ± the half-width of their 95% interval.\n"
     )
     if result.baseline is not None:
@@ -114,6 +140,7 @@ def print_result(result: RunResult) -> None:
     console.print(response_table(m))
     console.print(escalation_table(m))
     console.print(hero_table(m, scenario.heroes, result.without, result.baseline))
+    console.print(hero_time_table(m, result.baseline))
     console.print(load_table(m))
     console.print(responders_table(m, scenario))
     if any(v.changes is not None for v in scenario.services):
@@ -204,6 +231,39 @@ def hero_table(m: MetricsSummary, heroes: Sequence[str], without: Sequence[str] 
                       "hours /run"], rows, drop=["of which pulls", "business", "off"],
                      caption=f"the {TOP_ROWS} heroes interrupted most, then the others"
                      if rest else None)
+
+
+def hero_time_table(m: MetricsSummary, base: MetricsSummary | None = None) -> FittedTable:
+    """Each hero's hours a week by kind against their capacity; a hero away in the what-if
+    shown as they are with everyone present."""
+    rows = []
+    heroes = dict((base or {}).get("hero_time", {}))
+    heroes.update(m.get("hero_time", {}))
+    over = []
+    ranked = list(heroes.items())
+    if len(ranked) > TOP_ROWS:  # the heroes with the most hours
+        ranked.sort(key=lambda kv: -mean_of(kv[1]["total"]))
+    for hero, row in ranked[:TOP_ROWS]:
+        rows.append([f"{escape(hero)} ({mean_of(row['capacity']):.1f})",
+                     *(hours(mean_of(row[k])) for k in ("rescue", "consult", "review",
+                                                        "triage")),
+                     estimate(row["total"]), estimate(row["improvement_left"])])
+    for hero, row in ranked:
+        if mean_of(row["overloaded_weeks"]) > 0:
+            over.append(f"{escape(hero)} {mean_of(row['overloaded_weeks']):.1f}")
+    rest = ranked[TOP_ROWS:]
+    return new_table(
+        "Hero time, hours a week by kind", ["hero (cap.)", "rescue", "consult", "review",
+                                            "triage", "total", "left"], rows,
+        drop=["triage", "review", "consult"],
+        caption="rescue: leading or working incidents; review: release gates; triage: false "
+                "pages; backing up learners and plan activities (transfer) happen only while "
+                "a plan runs, in check and compare (--at-week freezes the team as the plan "
+                "left it, as the check's replays do); cap.: working hours x (1 - project "
+                "share); left: for improvement work. Weeks past the capacity: "
+                + (", ".join(over) if over else "none") + "."
+                + (f" The {TOP_ROWS} heroes with the most hours of {len(ranked)}." if rest
+                   else ""))
 
 
 def load_table(m: MetricsSummary) -> FittedTable:

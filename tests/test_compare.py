@@ -254,7 +254,8 @@ def test_cli_unknown_plan_lists_the_scenarios_plans(tmp_path):
     """An unknown plan name exits 2 and lists the plans the scenario has."""
     text = invoke_error([str(PLATFORM), "--plan", "pair-and-leed"], tmp_path)
     assert "pair-and-leed" in text
-    assert "pair-and-lead, docs-only, rotation-and-drills" in text
+    assert ("pair-and-lead, pair-then-stop, game-day-every-day, docs-only, "
+            "rotation-and-drills") in text
 
 
 def test_cli_invalid_plan_file_is_named(tmp_path):

@@ -68,7 +68,7 @@ def test_compare_document_reads_back_and_leaves_the_last_difference_out(tiny):
 
 def test_advise_document_reads_back_with_each_candidates_figures_inline(tiny):
     """advise.json reads back; a candidate's Reduction is written among the row's own keys."""
-    result = run_advise(Replications(tiny, 2, seed=0), weeks=2, verify=False)
+    result = run_advise(Replications(tiny, 2, seed=0), weeks=2, propose=False)
     doc = result.to_json()
     reads_back(AdviseDocument, doc)
     row = doc["candidates"][0]

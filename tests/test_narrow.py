@@ -159,9 +159,9 @@ def test_compare_fits(width, tmp_path, monkeypatch):
     doc = json.loads((folder / "compare.json").read_text())
     assert_fits(text, width, (folder,))
     assert "reaches independence" in headline_first(text) or "No plan" in headline_first(text)
-    assert_headers(text, ["#", "plan", "independent", "hours hero/ learner",
-                          "hero int./ week (vs base)", "p90 hero absent", "breach absent (+)",
-                          "resp. critical"])
+    assert_headers(text, ["plan", "independent", "hours hero/ learner",
+                          "hero int./ week (vs base)", "p90 w/o hero", "breach absent (+)",
+                          "resp. crit."])
     assert LEFT_OUT not in text or "breach absent" not in text.split(LEFT_OUT)[1]
     figures = []
     for row in doc["plans"]:

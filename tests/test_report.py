@@ -22,9 +22,10 @@ HOSTILE_ID = '"><img src=x onerror=alert(2)>'
 
 runner = CliRunner()
 
-RUN_SECTIONS = ("summary", "time-to-mitigate", "escalations", "hero-interruptions", "load",
-                "classes")
-CHECK_SECTIONS = ("verdict", "independence-curve", "skills", "plan")
+RUN_SECTIONS = ("summary", "time-to-mitigate", "escalations", "hero-interruptions", "hero-time",
+                "load", "classes")
+CHECK_SECTIONS = ("verdict", "findings", "independence-curve", "hero-time", "people", "budget",
+                  "sustainment", "skills", "plan")
 
 
 def _hostile_scenario(tmp_path: Path) -> Path:
@@ -49,7 +50,8 @@ def _only_folder(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> dict[str, Path]:
-    """A run --without, a plain run and a check of a scenario with hostile strings."""
+    """A run --without, a plain run, a check and an advise of a scenario with hostile
+    strings."""
     tmp = tmp_path_factory.mktemp("report")
     scenario = _hostile_scenario(tmp)
     out = {}
@@ -58,6 +60,8 @@ def folders(tmp_path_factory) -> dict[str, Path]:
         ("run", ["run", str(scenario), "--days", "14", "--reps", "2"]),
         ("check", ["check", str(scenario), "--plan", "write-it-down", "--weeks", "4",
                    "--reps", "2"]),
+        ("advise", ["advise", str(scenario), "--weeks", "2", "--reps", "2",
+                    "--check-weeks", "4", "--check-reps", "2"]),
     ):
         root = tmp / key
         result = runner.invoke(app, [*args, "--workers", "1", "--out", str(root)])
@@ -75,7 +79,7 @@ def _section_ids(html: str) -> list[str]:
 
 
 def test_every_command_writes_a_report(folders):
-    """run and check folders each hold report.html next to their other files."""
+    """run, check and advise folders each hold report.html next to their other files."""
     for folder in folders.values():
         assert (folder / REPORT_FILE).is_file()
         assert not list(folder.glob(".*partial"))
@@ -86,7 +90,8 @@ def test_run_report_has_every_section(folders):
     html = _html(folders["what-if"])
     assert _section_ids(html) == list(RUN_SECTIONS)
     assert "everyone present" in html and "without sam" in html
-    assert html.count("<svg") == 4  # time to mitigate, escalations, interruptions, load
+    # time to mitigate, escalations, interruptions, hero time, load
+    assert html.count("<svg") == 5
     assert 'data-kind="run"' in html
 
 
@@ -98,10 +103,11 @@ def test_plain_run_report_has_one_arm(folders):
 
 
 def test_check_report_has_every_section(folders):
-    """A check report holds the verdict, the independence curve, skills and the plan."""
+    """A check report holds the verdict, the findings, the independence curve, the hero's time,
+    each person, the budget, the sustainment view, skills and the plan."""
     html = _html(folders["check"])
     assert _section_ids(html) == list(CHECK_SECTIONS)
-    assert html.count("<svg") == 2  # the curve, the heatmaps
+    assert html.count("<svg") == 3  # the curve, the hero's time week by week, the heatmaps
     assert "pass threshold" in html and "knowledge, start" in html
 
 
@@ -123,7 +129,7 @@ def test_hostile_ids_are_escaped_everywhere(folders):
         assert "onerror=alert(2)" in html  # shown, as text
 
 
-@pytest.mark.parametrize("key", ["what-if", "check"])
+@pytest.mark.parametrize("key", ["what-if", "check", "advise"])
 def test_report_is_self_contained(folders, key):
     """No script, no external link, image, font or stylesheet; a CSP forbids fetching."""
     html = _html(folders[key])
@@ -137,7 +143,7 @@ def test_report_is_self_contained(folders, key):
     assert "<text" not in html  # chart text is drawn as paths: no font needed
 
 
-@pytest.mark.parametrize("key", ["what-if", "check"])
+@pytest.mark.parametrize("key", ["what-if", "check", "advise"])
 def test_element_ids_are_unique(folders, key):
     """Charts' ids are scoped, so no two elements of the page share an id."""
     ids = re.findall(r'\bid="([^"]+)"', _html(folders[key]))
@@ -208,7 +214,7 @@ def test_compare_report_has_its_sections(tmp_path):
                                  "--reps", "2", "--workers", "1", "--out", str(tmp_path)])
     assert result.exit_code in (0, 1), result.output
     html = build_report(load_results(_only_folder(tmp_path)))
-    assert _section_ids(html) == ["ranking", "cost", "curves"]
+    assert _section_ids(html) == ["ranking", "cost", "curves", "people"]
     assert html.count("<svg") == 2 and "docs-only" in html
     assert "SLO breach rate with the heroes absent at the end" in html
     assert "hero hours spent" in html  # the cost-against-outcome chart's axis
@@ -355,3 +361,12 @@ def test_injection_strips_handle_never_and_gave_up():
          "verdict": "hesitation"},
     ])
     assert svg.startswith("<svg") and "#d55e00" in svg.lower() and "#0072b2" in svg.lower()
+
+
+def test_advise_report_shows_the_proposal_and_its_check(folders):
+    """advise's page: what the proposal comes to, its check beside today's team, the search,
+    why the hero is pulled and the ranked candidates."""
+    html = _html(folders["advise"])
+    ids = _section_ids(html)
+    assert {"check", "check-classes", "search", "attribution", "candidates"} <= set(ids)
+    assert "beside today" in html and "today: week 0 with no plan" in html

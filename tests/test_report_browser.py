@@ -139,8 +139,9 @@ def test_every_chart_renders(browser, report, tmp_path):
     probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&")
                        .replace("&lt;", "<").replace("&gt;", ">"))
     assert probe["problems"] == []
-    assert probe["sections"] == ["verdict", "independence-curve", "skills", "plan"]
-    assert len(probe["charts"]) == probe["figures"] == 2
+    assert probe["sections"] == ["verdict", "findings", "independence-curve", "hero-time",
+                                 "people", "budget", "sustainment", "skills", "plan"]
+    assert len(probe["charts"]) == probe["figures"] == 3  # the curve, hero time, skills
     for chart in probe["charts"]:
         assert chart["inFigure"]
         assert 400 <= chart["width"] <= 1280 and 250 <= chart["height"] <= 2000, chart

@@ -159,6 +159,12 @@ def summarize_compare(specs: list[CheckSpec], data: list[CheckData], baseline: s
             final_verdict=check.final.verdict,
             holding_back=[item.class_id for item in check.final.holding_back],
             vs_baseline=None if i == reference else _versus(i, reference, keys, labels),
+            hero_time={hero: series.mean for hero, series in check.hero_time.items()},
+            overloaded_weeks={hero: len(series.overloaded_weeks)
+                              for hero, series in check.hero_time.items()},
+            gini_hours_end={arm: figures.gini_hours for arm, figures in final.people.items()},
+            budget_fits=check.plan_review.budget.fits if check.plan_review else True,
+            findings=check.findings,
         ))
     order = sorted(range(len(rows)), key=lambda i: _rank_key(rows[i]))
     ranking = []

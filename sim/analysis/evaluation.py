@@ -32,6 +32,7 @@ class Arms:
 
     present: RunRecords
     absent: RunRecords
+    next_out: RunRecords | None = None  # the heroes and the next person out absent
 
 
 def replay_arms(
@@ -43,6 +44,7 @@ def replay_arms(
     state: TeamState,
     t: float,
     arrivals: list[Arrival],
+    also_without: tuple[str, ...] = (),
 ) -> Arms:
     """Replay `arrivals` over `days` with the team as it is at minute `t`, both arms.
 
@@ -54,6 +56,7 @@ def replay_arms(
         state: the plan's state; each arm gets its own copy frozen at `t`.
         t: the minute the team is frozen at.
         arrivals: the window's incidents, the same in both arms.
+        also_without: the next person out: a third arm without the heroes and them.
     """
     # The team as it is by then: who has left stays away, a class that has not appeared yet has
     # no incidents until it does (team events, moved to the window's start).
@@ -66,7 +69,9 @@ def replay_arms(
         return TeamModel(seen, days, seed, replication, without=(*gone, *without),
                          skills=skills, arrivals=arrivals, state=state.frozen(t)).run()
 
-    return Arms(present=replay(()), absent=replay(tuple(scenario.heroes)))
+    heroes = tuple(scenario.heroes)
+    return Arms(present=replay(()), absent=replay(heroes),
+                next_out=replay(heroes + tuple(also_without)) if also_without else None)
 
 
 def window_arrivals(scenario: Scenario, days: int, seed: int, replication: int

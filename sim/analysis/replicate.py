@@ -21,10 +21,10 @@ from sim.analysis.metrics import replication_metrics
 from sim.analysis.types import ReplicationMetrics
 from sim.errors import InputError
 from sim.inputs.scenario import size_problems
-from sim.model import TeamModel
+from sim.model import TeamModel, TeamState
 from sim.model.records import RunRecords
 from sim.model.skills import SkillBook
-from sim.schema import Scenario
+from sim.schema import MINUTES_PER_WEEK, Plan, Scenario
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,10 @@ class RunSpec:
     keep_records: bool = False
     # Incidents to replay (sim.model.Arrival) instead of sampling them.
     arrivals: tuple | None = None
+    # Run the team as this plan leaves it after `at_week` weeks (with learning), in each
+    # replication: its skills and plan state then, frozen.
+    plan: Plan | None = None
+    at_week: int = 0
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,28 @@ class ReplicationResult:
 def run_replication(spec: RunSpec, replication: int) -> ReplicationResult:
     """Simulate replication `replication` of `spec` and reduce it to its metrics."""
     skills = spec.skills.copy() if spec.skills is not None else None
+    state = None
+    if spec.plan is not None and spec.at_week > 0:
+        skills, state = team_after(spec.scenario, spec.plan, spec.at_week, spec.seed,
+                                   replication)
     arrivals = list(spec.arrivals) if spec.arrivals is not None else None
     model = TeamModel(spec.scenario, spec.days, spec.seed, replication, spec.without, skills,
-                      arrivals=arrivals)
+                      arrivals=arrivals, state=state)
     records = model.run()
     metrics = replication_metrics(records, spec.scenario, model.skills)
     return ReplicationResult(replication, metrics, records if spec.keep_records else None)
+
+
+def team_after(scenario: Scenario, plan: Plan, weeks: int, seed: int, replication: int
+               ) -> tuple[SkillBook, TeamState]:
+    """The team as `plan` leaves it after `weeks` weeks of replication `replication` (with
+    learning): its skills and plan state at that minute, frozen (runbooks no longer age;
+    pairing and backup, ways of practising, left out as in the check's replays)."""
+    t = weeks * MINUTES_PER_WEEK
+    model = TeamModel(scenario, weeks * 7, seed, replication, plan=plan, learn=True)
+    model.run(snapshot_at=[t])
+    snapshot = model.snapshots[0]
+    return snapshot.skills, snapshot.state.frozen(snapshot.t)
 
 
 def _run_batch(function: Callable, spec, replications: list[int]) -> list:

@@ -27,7 +27,7 @@ from sim.analysis.replicate import (
 from sim.analysis.types import FitCheck, MetricsSummary, ReplicationMetrics, RunDocument
 from sim.errors import InputError, Problem
 from sim.model.records import IncidentRecord
-from sim.schema import Scenario
+from sim.schema import Plan, Scenario
 
 MAX_DAYS = 3660
 MAX_REPLICATIONS = 100_000
@@ -49,6 +49,9 @@ class RunResult:
     incidents: list[tuple[str, int, IncidentRecord]] = field(default_factory=list, repr=False)
     # With `without`: the same replications with everyone present (summarised metrics).
     baseline: MetricsSummary | None = field(default=None, repr=False)
+    # The team as this plan leaves it after `at_week` weeks, when given.
+    plan: Plan | None = field(default=None, repr=False)
+    at_week: int | None = None
 
     @property
     def document(self) -> RunDocument:
@@ -64,6 +67,8 @@ class RunResult:
             metrics=self.summary,
             baseline=self.baseline,
             fit_check=self.fit,
+            plan=self.plan.name if self.plan is not None else None,
+            at_week=self.at_week,
         )
 
     def to_json(self) -> dict:
@@ -108,6 +113,8 @@ def run_scenario(
     without: Sequence[str] = (),
     keep_incidents: bool = True,
     arrivals: Sequence | None = None,
+    plan: Plan | None = None,
+    at_week: int | None = None,
 ) -> RunResult:
     """Simulate `reps.replications` replications of `days` days and summarise them.
 
@@ -121,19 +128,24 @@ def run_scenario(
         arrivals: incidents to replay in every replication (`sim.model.Arrival`, e.g.
             from `sim.analysis.calibrate.replay_arrivals`) instead of sampling them;
             replications then differ only in decisions, acknowledgements and absences.
+        plan, at_week: run the team as `plan` leaves it after `at_week` weeks: each
+            replication runs the plan (with learning) to that week, freezes the team's skills
+            and the plan's state, and runs from there (`replicate.team_after`).
     """
     scenario, replications, seed = reps.scenario, reps.replications, reps.seed
     check_people(scenario, without)
     check_counts(days, replications)
+    check_plan_week(plan, at_week)
     replay = tuple(arrivals) if arrivals is not None else None
+    after = {"plan": plan, "at_week": at_week or 0}
     spec = RunSpec(scenario, days, seed, tuple(without), keep_records=keep_incidents,
-                   arrivals=replay)
+                   arrivals=replay, **after)
     tasks = [(spec, r) for r in range(replications)]
     if without:
         # The what-if is read against the same team with everyone present, on the same
         # incidents (common random numbers): the baseline arm.
         baseline_spec = RunSpec(scenario, days, seed, (), keep_records=keep_incidents,
-                                arrivals=replay)
+                                arrivals=replay, **after)
         tasks += [(baseline_spec, r) for r in range(replications)]
     results = run_tasks(run_replication, tasks, reps.workers, reps.progress, reps.executor)
     arm, base = results[:replications], results[replications:]
@@ -153,7 +165,26 @@ def run_scenario(
         fit=fit_check(scenario, summary),  # the summary, not summarised again
         incidents=incidents,
         baseline=summarize([r.metrics for r in base]) if base else None,
+        plan=plan,
+        at_week=at_week if plan is not None else None,
     )
+
+
+def check_plan_week(plan: Plan | None, at_week: int | None) -> None:
+    """Raise InputError unless a plan and its week come together, the week within range."""
+    problem = None
+    if plan is not None and at_week is None:
+        problem = Problem("command line", "--at-week", "missing",
+                          "with --plan, say which week of the plan to run the team from: "
+                          "--at-week N")
+    elif plan is None and at_week is not None:
+        problem = Problem("command line", "--plan", "missing",
+                          "--at-week needs the plan whose week it is: --plan NAME|FILE")
+    elif at_week is not None and not 0 <= at_week <= MAX_DAYS // 7:
+        problem = Problem("command line", "--at-week", repr(at_week),
+                          f"the week must be between 0 and {MAX_DAYS // 7}")
+    if problem is not None:
+        raise InputError([problem])
 
 
 def _labelled(results: list[ReplicationResult], arm: str) -> list[tuple[str, int, IncidentRecord]]:

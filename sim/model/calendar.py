@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from bisect import bisect_right
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -127,6 +128,7 @@ class Calendar:
         self.wakeable = {p.id: p.wakeable for p in scenario.people}
         self.duty: dict[str, bytes | None] = {}  # on duty per bin; None: always
         self._last_bin = self.span * BINS_PER_DAY - 1
+        self._last_available: dict[str, int] = {}
         self._last_hour = self.span * 24 - 1
         zone_offsets: dict[str, list[float]] = {}
         for p in scenario.people:
@@ -157,7 +159,7 @@ class Calendar:
         }
         self._on_call_current: dict[str, tuple[object, list]] = {}  # the version in force
         self._pool_current: tuple[object, list[tuple[str, ...]]] | None = None
-        self._status: dict[tuple, tuple[object, object, np.ndarray]] = {}
+        self._status: dict[tuple, tuple[object, object, list[int]]] = {}
 
     def _planned_days(self, absences: list[tuple[int, int]], always: bool) -> bytearray:
         """Planned days away: absences and team events, (first, last) day ranges."""
@@ -196,42 +198,70 @@ class Calendar:
 
     def available(self, person: str, t: float) -> bool:
         """Whether `person` can take up work at `t`: not away, and on duty."""
-        return not self.absent(person, t) and self.on_duty(person, t)
-
-    def next_available(self, person: str, t: float) -> float | None:
-        """The first time at or after `t` when `person` is available, or None."""
-        absent = self.absent_days[person]
+        d = int(t // MINUTES_PER_DAY)
+        if self.absent_days[person][d if d < self.span else self.span - 1]:
+            return False
         duty = self.duty[person]
-        first = self.bin(t)
-        for b in range(first, self._last_bin + 1):
-            d = b // BINS_PER_DAY
-            if absent[d]:
-                continue
-            if duty is None or duty[b] == 1:
-                return t if b == first else b * float(BIN_MINUTES)
-        return None
+        if duty is None:
+            return True
+        b = int(t // BIN_MINUTES)
+        return duty[b if b < self._last_bin else self._last_bin] == 1
+
+    def available_again(self, person: str, t: float) -> bool:
+        """Whether `person` is available at `t` or at some time after it within the calendar
+        (not if they are away, or off duty, for the rest of it)."""
+        return self.bin(t) <= self._last_available_bin(person)
+
+    def _last_available_bin(self, person: str) -> int:
+        """The last quarter hour in which `person` is available (-1: never), tabulated once:
+        absences and windows are fixed when the calendar is built."""
+        last = self._last_available.get(person)
+        if last is None:
+            absent = self.absent_days[person]
+            duty = self.duty[person]
+            last = -1
+            for d in range(self.span - 1, -1, -1):
+                if absent[d]:
+                    continue
+                if duty is None:
+                    last = (d + 1) * BINS_PER_DAY - 1
+                    break
+                for b in range((d + 1) * BINS_PER_DAY - 1, d * BINS_PER_DAY - 1, -1):
+                    if duty[b] == 1:
+                        last = b
+                        break
+                if last >= 0:
+                    break
+            self._last_available[person] = last
+        return last
 
     def next_change(self, person: str, t: float) -> float:
         """The first quarter-hour boundary after `t` at which `person` becomes or stops being
         available, reachable or a member of the pool; infinity when that never happens within
         the calendar. (What decides whether they can be offered waiting work.)"""
-        codes = self._status_codes(person)
-        b = self.bin(t)
-        changed = np.flatnonzero(codes[b + 1:] != codes[b])
-        return math.inf if changed.size == 0 else (b + 1 + int(changed[0])) * float(BIN_MINUTES)
+        changes = self._status_changes(person)
+        i = bisect_right(changes, self.bin(t))
+        return math.inf if i == len(changes) else changes[i] * float(BIN_MINUTES)
 
-    def _status_codes(self, person: str) -> np.ndarray:
-        """Per quarter hour: available (1) + reachable (2) + in the pool (4), for the rotation
-        in force (tabulated once per version of it)."""
+    def _status_changes(self, person: str) -> list[int]:
+        """The quarter hours at which `person`'s availability, reachability or pool membership
+        changes (see next_change), for the rotation in force (tabulated once per version of it)."""
         key = (person, id(self.schedules["primary"]), id(self.schedules["secondary"]))
         cached = self._status.get(key)
         if cached is not None and cached[0] is self.schedules["primary"] \
                 and cached[1] is self.schedules["secondary"]:
             return cached[2]
-        bins = self.span * BINS_PER_DAY
-        hour_of_bin = np.arange(bins) // (BINS_PER_DAY // 24)
+        codes = self._status_codes(person)
+        changes = (np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist()
+        self._status[key] = (self.schedules["primary"], self.schedules["secondary"], changes)
+        return changes
+
+    def _status_codes(self, person: str) -> np.ndarray:
+        """Per quarter hour: available (1) + reachable (2) + in the pool (4), for the rotation
+        in force."""
+        per_hour = BINS_PER_DAY // 24
         absent = np.frombuffer(bytes(self.absent_days[person]), dtype=np.uint8)
-        available = absent[np.arange(bins) // BINS_PER_DAY] == 0
+        available = np.repeat(absent == 0, BINS_PER_DAY)
         duty = self.duty[person]
         if duty is not None:
             available &= np.frombuffer(duty, dtype=np.uint8) == 1
@@ -245,14 +275,13 @@ class Calendar:
                     self.on_call(layer, 0.0)  # tabulates the version in force
                     table = np.array(self._on_call_current[layer][1], dtype=object)
                     rota |= table == person
-            reachable = available & (awake | rota[hour_of_bin])
+            reachable = available & (awake | np.repeat(rota, per_hour))
         codes = available.astype(np.uint8) + 2 * reachable.astype(np.uint8)
         if self.pooled:
             self.pool_members(0.0)  # tabulates the version in force
             assert self._pool_current is not None
             member = np.array([person in members for members in self._pool_current[1]])
-            codes = codes + 4 * member[hour_of_bin].astype(np.uint8)
-        self._status[key] = (self.schedules["primary"], self.schedules["secondary"], codes)
+            codes = codes + 4 * np.repeat(member, per_hour).astype(np.uint8)
         return codes
 
     def local_minute(self, person: str, t: float) -> tuple[int, float]:

@@ -181,7 +181,8 @@ def _try_release(ctx: TeamContext, raise_incident: RaiseIncident, service_id: st
     knowledge = ctx.effective_knowledge(leader, rollback, now)
     if backer is not None:
         knowledge = max(knowledge, ctx.effective_knowledge(backer, rollback, now))
-    base = changes.failure_rate if gate_open else changes.unsafe_failure_rate
+    # A release-fragility fix (sim/model/plans.py) lowers the service's rate in the state.
+    base = ctx.state.failure_rates[service_id] if gate_open else changes.unsafe_failure_rate
     rate = min(1.0, base * (1.0 + changes.knowledge_penalty * (1.0 - knowledge))
                * (1.0 + changes.batch_penalty * (batch - 1)))
     failed = latest.draws[1] < rate

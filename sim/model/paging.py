@@ -44,7 +44,7 @@ class Paging:
 
     def route(self, inc: Incident) -> None:
         """A new incident is paged; with routing ambiguity, the page may land wrong first."""
-        if inc.draw() < self.ctx.state.routing_ambiguity:
+        if inc.draw() < self.ctx.state.routing_for(inc.cls.id):
             self._misroute(inc)
         elif self.pooled:
             self._page_pool(inc)

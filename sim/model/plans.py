@@ -8,6 +8,7 @@ from collections.abc import Callable, Generator
 
 from sim.model.context import TeamContext
 from sim.model.records import PlanCost, WorkSpan
+from sim.model.state import TeamState
 from sim.schema import (
     MINUTES_PER_DAY,
     DrillAction,
@@ -178,17 +179,7 @@ def _switch_on(ctx: TeamContext, index: int, action: PlanAction) -> Callable[[],
             state.apply_pull_stops()
         return undo
     if isinstance(action, FixConditionAction):
-        name = action.condition.value
-        stack = state.condition_fixes.setdefault(name, [getattr(state, name)])
-        entry = (index, action.value)
-        stack.append(entry)
-        setattr(state, name, action.value)
-
-        def undo():
-            stack.remove(entry)
-            # The latest fix still in force wins; with none, the condition as it was.
-            setattr(state, name, stack[-1][1] if len(stack) > 1 else stack[0])
-        return undo
+        return _fix_condition(state, index, action)
     if isinstance(action, LeadChangesAction):
         for service in action.services:
             state.change_backup.setdefault(service, []).extend(action.learners)
@@ -215,6 +206,44 @@ def _switch_on(ctx: TeamContext, index: int, action: PlanAction) -> Callable[[],
             state.requires.update(requires_before)
         return undo
     raise TypeError(f"unknown plan action {action!r}")  # pragma: no cover
+
+
+def _fix_condition(state: TeamState, index: int, action: FixConditionAction
+                   ) -> Callable[[], None]:
+    """Set a condition (team-wide, or per named service or class); fixes stack per target:
+    when one ends, the latest still in force wins, and with none the value as it was."""
+    name = action.condition.value
+    if name == "release_fragility":
+        tables = [(state.failure_rates, service) for service in action.services]
+    elif name == "ownership":
+        tables = [(state.class_routing, class_id) for class_id in action.classes]
+    else:
+        tables = [({name: getattr(state, name)}, name)]  # team-wide: an attribute
+    undos = []
+    for table, key in tables:
+        stack = state.condition_fixes.setdefault(f"{name}:{key}", [table.get(key)])
+        entry = (index, action.value)
+        stack.append(entry)
+        _set(state, name, table, key, action.value)
+        undos.append((table, key, stack, entry))
+
+    def undo():
+        for table, key, stack, entry in undos:
+            stack.remove(entry)
+            _set(state, name, table, key, stack[-1][1] if len(stack) > 1 else stack[0])
+    return undo
+
+
+def _set(state: TeamState, name: str, table: dict, key: str, value: float | None) -> None:
+    """One condition's value: a team-wide attribute, or a per-target entry (None: the entry
+    goes, so an ownership fix that ends leaves the team-wide routing ambiguity)."""
+    if table is state.failure_rates or table is state.class_routing:
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+    else:
+        setattr(state, name, value)
 
 
 def _drill(ctx: TeamContext, index: int, action: DrillAction) -> None:

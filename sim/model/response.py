@@ -228,7 +228,7 @@ class Response:
         untried = [p for p in required if p not in inc.tried]
         here = [p for p in untried if calendar.available(p, now)]
         if not here and (any(calendar.available(p, now) for p in required)
-                         or all(calendar.next_available(p, now) is None for p in untried)):
+                         or not any(calendar.available_again(p, now) for p in untried)):
             self._pager().hand_on(inc, level)
             return
         give = partial(self._page_required, inc, handed_by, level)

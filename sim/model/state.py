@@ -36,6 +36,10 @@ class TeamState:
     pull_stops: list[tuple[str, ...]] = field(default_factory=list)
     condition_fixes: dict[str, list] = field(default_factory=dict)
     change_backup: dict[str, list[str]] = field(default_factory=dict)  # service -> learners
+    # fix_condition on named targets: service -> change-failure rate (release fragility),
+    # class -> routing ambiguity of its pages (ownership; absent: the team-wide value).
+    failure_rates: dict[str, float] = field(default_factory=dict)
+    class_routing: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> TeamState:
@@ -50,12 +54,18 @@ class TeamState:
             requires={k.id: tuple(k.requires) for k in scenario.classes},
             runbooks=Runbooks.from_scenario(scenario),
             needs={v.id: tuple(v.changes.needs) for v in scenario.services if v.changes},
+            failure_rates={v.id: v.changes.failure_rate for v in scenario.services
+                           if v.changes},
             schedules={
                 "primary": scenario.rotation.primary,
                 "secondary": scenario.rotation.secondary,
                 "shadow": scenario.rotation.shadow,
             },
         )
+
+    def routing_for(self, class_id: str) -> float:
+        """The chance a page of `class_id` first lands on the wrong person."""
+        return self.class_routing.get(class_id, self.routing_ambiguity)
 
     def pulls_allowed(self, class_id: str) -> bool:
         """Whether the hero still answers direct messages about `class_id`."""
@@ -77,6 +87,8 @@ class TeamState:
         state.backup = {}
         state.change_backup = {}
         state.needs = dict(self.needs)
+        state.failure_rates = dict(self.failure_rates)
+        state.class_routing = dict(self.class_routing)
         state.schedules = dict(self.schedules)
         state.runbooks = self.runbooks.frozen(t)
         return state
@@ -89,6 +101,8 @@ class TeamState:
                 "observability": self.observability, "informal_pull": self.informal_pull,
                 "consult": self.consult,
             },
+            "ownership": dict(self.class_routing),
+            "change_failure_rates": dict(self.failure_rates),
             "requires": {k: list(v) for k, v in self.requires.items() if v},
             "needs": {k: list(v) for k, v in self.needs.items() if v},
             "informal_pulls_stopped": sorted(self.no_pulls) if not self.no_pulls_all else "all",

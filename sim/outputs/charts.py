@@ -58,6 +58,15 @@ ESCALATION_COLOURS = {
 CYCLE = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "orange",
                                 "reddish_purple", "sky_blue", "black", "yellow")]
 HEATMAP = "cividis"
+# Hours by kind (the hero's time), stacked in this order.
+HOUR_KIND_COLOURS = {
+    "rescue": OKABE_ITO["vermillion"],
+    "backup": OKABE_ITO["orange"],
+    "consult": OKABE_ITO["reddish_purple"],
+    "review": OKABE_ITO["sky_blue"],
+    "transfer": OKABE_ITO["bluish_green"],
+    "triage": OKABE_ITO["yellow"],
+}
 
 _STYLE = {
     "svg.fonttype": "path",
@@ -345,6 +354,43 @@ def independence_curve(weeks: Sequence[int], panels: Sequence[dict], passed: Seq
     fig.legend([legend[k] for k in labels], labels, loc="outside upper center",
                ncols=min(len(labels), 3))
     return fig, "Independence over the plan's weeks"
+
+
+@chart
+def weekly_stacks(panels: Mapping[str, Mapping[str, Sequence[float]]],
+                  lines: Mapping[str, Mapping[str, float]], colours: Mapping[str, str],
+                  ylabel: str, title: str):
+    """Vertical stacked bars week by week, one panel per person, with horizontal limits.
+
+    Args:
+        panels: panel title -> stack label -> one value per week (week 0 first).
+        lines: panel title -> limit label -> value (drawn dashed across the panel).
+        colours: stack label -> colour (also fixes the stacking order).
+        ylabel: the y-axis label, with its unit.
+        title: the chart's title.
+    """
+    fig = _figure(1.0 + 2.0 * max(len(panels), 1))
+    axes = fig.subplots(max(len(panels), 1), 1, sharex=True, squeeze=False)[:, 0]
+    styles = ("--", ":", "-.")
+    for ax, (panel, stacks) in zip(axes, panels.items()):
+        weeks = max((len(v) for v in stacks.values()), default=0)
+        bottom = [0.0] * weeks
+        for stack, colour in colours.items():
+            values = [v or 0.0 for v in stacks.get(stack, [0.0] * weeks)]
+            ax.bar(range(weeks), values, bottom=bottom, color=colour, label=stack, width=0.8)
+            bottom = [a + b for a, b in zip(bottom, values)]
+        for style, (label, value) in zip(styles, lines.get(panel, {}).items()):
+            ax.axhline(value, color=THRESHOLD, linestyle=style, linewidth=1.0,
+                       label=f"{label} ({value:g} h)")
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(ylabel)
+        ax.set_title(panel, fontweight="normal", fontsize=9)
+        ax.grid(axis="x", visible=False)
+    axes[-1].set_xlabel("week of the plan")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
+    return fig, title
 
 
 @chart

@@ -217,15 +217,18 @@ def advise_headline(doc: AdviseDocument) -> Headline:
         parts[0] += f", most for {cid} ({row.hero_interruptions_per_week:.1f} a week)"
     if doc.candidates:
         parts.append(f"the best first step per hero hour: {doc.candidates[0].name}")
-    plan = doc.proposal.plan
-    if plan is None:
-        parts.append("nothing fits the budget")
-    else:
-        kept = sum(s.kept for s in doc.proposal.steps)
-        parts.append(f"the proposed plan takes {kept} steps within "
-                     f"{doc.budget_hero_hours:g} hero hours")
-        if doc.check is not None:
-            parts[-1] += f" and ends {doc.check.plan.final_verdict} after {doc.weeks} weeks"
+    proposal = doc.proposal
+    if proposal is not None and proposal.passes and proposal.within_budget:
+        hours = f", {proposal.hero_hours:.0f} hero hours" if proposal.hero_hours else ""
+        parts.append(f"the proposed plan ({len(proposal.moves)} moves{hours}) passes its "
+                     f"check in {proposal.weeks} weeks")
+    elif proposal is not None:
+        needed = ("" if proposal.needed_budget_hero_hours is None else
+                  f"; one needs about {proposal.needed_budget_hero_hours:.0f} hero hours")
+        if proposal.weeks_needed is not None:
+            needed += f"; one passes in {proposal.weeks_needed} weeks"
+        parts.append(f"no plan within {proposal.budget_hero_hours:g} hero hours passes its "
+                     f"check in {proposal.weeks} weeks{needed}")
     return Headline("; ".join(parts) + ".", terms)
 
 

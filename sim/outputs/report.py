@@ -58,6 +58,9 @@ KINDS: dict[str, ReportKind] = {
     "compare": ReportKind("sim.outputs.report_compare:compare_report", ("compare.json",)),
     "score": ReportKind("sim.outputs.report_score:score_report", ("gameday.json",)),
     "map": ReportKind("sim.outputs.report_map:map_report", ("heromap.json",)),
+    "rotation": ReportKind("sim.outputs.report_rotation:rotation_report", ("rotation.json",)),
+    "design": ReportKind("sim.outputs.gameday_design:design_report", ("design.json",)),
+    "advise": ReportKind("sim.outputs.report_advise:advise_report", ("advise.json",)),
 }
 
 # Folders written before the journal had a `kind`: told apart by their main file.

@@ -1,15 +1,22 @@
-"""advise.md and the knowledge pack outline (`--write-pack`): markdown from advise.json.
+"""advise.md, report.html of an advise folder, and the knowledge pack (`--write-pack`), from
+advise.json.
 
-User strings (ids, names, descriptions) go through `sim.outputs.markdown.cell`.
+User strings (ids, names, descriptions) go through `sim.outputs.markdown.cell` (markdown) and
+`sim.outputs.html` (escaped).
 """
 
 from __future__ import annotations
 
-from sim.analysis.advise import CAUSES, NOISE, readiness
-from sim.analysis.metrics import effective_responders
+from sim.analysis.advise import CAUSES, CHECK_EVERY, CHECK_REPLICATIONS, CHECK_WEEKS
+from sim.analysis.advise.pack import knowledge_pack
 from sim.analysis.types import AdviseDocument, Interval
-from sim.model.skills import SkillBook
-from sim.outputs.markdown import cell, num, table
+from sim.inputs.history import History
+from sim.outputs import html
+from sim.outputs.artifacts_md import pack_pages as render_pack
+from sim.outputs.html import Raw, ReportBody, Section, join, note, para
+from sim.outputs.markdown import cell, findings_markdown, num, table
+from sim.outputs.report_check import curve_section, plan_section, verdict_section
+from sim.outputs.report_people import findings_section, hero_time_section
 from sim.schema import Scenario
 
 CAUSE_LABEL = {
@@ -55,18 +62,7 @@ def advise_markdown(doc: AdviseDocument) -> str:
           _interval(r.figures.per_hero_hour, 2), num(r.figures.hero_hours),
           num(r.figures.learner_hours)]
          for r in doc.candidates]))
-    lines += ["", "## Proposed plan", ""]
-    plan = doc.proposal.plan
-    if plan is None:
-        lines.append("No candidate lowered the risk within the budget: nothing proposed.")
-    else:
-        lines.append(cell(plan["description"]))
-        lines += ["", table(["step", "candidate", "kept", "risk after", "hero h"],
-                            [[i + 1, s.candidate, "yes" if s.kept else "no",
-                              num(s.risk), num(s.hero_hours)]
-                             for i, s in enumerate(doc.proposal.steps)])]
-    if doc.check:
-        lines += ["", cell(doc.check.line)]
+    lines += ["", "## The proposal", "", *proposal_markdown(doc)]
     lines += ["", "## True specialty or default rescue", "",
               "Rule: a hero-dependent class is a true specialty when it is rare, low risk and "
               "costly to transfer (all three); otherwise the hero is its default rescue.", "",
@@ -76,91 +72,173 @@ def advise_markdown(doc: AdviseDocument) -> str:
                       num(r.rate_per_week, 2), num(r.risk_share, 0, 100, "%"),
                       num(r.knowledge_gap, 2), "yes" if r.access_only_heroes else "no"]
                      for cid, r in doc.classes.items()]), ""]
+    if doc.findings:
+        lines += ["## The proposal against people's time and the playbook", "",
+                  *findings_markdown(doc.findings)]
     return "\n".join(lines)
 
 
-def pack_pages(doc: AdviseDocument, scenario: Scenario) -> dict[str, str]:
-    """One outline page per hero-dependent class: {file name: markdown}."""
-    pages = {}
-    for cid in doc.hero_classes:
-        pages[f"{cid}.md"] = _pack_page(doc, scenario, cid)
-    return pages
+def pack_pages(doc: AdviseDocument, scenario: Scenario, history: History | None = None
+               ) -> dict[str, str]:
+    """One draft page per hero-dependent class: {file name: markdown}
+    (`sim.analysis.advise.pack.knowledge_pack`, rendered by `sim.outputs.artifacts_md`)."""
+    return render_pack(knowledge_pack(doc, scenario, history))
 
 
-BLANK = "> **TO COMPLETE (team):** ______________________________"
+def check_command(doc: AdviseDocument, scenario: str, plan: str) -> str:
+    """The `herosim check` command that checks the proposal as advise did."""
+    check = doc.check
+    weeks, every, reps = ((check.weeks, check.every, check.replications) if check else
+                          (doc.check_weeks, CHECK_EVERY, CHECK_REPLICATIONS))
+    options = [f"--weeks {weeks}" if weeks != CHECK_WEEKS else "",
+               f"--every {every}" if every != CHECK_EVERY else "",
+               f"--reps {reps}" if reps != CHECK_REPLICATIONS else "",
+               f"--seed {doc.seed}" if doc.seed else ""]
+    return " ".join(["herosim check", scenario, "--plan", plan, *(o for o in options if o)])
 
 
-def _pack_page(doc: AdviseDocument, scenario: Scenario, cid: str) -> str:
-    cls = scenario.incident_class(cid)
-    heroes = set(scenario.heroes)
-    skills = SkillBook.from_scenario(scenario)
-    effective = [p for p in effective_responders(scenario, skills, cid) if p not in heroes]
-    others = [p for p in scenario.people if p.id not in heroes and p.id not in effective]
-    close = sorted(others, key=lambda p: -readiness(scenario, p.id, cid))[:3]
-    attribution = doc.attribution[cid]
-    causes = attribution.causes
-    verdict = doc.classes[cid]
-    behaviour = scenario.behaviour
-    stuck = behaviour.stuck_minutes * scenario.conditions.observability
-    noise = doc.attribution[NOISE]
-    routing = causes["routing"].share if "routing" in causes else 0.0
-    best = next((r for r in doc.candidates if r.target == cid), None)
-    knowledge_gap = causes["knowledge"].share if "knowledge" in causes else 0.0
-    runbook = next((r for r in scenario.runbooks if r.class_id == cid), None)
-    lines = [
-        f"# Knowledge pack: {cell(cid)} (outline)", "",
-        "> This is an **outline generated from the model**, to be completed and corrected by "
-        "the people who handle this class. Numbers are simulated; blanks marked TO COMPLETE "
-        "hold what only the team knows.", "",
-        f"Service {cell(cls.service)}, {cls.severity.value}, about {cls.rate_per_week:g} a "
-        f"week, SLO {cls.slo_minutes:g} min, difficulty {cls.difficulty:g}. Hero takes part "
-        f"in {num(attribution.hero_share, 0, 100, '%')} of incidents today; model verdict: "
-        f"{cell(verdict.verdict)}.", "",
-        "## Who can handle it today, and who is close", "",
-        "Alone today (knowledge and confidence clear the difficulty): "
-        + (cell(", ".join(effective)) if effective else "nobody but the heroes") + ".", "",
-    ]
+def proposal_rows(doc: AdviseDocument) -> list[list]:
+    """Per class of the proposal's check: class (* specialty), today's verdict, the
+    proposal's, the p90 ratio today→plan, added breaches, effective responders, worse."""
+    if doc.check is None:
+        return []
     rows = []
-    for p in close:
-        k, c = p.skill(cid)
-        missing = []
-        if k < cls.difficulty + 0.1:
-            missing.append(f"knowledge {k:.2f}")
-        if c < cls.difficulty + 0.1:
-            missing.append(f"confidence {c:.2f}")
-        if cls.requires and p.id not in cls.requires:
-            missing.append("access")
-        rows.append([p.id, f"{k:.2f}", f"{c:.2f}", ", ".join(missing) or "–"])
-    if rows:
-        lines += [table(["person", "knowledge", "confidence", "short of"], rows), ""]
-    lines += [
-        "## When to escalate, and to whom", "",
-        f"The model's responders who cannot fix it try for about {stuck:.0f} minutes "
-        f"(stuck time x observability) before handing on; past that point escalating pays, "
-        f"as the SLO is {cls.slo_minutes:g} min. Escalate to: "
-        + cell(", ".join(effective or sorted(heroes)) or "the team")
-        + (f"; the fix needs access held by {cell(', '.join(cls.requires))}"
-           if cls.requires else "") + ".", "", BLANK, "",
-        "## What misleads responders", "",
-        f"- Alert noise: {scenario.conditions.alert_noise:g} false pages per real incident; "
-        f"{num(noise.hero_interruptions_per_week, 2)} false pages a week reach a hero.",
-        f"- Routing: {scenario.conditions.routing_ambiguity:.0%} of pages first land on the "
-        f"wrong person; {routing:.0%} of the hero's interruptions for this class are such "
-        "bounces.",
-        "- Known false positives and misleading dashboards:", "", BLANK, "",
-        "## What a runbook must cover", "",
-        f"{knowledge_gap:.0%} of the hero's interruptions for this class follow a responder "
-        f"who tried and got stuck (the knowledge gap); the closest non-hero lacks "
-        f"{max(0.0, verdict.knowledge_gap):.2f} of knowledge against the difficulty. "
-        + (f"An existing runbook covers {runbook.coverage:.0%}." if runbook
-           else "There is no runbook today."), "",
-        "- Diagnosis steps the hero takes first:", "", BLANK, "",
-        "- The fix, step by step (and how to check it worked):", "", BLANK, "",
-        "## Rotation and practice that keep it alive", "",
-        (f"Best single candidate for this class in the model: {cell(best.name)} "
-         f"({cell(best.description)})" if best else "No candidate targets this class.")
-        + (" It is rare: drill it on a schedule, live practice alone will not keep it."
-           if cls.rate_per_week <= 0.5 else ""), "",
-        "## Traps only the team knows", "", BLANK, "", BLANK, "",
+    for cid, row in doc.check.classes.items():
+        rows.append([cid + (" *" if row.specialty else ""), row.today, row.verdict,
+                     f"{num(row.today_p90_ratio, 2)}→{num(row.p90_ratio, 2)}",
+                     num(row.added_breach_rate, 0, 100, "%"),
+                     num(row.effective_responders, 1), row.degraded])
+    return rows
+
+
+def proposal_markdown(doc: AdviseDocument) -> list[str]:
+    """advise.md's proposal: what it comes to, its moves, its check, and the search."""
+    proposal = doc.proposal
+    if proposal is None:
+        return ["No proposal was searched for."]
+    lines = [cell(proposal.line), ""]
+    if proposal.moves:
+        lines += [table(["move", "what"], [[m.name, m.description] for m in proposal.moves]),
+                  ""]
+    if doc.check is not None:
+        check = doc.check
+        lines += [f"Its check: `{check_command(doc, 'SCENARIO', 'PLAN')}` ({check.weeks} "
+                  f"weeks, {check.replications} replications, seed {check.seed}), beside "
+                  "today's team (week 0, no plan). *: specialty, reported apart.", "",
+                  table(["class", "today", "with the plan", "p90 ratio today→plan",
+                         "breach +", "responders", "worse"],
+                        [[*r[:6], "**worse**" if r[6] else ""] for r in proposal_rows(doc)]),
+                  ""]
+        if check.over_budget:
+            lines += ["Weeks a weekly transfer budget bound: " + "; ".join(
+                f"{p}: {', '.join(str(w + 1) for w in weeks)}"
+                for p, weeks in check.over_budget.items()) + ".", ""]
+    lines += [f"Search: {proposal.evaluations} plans read ({proposal.search_replications} "
+              f"replications each, or {doc.check.replications if doc.check else '-'} when "
+              "read exactly), common random numbers; steps below (* chosen).", "",
+              table(["phase", "round", "change", "passes", "over budget", "shortfall",
+                     "hero h"],
+                    [[s.phase, s.round, ("* " if s.chosen else "") + s.change,
+                      "yes" if s.passed else "no", "yes" if s.over_budget else "",
+                      num(s.shortfall, 3), num(s.hero_hours)] for s in proposal.steps])]
+    return lines
+
+
+def advise_report(folder: dict) -> ReportBody:
+    """The report body of an advise folder (journal, advise.json): the proposal and its check
+    beside today's team, the search, why the hero is pulled, the ranked candidates."""
+    doc = AdviseDocument.from_json(folder["json"]["advise.json"])
+    proposal, check = doc.proposal, doc.check
+    journal = folder["journal"]
+    if proposal is None:
+        verdict, tone = "No proposal searched for", None
+    elif proposal.passes and proposal.within_budget:
+        verdict, tone = ("The proposal passes its check within the budget" if proposal.plan
+                         else "Today's team already passes its check"), "good"
+    elif proposal.passes:
+        verdict, tone = (f"The proposal passes its check but needs "
+                         f"{proposal.needed_budget_hero_hours:g} hero hours"), "warn"
+    else:
+        verdict, tone = "No plan found passes its check", "bad"
+    facts = [("heroes", ", ".join(doc.heroes) or "none named"),
+             ("budget", f"{doc.budget_hero_hours:g} hero hours ({doc.budget_source})")]
+    if proposal is not None and proposal.hero_hours is not None:
+        facts.append(("the proposal", f"{proposal.hero_hours:.0f} hero hours, "
+                                      f"{num(proposal.learner_hours, 0)} learner hours"))
+    if check is not None:
+        facts.append(("its check", check_command(doc, journal.get("scenario_file") or
+                                                 "SCENARIO", "PLAN")))
+    if proposal is not None:
+        facts.append(("search", f"{proposal.evaluations} plans read, "
+                                f"{proposal.search_replications} replications each"))
+    body = ReportBody(title=f"Advice: {doc.scenario}", verdict=verdict, tone=tone,
+                      facts=facts, intro=para(proposal.line) if proposal else None)
+    sections = []
+    if proposal is not None and proposal.moves:
+        sections.append(Section("proposal", "The proposal", join([
+            html.table(["move", "what"], [[m.name, m.description] for m in proposal.moves],
+                       left=2),
+            plan_section(proposal.plan or {})])))
+    if check is not None:
+        sections += [
+            Section("check", "Its check, beside today's team", _check_body(doc)),
+            Section("check-classes", f"The check's classes at week {check.weeks}",
+                    verdict_section(check.independence)),
+            Section("check-curve", "Independence over the plan",
+                    curve_section(check.independence)),
+            Section("hero-time", "The hero's time under the plan",
+                    hero_time_section(check.independence))]
+    if doc.findings:
+        sections.append(Section("findings", "The proposal against people's time and the "
+                                "playbook", findings_section(doc.findings)))
+    if proposal is not None and proposal.steps:
+        sections.append(Section("search", "How the search went", _search_body(doc)))
+    sections += [
+        Section("attribution", "Why the hero is pulled today", html.table(
+            ["class", "hero in", "hero int./wk", "hero h/wk", "causes"],
+            attribution_rows(doc), left=1)),
+        Section("candidates", "Candidates, ranked by risk reduction per hero hour", join([
+            para(doc.risk_definition + f". Doing nothing: {doc.baseline_risk.mean:.1f}."),
+            html.table(["#", "candidate", "kind", "risk reduction", "per hero hour",
+                        "hero h", "learner h"],
+                       [[str(r.rank), r.name, r.kind, _interval(r.figures.reduction),
+                         _interval(r.figures.per_hero_hour, 2), num(r.figures.hero_hours),
+                         num(r.figures.learner_hours)] for r in doc.candidates], left=3)])),
     ]
-    return "\n".join(lines)
+    body.sections = sections
+    return body
+
+
+def _check_body(doc: AdviseDocument) -> Raw:
+    check = doc.check
+    assert check is not None
+    rows = [[r[0], r[1], r[2], r[3], r[4], r[5],
+             html.tag("strong", "worse than today") if r[6] else ""]
+            for r in proposal_rows(doc)]
+    bound = ("; ".join(f"{p}: weeks {', '.join(str(w + 1) for w in weeks)}"
+                       for p, weeks in check.over_budget.items()))
+    return join([
+        html.table(["class", "today", "with the plan", "p90 ratio today→plan", "breach +",
+                    "responders", ""], rows, left=3,
+                   caption="today: week 0 with no plan, on the same replications; *: "
+                           "specialty, reported apart."),
+        note(f"A weekly transfer budget bound in {check.over_budget_replications} of "
+             f"{check.replications} replications ({bound}): the plan asks more of someone's "
+             "week than they have for transfer.") if check.over_budget else
+        note("Nobody's weekly transfer budget bound in any replication."),
+        para(check.line)])
+
+
+def _search_body(doc: AdviseDocument) -> Raw:
+    proposal = doc.proposal
+    assert proposal is not None
+    rows = [[s.phase, str(s.round), ("✔ " if s.chosen else "") + s.change,
+             str(s.replications), "yes" if s.passed else "no",
+             "yes" if s.over_budget else "", num(s.shortfall, 3), num(s.hero_hours)]
+            for s in proposal.steps]
+    return join([
+        note("Each plan read by the independence check at its last week, all on the same "
+             "replications (common random numbers); shortfall: how far from the criteria "
+             "(0 passes). ✔: the plan the search went on with. docs/advise.md says how."),
+        html.table(["phase", "round", "change", "reps", "passes", "over budget", "shortfall",
+                    "hero h"], rows, left=3)])

@@ -8,6 +8,13 @@ from sim.outputs import charts
 from sim.outputs.headline import check_headline
 from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num, week_span
+from sim.outputs.report_people import (
+    findings_section,
+    hero_time_section,
+    people_section,
+    review_section,
+    sustainment_section,
+)
 
 VERDICT_TONE = {"independent": "good", "partly": "warn", "hero-dependent": "bad"}
 
@@ -48,7 +55,14 @@ def check_report(folder: dict) -> ReportBody:
     )
     body.sections = [
         Section("verdict", f"Verdict by class at week {final.week}", verdict_section(doc)),
+        Section("findings", "Findings: time, approvers, where dependence went",
+                findings_section(doc.findings)),
         Section("independence-curve", "Independence over the plan", curve_section(doc)),
+        Section("hero-time", "The hero's time", hero_time_section(doc)),
+        Section("people", "Each person", people_section(doc)),
+        Section("budget", "The plan against people's time", review_section(doc.plan_review)),
+        Section("sustainment", "Sustainment: does independence hold?",
+                sustainment_section(doc)),
         Section("skills", "Skills at the start and the end", skills_section(doc, scenario)),
         Section("plan", "The plan", plan_section(plan)),
     ]

@@ -8,6 +8,7 @@ from sim.outputs import charts
 from sim.outputs.headline import compare_headline
 from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num, week_span
+from sim.outputs.report_people import compare_people_section
 
 
 def _span(figure_: Interval | None, digits: int = 1) -> str:
@@ -43,6 +44,8 @@ def compare_report(folder: dict) -> ReportBody:
             Section("ranking", "Ranking", ranking_section(doc)),
             Section("cost", "Cost against outcome", cost_section(doc)),
             Section("curves", "The plans over time", curves_section(doc)),
+            Section("people", "Hero time and each person's load",
+                    compare_people_section(doc)),
         ],
     )
 

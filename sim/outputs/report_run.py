@@ -28,6 +28,7 @@ from sim.outputs.html import (
     table,
     tag,
 )
+from sim.outputs.report_people import run_hero_time_section
 
 KINDS = ESCALATION_KINDS  # every kind, in the order of the enum
 HOUR_CLASSES = ("business", "off", "sleep")
@@ -65,6 +66,8 @@ def run_report(folder: dict) -> ReportBody:
             ("simulated", f"{doc.days} days x {doc.replications} replications, "
                           f"seed {doc.seed}"),
             ("absent", ", ".join(without) or "nobody"),
+            *([("team", f"as plan {doc.plan} leaves it at week {doc.at_week}")]
+              if doc.plan else []),
             ("heroes", ", ".join(doc.heroes or []) or "none named"),
         ],
         intro=join([
@@ -83,6 +86,7 @@ def run_report(folder: dict) -> ReportBody:
         Section("time-to-mitigate", "Time to mitigate", ttm_section(folder, labels)),
         Section("escalations", "Escalations", escalation_section(arms)),
         Section("hero-interruptions", "Hero interruptions", hero_section(arms, doc)),
+        Section("hero-time", "Hero time", run_hero_time_section(arms)),
         Section("load", "Load per person", load_section(arms, scenario, without)),
         Section("classes", "Incident classes", class_table(arms[-1][1], scenario)),
     ]

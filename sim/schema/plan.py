@@ -118,14 +118,33 @@ class ConditionName(str, Enum):
     ROUTING_AMBIGUITY = "routing_ambiguity"
     OBSERVABILITY = "observability"
     INFORMAL_PULL = "informal_pull"
+    # Per service: its change-failure rate (with the people its changes need present).
+    RELEASE_FRAGILITY = "release_fragility"
+    # Per class: the chance its page first lands on the wrong person (0: a clear owner).
+    OWNERSHIP = "ownership"
+
+
+# The conditions that act on named services or classes, and the field that names them.
+TARGETED_CONDITIONS = {ConditionName.RELEASE_FRAGILITY: "services",
+                       ConditionName.OWNERSHIP: "classes"}
 
 
 class FixConditionAction(_Action):
-    """Fix a condition that keeps summoning the hero: set it to a new value."""
+    """Fix a condition that keeps summoning the hero: set it to a new value.
+
+    `release_fragility` sets the change-failure rate of the `services` (fewer failed changes,
+    fewer rollbacks); `ownership` makes the owner of the `classes` clear: their pages first
+    land on the wrong person with chance `value` (0: never), whatever the team-wide
+    routing ambiguity.
+    """
 
     kind: Literal["fix_condition"]
     condition: ConditionName
     value: Annotated[float, Field(ge=0.0, le=100.0)]
+    services: list[Identifier] = Field(
+        default_factory=list, description="release_fragility: the services it acts on.")
+    classes: list[Identifier] = Field(
+        default_factory=list, description="ownership: the classes whose owner it makes clear.")
 
     @model_validator(mode="after")
     def _in_range(self):
@@ -134,12 +153,24 @@ class FixConditionAction(_Action):
                 "observability_range", "observability must be within 0.1..10, got {v}",
                 {"v": self.value},
             )
-        if self.condition in (ConditionName.ROUTING_AMBIGUITY, ConditionName.INFORMAL_PULL) \
+        if self.condition not in (ConditionName.ALERT_NOISE, ConditionName.OBSERVABILITY) \
                 and self.value > 1:
             raise PydanticCustomError(
                 "chance_range", "{c} is a chance within 0..1, got {v}",
                 {"c": self.condition.value, "v": self.value},
             )
+        for condition, name in TARGETED_CONDITIONS.items():
+            if self.condition is condition and not getattr(self, name):
+                raise PydanticCustomError(
+                    "condition_target", "{c} acts on named {n}: list them in `{n}`",
+                    {"c": condition.value, "n": name})
+        named = [n for n in ("services", "classes") if getattr(self, n)
+                 and TARGETED_CONDITIONS.get(self.condition) != n]
+        if named:
+            raise PydanticCustomError(
+                "condition_target", "{c} is team-wide: leave out `{n}` (only "
+                "release_fragility takes services, only ownership takes classes)",
+                {"c": self.condition.value, "n": named[0]})
         return self
 
 

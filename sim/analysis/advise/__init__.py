@@ -36,13 +36,18 @@ Three steps, each usable from Python:
    the risk reduction per hero hour (hours floored at `MIN_HERO_HOURS`); intervals come from a
    paired bootstrap over replications, as in sim/analysis/compare.py.
 
-3. **Proposal** (`run_advise`): candidates with a positive reduction, best score first, are
-   added one at a time while the estimated hero hours stay within the budget; each addition is
-   re-evaluated as a combined plan and kept only when it lowers the risk further. The proposed
-   plan is then checked (`sim.analysis.compare.run_compare`) against doing nothing.
+3. **Proposal** (`run_advise`, `verify.find_proposal`): a search over staged moves (what
+   starts when, what ends when, actions that only work together such as a `requires`
+   removal with the practice it makes possible: `moves`), each plan read by the independence
+   check itself on a few replications with common random numbers, until one passes the
+   scenario's own criteria with nobody's weekly transfer budget bound (`search`); the winner
+   is checked as `herosim check --plan` checks it (its replications), beside today's team, and
+   when it does not pass within the hero-hour budget the advice says what budget, or how many
+   weeks, would.
 
-The package by role: `attribution`, `candidates` (and the specialty rule), `risk`, `proposal`
-(the whole advice and its document, `sim.analysis.types.AdviseDocument`).
+The package by role: `attribution`, `candidates` (and the specialty rule), `risk`, `moves`,
+`reading`, `search`, `verify`, `proposal` (the whole advice and its document,
+`sim.analysis.types.AdviseDocument`).
 """
 
 from sim.analysis.advise.attribution import (
@@ -70,7 +75,14 @@ from sim.analysis.advise.candidates import (
     readiness,
     rotation_candidates,
 )
-from sim.analysis.advise.proposal import GREEDY_STEPS, PLAN_NAME, AdviseResult, run_advise
+from sim.analysis.advise.proposal import (
+    CHECK_EVERY,
+    CHECK_REPLICATIONS,
+    CHECK_WEEKS,
+    AdviseResult,
+    hero_budget,
+    run_advise,
+)
 from sim.analysis.advise.risk import (
     INTERRUPTION_MINUTES,
     MIN_HERO_HOURS,
@@ -82,9 +94,11 @@ from sim.analysis.advise.risk import (
     paired_reduction,
     risk_replication,
 )
+from sim.analysis.advise.search import PLAN_NAME, SEARCH_REPLICATIONS
 
 __all__ = [
-    "CAUSES", "CHANGES", "CONDITION_TARGETS", "COSTLY_GAP", "GREEDY_STEPS", "HERO_CLASS_SHARE",
+    "CAUSES", "CHANGES", "CHECK_EVERY", "CHECK_REPLICATIONS", "CHECK_WEEKS", "CONDITION_TARGETS",
+    "COSTLY_GAP", "HERO_CLASS_SHARE", "SEARCH_REPLICATIONS", "hero_budget",
     "INTERRUPTION_MINUTES", "LEARNERS_PER_CLASS", "LOW_RISK_SHARE", "MIN_HERO_HOURS", "NOISE",
     "PLAN_NAME", "RARE_PER_WEEK", "STRUGGLE_MINUTES", "AdviseResult", "AttributionSpec",
     "Candidate", "Risk", "RiskSpec", "attribute", "attribution_replication", "candidates",

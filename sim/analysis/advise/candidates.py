@@ -24,6 +24,9 @@ COSTLY_GAP = 0.2
 # Condition fixes: the value each condition is set to (documented in docs/advise.md).
 CONDITION_TARGETS = {"alert_noise": 0.25, "routing_ambiguity": 0.0, "observability": 1.0,
                      "informal_pull": 0.0}
+# Release fragility: a service's change-failure rate is brought to this (DORA's elite band)
+# when it is above and the hero is pulled for its rollbacks or releases.
+RELEASE_FRAGILITY_TARGET = 0.05
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def candidates(scenario: Scenario, attribution: dict[str, ClassAttribution], wee
             add(f"fix-{name.replace('_', '-')}", "fix_condition", name,
                 {"condition": name, "value": target},
                 f"Fix {name}: {value:g} -> {target:g}.")
+    out += targeted_fixes(scenario, attribution, classes)
     if conditions.informal_pull > 0 and scenario.heroes:
         add("stop-informal-pulls", "stop_informal_pulls", "informal_pull", {},
             "The heroes stop answering direct messages; the policy is followed.")
@@ -108,6 +112,42 @@ def candidates(scenario: Scenario, attribution: dict[str, ClassAttribution], wee
         if v.changes is not None and set(v.changes.needs) & heroes:
             add(f"remove-needs-{v.id}", "remove_needs", v.id, {"services": [v.id]},
                 f"{v.id} changes no longer wait for {', '.join(v.changes.needs)}.")
+    return out
+
+
+def targeted_fixes(scenario: Scenario, attribution: dict[str, ClassAttribution],
+                   classes: list[str]) -> list[Candidate]:
+    """Condition fixes on named targets, where the hero is pulled for them today:
+    `fix-ownership` (the hero classes whose pages reach the hero by a misroute get a clear
+    owner: their misrouting chance goes to 0) and `fix-release-fragility-S` (a service whose
+    change-failure rate is above RELEASE_FRAGILITY_TARGET and whose rollbacks summon a hero)."""
+    out = []
+    misrouted = [c for c in classes if c in attribution
+                 and "routing" in attribution[c].causes
+                 and attribution[c].causes["routing"].interruptions_per_week > 0]
+    if misrouted and scenario.conditions.routing_ambiguity > 0:
+        plan = Plan.model_validate({
+            "name": "fix-ownership",
+            "description": f"Clear ownership of {', '.join(misrouted)}: their pages go "
+                           "straight to the rotation that owns them.",
+            "actions": [{"kind": "fix_condition", "condition": "ownership", "value": 0.0,
+                         "classes": misrouted}]})
+        out.append(Candidate(plan.name, "fix_condition", "ownership", plan))
+    for service in scenario.services:
+        changes = service.changes
+        if changes is None or changes.failure_rate <= RELEASE_FRAGILITY_TARGET:
+            continue
+        rollback = attribution.get(changes.rollback_class)
+        if rollback is None or not rollback.hero_interruptions_per_week:
+            continue
+        plan = Plan.model_validate({
+            "name": f"fix-release-fragility-{service.id}",
+            "description": f"Make {service.id}'s releases safer (checks, canaries, smaller "
+                           f"changes): change-failure rate {changes.failure_rate:g} -> "
+                           f"{RELEASE_FRAGILITY_TARGET:g}.",
+            "actions": [{"kind": "fix_condition", "condition": "release_fragility",
+                         "value": RELEASE_FRAGILITY_TARGET, "services": [service.id]}]})
+        out.append(Candidate(plan.name, "fix_condition", service.id, plan))
     return out
 
 

@@ -1,5 +1,6 @@
-"""The whole advice: attribute, rank the candidates, build a plan within the hero-hour budget,
-and check it against doing nothing (`run_advise`)."""
+"""The whole advice: attribute, rank the candidates, and propose a plan that passes the
+scenario's own independence check within the hero's budget, or say what it would take
+(`run_advise`)."""
 
 from __future__ import annotations
 
@@ -27,32 +28,23 @@ from sim.analysis.advise.risk import (
     INTERRUPTION_MINUTES,
     MIN_HERO_HOURS,
     STRUGGLE_MINUTES,
-    Risk,
     evaluate,
     mean_by_class,
     paired_reduction,
 )
-from sim.analysis.compare import run_compare
+from sim.analysis.advise.verify import Budget, find_proposal
 from sim.analysis.document import Result
 from sim.analysis.independence import resampling_weights
+from sim.analysis.people import collect_findings, review_plan
 from sim.analysis.replicate import Replications, run_tasks
-from sim.analysis.types import (
-    AdviseCheck,
-    AdviseDocument,
-    BaselineRisk,
-    CandidateRow,
-    CheckBrief,
-    PlanRow,
-    Proposal,
-    ProposalStep,
-    Reduction,
-)
+from sim.analysis.types import AdviseDocument, BaselineRisk, CandidateRow, Reduction
 from sim.model.plans import DEFAULT_COSTS
-from sim.schema import Plan
+from sim.schema import Plan, Scenario
 
-# At most this many combined plans are evaluated while building the proposal.
-GREEDY_STEPS = 6
-PLAN_NAME = "advised"
+# `herosim check`'s defaults: the proposal is checked as a user checks it.
+CHECK_WEEKS = 26
+CHECK_EVERY = 4
+CHECK_REPLICATIONS = 20
 
 
 @dataclass(frozen=True)
@@ -67,23 +59,51 @@ class AdviseResult(Result):
         """The candidates' names, best first."""
         return [row.name for row in self.document.candidates]
 
+    @property
+    def passed(self) -> bool:
+        """The proposal passes its check, nobody's weekly budget binds, and its hero hours are
+        within the budget (or today's team passes without a plan)."""
+        proposal = self.document.proposal
+        return proposal is not None and proposal.passes and proposal.within_budget
+
+
+def hero_budget(scenario: Scenario, weeks: int, hours: float | None = None) -> Budget:
+    """The hero hours a proposal may cost over `weeks`: `hours` when given, else what the
+    heroes have for transfer (`transfer_hours_per_week` x weeks, summed over the heroes)."""
+    if hours is not None:
+        return Budget(hours, "as given")
+    per_week = {h: scenario.person(h).transfer_hours_per_week for h in scenario.heroes}
+    if not per_week:
+        return Budget(0.0, "no heroes named")
+    return Budget(sum(per_week.values()) * weeks,
+                  " + ".join(f"{h}'s {v:g} h a week" for h, v in per_week.items())
+                  + f" x {weeks} weeks")
+
 
 def run_advise(
     reps: Replications,
-    budget_hero_hours: float = 40.0,
+    budget_hero_hours: float | None = None,
     weeks: int = 12,
-    verify: bool = True,
+    propose: bool = True,
+    check_weeks: int = CHECK_WEEKS,
+    check_reps: int = CHECK_REPLICATIONS,
+    check_every: int = CHECK_EVERY,
 ) -> AdviseResult:
-    """Attribute, rank candidates, build and check a plan within the hero-hour budget.
+    """Attribute, rank candidates, and propose a plan that passes its own check.
 
     Args:
-        reps: today's team and the common random numbers shared by every plan (replications,
-            root seed, where they run; progress counts replications across every phase).
-        budget_hero_hours: the hero hours the proposed plan may cost over `weeks`.
+        reps: today's team and the common random numbers shared by every plan (replications
+            of the attribution and the ranking, root seed, where they run; progress counts
+            replications across every phase).
+        budget_hero_hours: the hero hours the proposal may cost over `check_weeks`; None: the
+            heroes' `transfer_hours_per_week` x `check_weeks`.
         weeks: how long each candidate runs (with learning) before the hero-absent replay.
-        verify: also run the independence check of the proposal against doing nothing.
+        propose: search for a plan and check it (sim/analysis/advise/search.py).
+        check_weeks, check_reps, check_every: the check the proposal must pass: `herosim
+            check --plan P --weeks W --reps R --every E` with the same seed (its defaults).
     """
     scenario, replications, seed = reps.scenario, reps.replications, reps.seed
+    budget = hero_budget(scenario, check_weeks, budget_hero_hours)
     progress = _Cumulative(reps.progress)
     per_rep = run_tasks(attribution_replication,
                         [(AttributionSpec(scenario, weeks * 7, seed), r)
@@ -101,13 +121,14 @@ def run_advise(
     scored.sort(key=lambda cr: (-cr[1].per_hero_hour.mean, -cr[1].reduction.mean, cr[0].name))
     rows = [_candidate_row(candidate, reduction, rank)
             for rank, (candidate, reduction) in enumerate(scored, 1)]
-    by_name = {c.name: c for c in found}
-    plan, steps = _greedy(reps, rows, by_name, baseline, budget_hero_hours, weeks, weights,
-                          progress)
     baseline_by_class = mean_by_class(baseline)
-    check = None
-    if verify and plan is not None:
-        check = _verify(replace(reps, progress=progress.phase(2 * replications)), plan, weeks)
+    proposal = check = plan = None
+    if propose:
+        result = find_proposal(replace(reps, progress=None), check_weeks, check_every,
+                               check_reps, budget, progress.phase)
+        proposal, check, plan = result.proposal, result.check, result.plan
+    # The proposal (or the team, with none) read before it runs: budget, final approvers.
+    review = review_plan(plan, scenario, check_weeks)
     document = AdviseDocument(
         herosim_version=__version__,
         scenario=scenario.name,
@@ -115,7 +136,9 @@ def run_advise(
         weeks=weeks,
         replications=replications,
         seed=seed,
-        budget_hero_hours=budget_hero_hours,
+        budget_hero_hours=budget.hours,
+        budget_source=budget.source,
+        check_weeks=check_weeks,
         risk_definition=(
             f"risk: SLO-breach minutes per week + {STRUGGLE_MINUTES:g} per struggled incident "
             f"per week, in the {scenario.independence.evaluation_days}-day evaluation window "
@@ -135,11 +158,11 @@ def run_advise(
             "min_hero_hours": MIN_HERO_HOURS, "condition_targets": CONDITION_TARGETS,
         },
         candidates=rows,
-        proposal=Proposal(
-            steps=steps,
-            plan=plan.model_dump(mode="json", exclude_none=True) if plan else None),
+        proposal=proposal,
         classes=classify(scenario, attribution, baseline_by_class),
         check=check,
+        plan_review=review,
+        findings=collect_findings(review, {}, {}, [], None),
     )
     return AdviseResult(document, plan)
 
@@ -153,43 +176,8 @@ def _candidate_row(candidate: Candidate, reduction: Reduction, rank: int) -> Can
     )
 
 
-def _greedy(reps: Replications, rows: list[CandidateRow], by_name: dict[str, Candidate],
-            baseline: list[Risk], budget: float, weeks: int, weights: list[np.ndarray],
-            progress: _Cumulative) -> tuple[Plan | None, list[ProposalStep]]:
-    """Add the best-scoring candidates while within budget, keeping only real improvements."""
-    actions: list = []
-    chosen: list[str] = []
-    current_risk = float(np.mean([r["risk"] for r in baseline]))
-    current_hours = 0.0
-    steps = []
-    tried = 0
-    for row in rows:
-        if tried >= GREEDY_STEPS:
-            break
-        if row.figures.reduction.mean <= 0 or current_hours + row.figures.hero_hours > budget:
-            continue
-        tried += 1
-        trial = Plan(name=PLAN_NAME, description="", actions=actions
-                     + list(by_name[row.name].plan.actions))
-        risks = evaluate(replace(reps, progress=progress.phase(reps.replications)), [trial],
-                         weeks)[0]
-        summary = paired_reduction(baseline, risks, weights)
-        kept = summary.risk < current_risk and summary.hero_hours <= budget
-        steps.append(ProposalStep(candidate=row.name, kept=kept, risk=summary.risk,
-                                  hero_hours=summary.hero_hours, reduction=summary.reduction))
-        if kept:
-            actions = list(trial.actions)
-            chosen.append(row.name)
-            current_risk, current_hours = summary.risk, summary.hero_hours
-    if not actions:
-        return None, steps
-    description = ("Proposed by herosim advise within a budget of "
-                   f"{budget:g} hero hours: " + ", ".join(chosen) + ".")
-    return Plan(name=PLAN_NAME, description=description, actions=actions), steps
-
-
 class _Cumulative:
-    """One progress count across the phases (attribution, candidates, greedy steps)."""
+    """One progress count across the phases (attribution, candidates, the search, checks)."""
 
     def __init__(self, callback: Callable[[int], None] | None):
         self.callback = callback
@@ -202,30 +190,3 @@ class _Cumulative:
         self.done += size
         callback = self.callback
         return lambda n: callback(start + n)
-
-
-def _verify(reps: Replications, plan: Plan, weeks: int) -> AdviseCheck:
-    """The proposal in the independence check against doing nothing (same seeds)."""
-    doc = run_compare(reps, [plan], weeks=weeks, every=weeks).document
-    rows = {row.plan: row for row in doc.plans}
-    mine, none = rows[PLAN_NAME], rows["none"]
-
-    def brief(row: PlanRow) -> CheckBrief:
-        return CheckBrief(final_verdict=row.final_verdict,
-                          time_to_independence=row.time_to_independence.week,
-                          absent_p90_end=row.absent_p90_end,
-                          added_breach_rate_end=row.added_breach_rate_end,
-                          hero_interruptions_per_week_end=row.hero_interruptions_per_week_end.mean)
-
-    versus = mine.vs_baseline
-    assert versus is not None  # the proposal is not the baseline
-    line = (f"In `check` over {weeks} weeks ({reps.replications} replications, seed "
-            f"{reps.seed}): the proposal ends {mine.final_verdict} (doing nothing: "
-            f"{none.final_verdict}); hero-absent p90 time to mitigate "
-            f"{_fmt(mine.absent_p90_end)} min vs {_fmt(none.absent_p90_end)} min; "
-            f"{versus.verdict}.")
-    return AdviseCheck(plan=brief(mine), none=brief(none), versus=versus, line=line)
-
-
-def _fmt(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0f}"

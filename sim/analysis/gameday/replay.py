@@ -112,9 +112,17 @@ def team_on_the_day(spec: ScoreSpec, replication: int) -> tuple[SkillBook, TeamS
 
 def score_replication(spec: ScoreSpec, replication: int) -> DayReplication:
     """One plan run, then every injection replayed alone on the frozen team, in each arm."""
+    skills, state = team_on_the_day(spec, replication)
+    return replay_day(spec, replication, skills, state)
+
+
+def replay_day(spec: ScoreSpec, replication: int, skills: SkillBook, state: TeamState
+               ) -> DayReplication:
+    """Every injection of `spec.gameday` replayed alone on the team as frozen at the start of
+    the day (`team_on_the_day`), in each arm; `state` is changed (noise off, the day's
+    primary): give a copy to replay several days on one team."""
     gameday = spec.gameday
     scenario = spec.replay_scenario or game_day_scenario(spec.scenario)
-    skills, state = team_on_the_day(spec, replication)
     t0 = gameday.day * MINUTES_PER_DAY
     state.alert_noise = 0.0  # only the injected incident is replayed
     if gameday.primary is not None:

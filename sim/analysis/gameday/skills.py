@@ -153,6 +153,41 @@ def estimate_skills(spec: ScoreSpec, reps: list[DayReplication]) -> list[SkillUp
     return updates
 
 
+def outcome_information(knowledge: float, confidence: float, difficulty: float, width: float,
+                        lift: float = 0.0) -> float:
+    """Bits one size-up of a person on a class is expected to tell about their skill.
+
+    The mutual information between the outcome (led, or handed on) and (knowledge,
+    confidence) under the game-day prior that `estimate_skills` starts from: H(E[P(lead)]) -
+    E[H(P(lead))] (the "BALD" criterion of active learning). It is largest when the prior puts
+    the person on both sides of the difficulty (the model cannot say whether they will lead)
+    and near 0 when they surely lead or surely hand on.
+
+    Args:
+        knowledge, confidence: the model's skill on the day (the prior's means).
+        difficulty: the class's difficulty.
+        width: `behaviour.skill_sharpness`.
+        lift: the share of the knowledge gap the day's runbook closes.
+    """
+    grid = _grid()
+    K, C = np.meshgrid(grid, grid, indexing="ij")
+    prior = np.outer(_beta_prior(knowledge, grid), _beta_prior(confidence, grid))
+    k_eff = K + (1 - K) * lift
+    lead = LAPSE + (1 - 2 * LAPSE) * _ramp_array(k_eff - difficulty, width) * _ramp_array(
+        C - difficulty, width)
+    mean = float((prior * lead).sum())
+    return _entropy(mean) - float((prior * _entropy_array(lead)).sum())
+
+
+def _entropy(p: float) -> float:
+    return float(_entropy_array(np.array(p)))
+
+
+def _entropy_array(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+
+
 def _grid() -> np.ndarray:
     return (np.arange(GRID_CELLS) + 0.5) / GRID_CELLS
 

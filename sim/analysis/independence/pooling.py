@@ -14,9 +14,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.analysis.independence.replay import ARMS, COUNT_KEYS, CheckReplication, CheckSpec
-from sim.analysis.independence.verdicts import class_verdict, release_verdict
-from sim.analysis.types import ArmFigures, ClassRow, ReleaseFlow, ReleaseRow, SkillTable
+from sim.analysis.independence.replay import COUNT_KEYS, NEXT_OUT, CheckReplication, CheckSpec
+from sim.analysis.independence.verdicts import class_verdict, hero_load_verdict, release_verdict
+from sim.analysis.people import HeroTimeData, PeopleData
+from sim.analysis.types import ArmFigures, ClassRow, NextOut, ReleaseFlow, ReleaseRow, SkillTable
 from sim.schema import IncidentClass, Verdict
 
 # Resampled percentiles work on blocks of resamples x values of about this many cells.
@@ -152,10 +153,17 @@ class CheckData:
         self.scalars = {key: np.zeros((points, count)) for key in (
             "hero_interruptions_per_week", "plan_hero_hours", "plan_learner_hours")}
         self._effective = np.zeros((points, len(self.classes), count))
+        self._effective_next = np.zeros((points, len(self.classes), count))
         self._skills: dict[int, dict] = {}
+        self.arms = spec.arms
+        self.people = PeopleData(spec.scenario, points, self.arms, count,
+                                 spec.criteria.evaluation_days)
+        self.hero_time = HeroTimeData(spec.scenario, spec.tracked, spec.weeks)
+        self.skipped: dict[tuple[str, str], float] = {}  # (reason, kind) -> total
         self.by_class: dict[tuple[int, str, str], Pooled] = {}
         self.overall: dict[tuple[int, str], Pooled] = {}
         self.effective: dict[tuple[int, str], np.ndarray] = {}
+        self.effective_next: dict[tuple[int, str], np.ndarray] = {}
         self.releases: dict[tuple[int, str], Pooled] = {}
         self.resampled_firsts: np.ndarray | None = None  # set by the bootstrap
         if reps is not None:
@@ -178,16 +186,19 @@ class CheckData:
         """Take in one replication (`r`: its position; default: its replication index)."""
         r = rep["replication"] if r is None else r
         for index, point in enumerate(rep["checkpoints"]):
-            for arm in ARMS:
+            for arm in self.arms:
                 for cid in self.classes:
                     self._cell((index, arm, cid), r, point["arms"][arm][cid])
                 self._cell((index, arm, "*"), r, point["overall_arms"][arm])
-                if point.get("releases"):
+                if point.get("releases") and arm in point["releases"]:
                     self._cell((index, arm, "releases"), r, point["releases"][arm])
+                self.people.add(index, arm, r, point["people"][arm])
             for key, table in self.scalars.items():
                 table[index, r] = point[key]
             for k, cid in enumerate(self.classes):
                 self._effective[index, k, r] = point["effective"][cid]
+                if point.get("effective_next_out"):
+                    self._effective_next[index, k, r] = point["effective_next_out"][cid]
             if point.get("skills"):
                 # Kept per replication and averaged at the end: a sum in arrival order would
                 # make the figures depend on how many workers ran.
@@ -197,6 +208,9 @@ class CheckData:
                         cell = table.setdefault(person, {}).setdefault(
                             cid, np.zeros((2, self.replications)))
                         cell[:, r] = knowledge, confidence
+        self.hero_time.add(rep["hero_weeks"])
+        for key, count in rep["skipped"].items():
+            self.skipped[key] = self.skipped.get(key, 0.0) + count
 
     def finish(self) -> None:
         """Pool what was added; the per-cell lists are released."""
@@ -214,6 +228,7 @@ class CheckData:
         for index in range(len(self.spec.checkpoints)):
             for k, cid in enumerate(self.classes):
                 self.effective[index, cid] = self._effective[index, k]
+                self.effective_next[index, cid] = self._effective_next[index, k]
         self._times, self._counts = {}, {}
 
     def mean_skills(self, index: int) -> SkillTable:
@@ -222,15 +237,17 @@ class CheckData:
         return {p: {c: {"knowledge": float(kc[0].mean()), "confidence": float(kc[1].mean())}
                     for c, kc in row.items()} for p, row in table.items()}
 
-    def class_row(self, index: int, cls: IncidentClass, weights: np.ndarray | None = None
-                  ) -> ClassRow:
-        """One class at one checkpoint: pooled arms, criteria and verdict."""
+    def class_row(self, index: int, cls: IncidentClass, weights: np.ndarray | None = None,
+                  arm: str = "absent") -> ClassRow:
+        """One class at one checkpoint: pooled arms, criteria and verdict (`arm`: the arm
+        judged against hero-present, absent or the next person out)."""
         scenario = self.spec.scenario
         w = self.ones if weights is None else weights
         present = self.by_class[index, "present", cls.id].stats(w)
-        absent = self.by_class[index, "absent", cls.id].stats(w)
+        absent = self.by_class[index, arm, cls.id].stats(w)
         absent["hero_share"] = None  # no hero in that arm: nothing to compare
-        effective = float(self.effective[index, cls.id] @ w / w.sum())
+        effective_table = self.effective_next if arm == NEXT_OUT else self.effective
+        effective = float(effective_table[index, cls.id] @ w / w.sum())
         critical = scenario.service(cls.service).critical
         verdict, ratio, added, notes = class_verdict(
             present, absent, effective, critical, scenario.independence)
@@ -262,8 +279,31 @@ class CheckData:
         return ReleaseRow(verdict=verdict.value, present=flow(present), absent=flow(absent),
                           notes=notes)
 
+    def next_out(self, index: int) -> NextOut | None:
+        """The third arm at one checkpoint: every class judged without the heroes and the next
+        person out (None when the check has no such arm)."""
+        if NEXT_OUT not in self.arms:
+            return None
+        classes = {c.id: self.class_row(index, c, arm=NEXT_OUT)
+                   for c in self.spec.scenario.classes}
+        passed = all(row.verdict == Verdict.INDEPENDENT.value
+                     for cid, row in classes.items() if not row.specialty)
+        return NextOut(passed=passed, classes=classes)
+
+    def hero_load(self, index: int, weights: np.ndarray | None = None
+                  ) -> tuple[bool, list[str]]:
+        """The hero-load criteria at a checkpoint (heroes' share of serious incidents, their
+        consults per week; hero present): whether they hold, and what fails."""
+        w = self.ones if weights is None else weights
+        return hero_load_verdict(self.people.hero_serious_share(index, w),
+                                 self.people.hero_consults_per_week(index, w),
+                                 self.spec.criteria)
+
     def passes(self, index: int, weights: np.ndarray | None = None) -> bool:
-        """Every non-specialty class, and the release flow, independent at this checkpoint."""
+        """Every non-specialty class, the release flow, and the hero-load criteria when set,
+        pass at this checkpoint."""
+        if not self.hero_load(index, weights)[0]:
+            return False
         if not all(
             self.class_row(index, c, weights).verdict == Verdict.INDEPENDENT.value
             for c in self.spec.scenario.classes if not c.specialty
@@ -297,7 +337,7 @@ class CheckData:
         """`passes` for every row of `weights` at once: the pooled figures are computed for
         all resamples together, the verdicts by the same rules, resample by resample."""
         scenario = self.spec.scenario
-        passed = np.ones(weights.shape[0], dtype=bool)
+        passed = np.array([self.hero_load(index, w)[0] for w in weights], dtype=bool)
         for cls in scenario.classes:
             rows = np.flatnonzero(passed)  # a resample that failed a class is done
             if cls.specialty or not rows.size:

@@ -10,7 +10,9 @@ from typing import Any, TypedDict
 import numpy as np
 
 from sim.analysis.evaluation import evaluation_replication, replay_arms, window_arrivals
+from sim.analysis.independence.budget import over_budget_weeks
 from sim.analysis.metrics import effective_responders
+from sim.analysis.people import ArmPeople, arm_people, weekly_hours
 from sim.model import Arrival, TeamModel
 from sim.model.records import RunRecords
 from sim.model.rng import Purpose, stream
@@ -22,6 +24,7 @@ COUNT_KEYS = ("n", "breaches", "beyond_first", "escalations", "informal", "to_pe
 # centric" escalation (an informal pull of a hero; a direct page of someone with the access).
 TO_PERSON = (EscalationKind.INFORMAL, EscalationKind.DIRECT)
 ARMS = ("present", "absent")
+NEXT_OUT = "next_out"  # the third arm: the heroes and the next person out absent
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class CheckSpec:
     weeks: int = 26
     every: int = 4
     seed: int = 0
+    also_without: tuple[str, ...] = ()  # the next person out: a third arm without them too
 
     @property
     def checkpoints(self) -> list[int]:
@@ -41,6 +45,16 @@ class CheckSpec:
         if weeks[-1] != self.weeks:
             weeks.append(self.weeks)
         return weeks
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        """The arms replayed at each checkpoint: present, absent, and the next person out."""
+        return ARMS + ((NEXT_OUT,) if self.also_without else ())
+
+    @property
+    def tracked(self) -> tuple[str, ...]:
+        """Whose time the plan run follows week by week: the heroes and the next out."""
+        return tuple(dict.fromkeys((*self.scenario.heroes, *self.also_without)))
 
     @property
     def criteria(self) -> IndependenceCriteria:
@@ -60,14 +74,20 @@ class ReplicationCheckpoint(TypedDict):
     plan_hero_hours: float
     plan_learner_hours: float
     effective: dict[str, int]
+    effective_next_out: dict[str, int] | None
     skills: dict[str, dict[str, list[float]]] | None
+    people: dict[str, ArmPeople]
 
 
 class CheckReplication(TypedDict):
-    """What one replication of a check returns from its worker."""
+    """What one replication of a check returns from its worker; `over_budget`: per person,
+    the weeks the plan asked more than their weekly transfer budget (`budget.py`)."""
 
     replication: int
     checkpoints: list[ReplicationCheckpoint]
+    hero_weeks: dict[str, np.ndarray]  # tracked person -> weeks x hour kinds, the plan run
+    skipped: dict[tuple[str, str], int]  # (reason, action kind) -> plan occurrences skipped
+    over_budget: dict[str, list[int]]
 
 
 # -- one replication --------------------------------------------------------------------------
@@ -97,18 +117,21 @@ def check_replication(spec: CheckSpec, replication: int) -> CheckReplication:
     last = len(snapshots) - 1
     for index, (week, t, skills, state) in enumerate(snapshots):
         replayed = replay_arms(scenario, days, spec.seed, eval_replication, skills, state, t,
-                               arrivals)
+                               arrivals, spec.also_without)
         arms = {}
         overall = {}
         releases = {}
-        hero_load = {}
-        for arm, replay_records in (("present", replayed.present),
-                                    ("absent", replayed.absent)):
+        people = {}
+        hero_load = 0.0
+        for arm in spec.arms:
+            replay_records = getattr(replayed, arm)
             arms[arm] = arm_stats(replay_records, scenario)
-            if has_changes:
+            if has_changes and arm != NEXT_OUT:
                 releases[arm] = release_stats(replay_records, days)
             overall[arm] = arm_stats(replay_records, scenario, only=typical, pooled=True)
-            hero_load[arm] = hero_interruptions(replay_records, heroes, days, probes)
+            people[arm] = arm_people(replay_records, scenario, days, probes)
+            if arm == "present":
+                hero_load = hero_interruptions(replay_records, heroes, days, probes)
         hero_hours, learner_hours = plan_hours(
             records, t, heroes, scenario.learning.pairing_overhead)
         checkpoints.append({
@@ -116,21 +139,34 @@ def check_replication(spec: CheckSpec, replication: int) -> CheckReplication:
             "arms": arms,
             "overall_arms": overall,
             "releases": releases or None,
-            "hero_interruptions_per_week": hero_load["present"],
+            "hero_interruptions_per_week": hero_load,
             "plan_hero_hours": hero_hours,
             "plan_learner_hours": learner_hours,
             "effective": {
                 c.id: len(effective_responders(scenario, skills, c.id, heroes, state, t))
                 for c in scenario.classes
             },
+            "effective_next_out": {
+                c.id: len(effective_responders(scenario, skills, c.id,
+                                               heroes + spec.also_without, state, t))
+                for c in scenario.classes
+            } if spec.also_without else None,
             # The start and the end are enough for the heatmap; keep replications small.
             "skills": (
                 {p: {c: [v["knowledge"], v["confidence"]] for c, v in row.items()}
                  for p, row in skills.as_dict(t).items()}
                 if index in (0, last) else None
             ),
+            "people": people,
         })
-    return {"replication": replication, "checkpoints": checkpoints}
+    skipped: dict[tuple[str, str], int] = {}
+    for cost in records.plan_costs:
+        if cost.skipped:
+            skipped[cost.skipped, cost.kind] = skipped.get((cost.skipped, cost.kind), 0) + 1
+    return {"replication": replication, "checkpoints": checkpoints,
+            "hero_weeks": weekly_hours(records, scenario, spec.tracked, spec.weeks, spec.plan),
+            "skipped": skipped,
+            "over_budget": over_budget_weeks(records, scenario, spec.plan)}
 
 
 def with_probes(scenario: Scenario, arrivals: list[Arrival], days: int, minimum: int,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from sim import __version__
 from sim.analysis.document import Result
@@ -10,6 +11,7 @@ from sim.analysis.independence.diagnosis import diagnose, final_state, release_r
 from sim.analysis.independence.pooling import CheckData
 from sim.analysis.independence.replay import CheckReplication, CheckSpec, check_replication
 from sim.analysis.independence.resampling import bootstrap, interval
+from sim.analysis.people import collect_findings, concentration_alerts, review_plan, sustainment
 from sim.analysis.replicate import Replications, run_tasks
 from sim.analysis.types import (
     CheckDocument,
@@ -17,6 +19,7 @@ from sim.analysis.types import (
     FinalVerdict,
     HoldingBack,
     Overall,
+    PlanReview,
     TimeToIndependence,
 )
 from sim.schema import Plan, Verdict
@@ -46,6 +49,8 @@ def run_check(
     plan: Plan | None = None,
     weeks: int = 26,
     every: int = 4,
+    also_without: tuple[str, ...] = (),
+    observe: Callable[[CheckReplication], None] | None = None,
 ) -> CheckResult:
     """Run the independence check of `plan` (or of today's team, with no plan).
 
@@ -55,12 +60,21 @@ def run_check(
         plan: the transfer plan, or None for today's team.
         weeks: weeks the plan runs.
         every: weeks between checkpoints.
+        also_without: the next person out: each checkpoint also replays the window without
+            the heroes and them (a third arm, judged by the same rules).
+        observe: also handed each replication's result as it arrives (e.g. to read its
+            `over_budget` weeks, which the document does not hold).
     """
-    spec = CheckSpec(reps.scenario, plan, weeks, every, reps.seed)
+    spec = CheckSpec(reps.scenario, plan, weeks, every, reps.seed, tuple(also_without))
     data = CheckData(spec, replications=reps.replications)
+
+    def consume(i: int, rep: CheckReplication) -> None:
+        data.add(rep, i)
+        if observe is not None:
+            observe(rep)
+
     run_tasks(check_replication, [(spec, r) for r in range(reps.replications)],
-              reps.workers, reps.progress, reps.executor,
-              consume=lambda i, rep: data.add(rep, i))
+              reps.workers, reps.progress, reps.executor, consume=consume)
     data.finish()
     return CheckResult(spec, summarize_check(spec, data=data))
 
@@ -91,6 +105,18 @@ def summarize_check(spec: CheckSpec, reps: list[CheckReplication] | None = None,
         holding_back.append(HoldingBack(
             class_id="releases", verdict=final.releases.verdict,
             reasons=release_reasons(spec, state) + final.releases.notes))
+    load_ok, load_notes = data.hero_load(len(checkpoints) - 1)
+    if not load_ok:
+        holding_back.append(HoldingBack(class_id="hero load", verdict="fails",
+                                        reasons=load_notes))
+    review = _review(spec, data)
+    hero_time = data.hero_time.series()
+    concentration = concentration_alerts(
+        spec.checkpoints, {arm: [cp.people[arm] for cp in checkpoints] for arm in data.arms},
+        {arm: [_evidence(data, i, arm) for i in range(len(checkpoints))] for arm in data.arms},
+        scenario, spec.also_without)
+    drift = sustainment(checkpoints, scenario, spec.plan)
+    shares = {p.id: p.project_share for p in scenario.people}
     return CheckDocument(
         herosim_version=__version__,
         scenario=scenario.name,
@@ -116,11 +142,43 @@ def summarize_check(spec: CheckSpec, reps: list[CheckReplication] | None = None,
         ),
         skills={"start": data.mean_skills(0),
                 "end": data.mean_skills(len(spec.checkpoints) - 1)},
+        also_without=list(spec.also_without),
+        hero_time=hero_time,
+        plan_review=review,
+        concentration=concentration,
+        sustainment=drift,
+        findings=collect_findings(review, hero_time, shares, concentration, drift,
+                                  load_notes),
     )
 
 
+def _review(spec: CheckSpec, data: CheckData) -> PlanReview:
+    """The plan's review (budget, final approvers) with the occurrences the run skipped, mean
+    per replication."""
+    review = review_plan(spec.plan, spec.scenario, spec.weeks)
+    skipped: dict[str, dict[str, float]] = {}
+    for (reason, kind), total in sorted(data.skipped.items()):
+        skipped.setdefault(reason, {})[kind] = total / data.replications
+    if not skipped:
+        return review
+    return replace(review, budget=replace(review.budget, skipped=skipped))
+
+
+def _evidence(data: CheckData, index: int, arm: str) -> dict[str, float]:
+    """The pooled counts behind a checkpoint's shares: incidents per critical class, and the
+    escalations that reached someone."""
+    sums = data.people.pooled_counts(index, arm)
+    out = dict(zip(data.people.critical, sums["class_n"].tolist()))
+    out["escalations"] = float(sums["escalation_total"])
+    return out
+
+
 def _checkpoint(data: CheckData, index: int, week: int, bands) -> Checkpoint:
-    """One checkpoint of the document: classes, releases, the pooled curve and the costs."""
+    """One checkpoint of the document: classes, releases, the pooled curve, the costs, the
+    heroes' time since the previous checkpoint and everyone's picture in each arm."""
+    weeks = data.spec.checkpoints
+    without = {"present": (), "absent": tuple(data.spec.scenario.heroes)}
+    without["next_out"] = without["absent"] + data.spec.also_without
     present = data.overall_figures(index, "present")
     absent = data.overall_figures(index, "absent")
     present_p90, absent_p90 = present.p90, absent.p90
@@ -145,4 +203,9 @@ def _checkpoint(data: CheckData, index: int, week: int, bands) -> Checkpoint:
             data.scalars["hero_interruptions_per_week"][index]),
         plan_hero_hours=interval(data.scalars["plan_hero_hours"][index]),
         plan_learner_hours=interval(data.scalars["plan_learner_hours"][index]),
+        hero_serious_share=data.people.hero_serious_share(index, data.ones),
+        hero_consults_per_week=data.people.hero_consults_per_week(index, data.ones),
+        hero_time=data.hero_time.span(weeks[index - 1] if index else week, week),
+        people={arm: data.people.arm(index, arm, without[arm]) for arm in data.arms},
+        next_out=data.next_out(index),
     )

@@ -69,3 +69,19 @@ def class_verdict(
         and not absent["unresolved"]
     )
     return (Verdict.PARTLY if close else Verdict.DEPENDENT), ratio, added, notes
+
+
+def hero_load_verdict(serious_share: float | None, consults_per_week: float,
+                      criteria: IndependenceCriteria) -> tuple[bool, list[str]]:
+    """The team's hero-load criteria, when set: the heroes' share of sev1/sev2 incidents and
+    their consults per week, both with the heroes present. (held, what fails)"""
+    notes = []
+    limit = criteria.max_hero_serious_share
+    if limit is not None and serious_share is not None and serious_share > limit:
+        notes.append(f"the heroes are in {serious_share:.0%} of sev1/sev2 incidents (at most "
+                     f"{limit:.0%})")
+    limit = criteria.max_hero_consults_per_week
+    if limit is not None and consults_per_week > limit:
+        notes.append(f"the heroes answer {consults_per_week:.1f} consults a week (at most "
+                     f"{limit:g})")
+    return not notes, notes

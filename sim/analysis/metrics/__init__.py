@@ -29,9 +29,15 @@ replications share one shape.
     escalations_to            {person: {timeout, ..., direct: count}}
     hero_interruptions_per_week
                               {all_heroes: row, by_hero: {hero: row}} where a row is
-                              {total, business, off, sleep, page, noise, pull, backup} per week
+                              {total, business, off, sleep, page, noise, pull, backup, consult,
+                              gate} per week
                               (every interruption of a hero; weeks = days / 7)
     hero_hours                {total, by_hero: {hero: hours}}: hero work spans, all roles
+    hero_time                 {hero: {rescue, backup, consult, review, transfer, triage,
+                              total (hours per week over the run), capacity (working hours a
+                              week x (1 - project_share)), improvement_left, peak_week (the
+                              busiest full week's hours), overloaded_weeks}} for each hero
+                              present (sim/analysis/people/hours.py: the kinds)
     load                      {person: {pages, pulls, hours, incidents_led}}; pages count
                               page and noise interruptions, hours every work span
     pages_gini                Gini of pages across people not in `without` (0 = even)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
+from sim.analysis.people import as_kinds, hours_table, week_edges, weekly_capacity
 from sim.analysis.stats import gini, percentiles
 from sim.analysis.types import ChangeMetrics, ReplicationMetrics, Spread
 from sim.model import TeamState
@@ -94,6 +95,7 @@ def replication_metrics(records: RunRecords, scenario: Scenario, skills: SkillBo
         "escalations_to": _escalations_to(incidents, people),
         "hero_interruptions_per_week": _hero_interruptions(records),
         "hero_hours": _hero_hours(records),
+        "hero_time": _hero_time(records, scenario),
         "load": load,
         "pages_gini": gini(
             row["pages"] for p, row in load.items() if p not in records.without
@@ -200,6 +202,25 @@ def _hero_hours(records: RunRecords) -> dict:
         if s.person in by_hero:
             by_hero[s.person] += (s.end - s.start) / 60.0
     return {"total": sum(by_hero.values()), "by_hero": by_hero}
+
+
+def _hero_time(records: RunRecords, scenario: Scenario) -> dict:
+    """Each hero's hours per week by kind over the run, against their capacity."""
+    weeks = records.days / 7.0
+    full = int(weeks)
+    people = {p.id: p for p in scenario.people}
+    heroes = [h for h in records.heroes if h in people and h not in records.without]
+    tables = hours_table(records, heroes, week_edges(max(1, math.ceil(weeks))),
+                         scenario.learning.pairing_overhead)
+    out = {}
+    for hero, table in tables.items():
+        row = as_kinds(table.sum(axis=0) / weeks)
+        capacity = weekly_capacity(people[hero])
+        totals = table[:full].sum(axis=1) if full else table.sum(axis=1)
+        out[hero] = {**row, "capacity": capacity, "improvement_left": capacity - row["total"],
+                     "peak_week": float(totals.max()),
+                     "overloaded_weeks": int((table[:full].sum(axis=1) > capacity).sum())}
+    return out
 
 
 def _load(records: RunRecords, people: list[str]) -> dict:

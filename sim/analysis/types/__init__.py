@@ -13,22 +13,22 @@ exported here:
     check     CheckDocument: Checkpoint (ClassRow of ArmFigures, ReleaseRow, Overall),
               TimeToIndependence, FinalVerdict (HoldingBack), SkillTables
     compare   CompareDocument: PlanRow (Versus), RankingEntry (Difference), the checks
+    people    HeroTime (HoursByKind), HeroTimeSeries (HeroWeek), PeopleArm (PersonFigures),
+              PlanReview (Budget, BudgetRow, ApproverFlag), ConcentrationAlert, Sustainment
+              (ClassDrift), Finding: each person's load and the hero's time
     advise    AdviseDocument: BaselineRisk, ClassAttribution (CauseShare), CandidateRow,
-              Proposal (ProposalStep), ClassVerdict, AdviseCheck (CheckBrief)
+              ClassVerdict; Proposal (SearchStep, ProposalMove), ProposalCheck
+              (ClassCheck) from proposal
 """
 
 from sim.analysis.types.advise import (
-    AdviseCheck,
     AdviseDocument,
     BaselineRisk,
     CandidateRow,
     CandidateRules,
     CauseShare,
-    CheckBrief,
     ClassAttribution,
     ClassVerdict,
-    Proposal,
-    ProposalStep,
     Reduction,
 )
 from sim.analysis.types.check import (
@@ -40,6 +40,7 @@ from sim.analysis.types.check import (
     Criteria,
     FinalVerdict,
     HoldingBack,
+    NextOut,
     Overall,
     ReleaseFlow,
     ReleaseRow,
@@ -49,6 +50,30 @@ from sim.analysis.types.check import (
     TimeToIndependence,
 )
 from sim.analysis.types.compare import CompareDocument, Difference, PlanRow, RankingEntry, Versus
+from sim.analysis.types.people import (
+    ApproverFlag,
+    Budget,
+    BudgetRow,
+    ClassDrift,
+    ConcentrationAlert,
+    Finding,
+    HeroTime,
+    HeroTimeSeries,
+    HeroWeek,
+    HoursByKind,
+    Interruptions,
+    PeopleArm,
+    PersonFigures,
+    PlanReview,
+    Sustainment,
+)
+from sim.analysis.types.proposal import (
+    ClassCheck,
+    Proposal,
+    ProposalCheck,
+    ProposalMove,
+    SearchStep,
+)
 from sim.analysis.types.run import (
     ChangeMetrics,
     ClassMetrics,
@@ -56,6 +81,7 @@ from sim.analysis.types.run import (
     FitCheck,
     HeroHours,
     HeroInterruptions,
+    HeroTimeRow,
     MetricsSummary,
     PersonLoad,
     ReleaseDelay,
@@ -69,13 +95,16 @@ from sim.analysis.types.run import (
 from sim.analysis.types.shared import Estimate, Interval
 
 __all__ = [
-    "AdviseCheck", "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow",
-    "CandidateRules", "CauseShare", "ChangeMetrics", "CheckBrief", "CheckDocument", "Checkpoint",
-    "ClassAttribution", "ClassMetrics", "ClassRow", "ClassVerdict", "CompareDocument", "Criteria",
-    "Difference", "EffectiveResponders", "Estimate", "FinalVerdict", "FitCheck", "HeroHours",
+    "ApproverFlag", "Budget", "BudgetRow", "ClassDrift", "ConcentrationAlert", "Finding",
+    "HeroTime", "HeroTimeRow", "HeroTimeSeries", "HeroWeek", "HoursByKind", "Interruptions",
+    "NextOut", "PeopleArm", "PersonFigures", "PlanReview", "Sustainment",
+    "AdviseDocument", "ArmFigures", "Bands", "BaselineRisk", "CandidateRow", "CandidateRules",
+    "CauseShare", "ChangeMetrics", "CheckDocument", "Checkpoint", "ClassAttribution", "ClassCheck",
+    "ClassMetrics", "ClassRow", "ClassVerdict", "CompareDocument", "Criteria", "Difference",
+    "EffectiveResponders", "Estimate", "FinalVerdict", "FitCheck", "HeroHours",
     "HeroInterruptions", "HoldingBack", "Interval", "MetricsSummary", "Overall", "PersonLoad",
-    "PlanRow", "Proposal", "ProposalStep", "RankingEntry", "Reduction", "ReleaseDelay",
-    "ReleaseFlow", "ReleaseRow", "ReplicationMetrics", "RollbackTimes", "RunDocument",
-    "RunMetrics", "Skill", "SkillTable", "SkillTables", "Spread", "Struggled",
-    "TimeToIndependence", "Versus",
+    "PlanRow", "Proposal", "ProposalCheck", "ProposalMove", "RankingEntry", "Reduction",
+    "ReleaseDelay", "ReleaseFlow", "ReleaseRow", "ReplicationMetrics", "RollbackTimes",
+    "RunDocument", "RunMetrics", "SearchStep", "Skill", "SkillTable", "SkillTables", "Spread",
+    "Struggled", "TimeToIndependence", "Versus",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from sim.analysis.document import INLINE, Document
-from sim.analysis.types.compare import Versus
+from sim.analysis.types.people import Finding, PlanReview
+from sim.analysis.types.proposal import Proposal, ProposalCheck
 from sim.analysis.types.shared import Interval
 
 
@@ -79,25 +80,6 @@ class CandidateRow(Document):
 
 
 @dataclass(frozen=True)
-class ProposalStep(Document):
-    """One greedy step: a candidate tried in the combined plan, kept or not."""
-
-    candidate: str
-    kept: bool
-    risk: float
-    hero_hours: float
-    reduction: Interval
-
-
-@dataclass(frozen=True)
-class Proposal(Document):
-    """The proposed plan (a plan document, or None) and the steps that built it."""
-
-    steps: list[ProposalStep]
-    plan: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
 class ClassVerdict(Document):
     """True specialty, default rescue or covered, with the inputs of the rule."""
 
@@ -114,27 +96,6 @@ class ClassVerdict(Document):
 
 
 @dataclass(frozen=True)
-class CheckBrief(Document):
-    """A plan's figures in the check of the proposal."""
-
-    final_verdict: str
-    time_to_independence: int | None
-    absent_p90_end: float | None
-    added_breach_rate_end: float | None
-    hero_interruptions_per_week_end: float
-
-
-@dataclass(frozen=True)
-class AdviseCheck(Document):
-    """The proposal against doing nothing in the independence check."""
-
-    plan: CheckBrief
-    none: CheckBrief
-    versus: Versus
-    line: str
-
-
-@dataclass(frozen=True)
 class AdviseDocument(Document):
     """advise.json, and `herosim advise --format json`."""
 
@@ -145,12 +106,18 @@ class AdviseDocument(Document):
     replications: int
     seed: int
     budget_hero_hours: float
+    budget_source: str
+    check_weeks: int
     risk_definition: str
     baseline_risk: BaselineRisk
     attribution: dict[str, ClassAttribution]
     hero_classes: list[str]
     candidate_rules: CandidateRules
     candidates: list[CandidateRow]
-    proposal: Proposal
+    proposal: Proposal | None
     classes: dict[str, ClassVerdict]
-    check: AdviseCheck | None
+    check: ProposalCheck | None
+    # The proposed plan (or the team, with none) against each person's weekly transfer budget
+    # and for heroes kept as final approver forever; the same as findings.
+    plan_review: PlanReview | None = None
+    findings: list[Finding] = field(default_factory=list)

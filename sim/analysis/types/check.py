@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from sim.analysis.document import Document, key
+from sim.analysis.types.people import (
+    ConcentrationAlert,
+    Finding,
+    HeroTime,
+    HeroTimeSeries,
+    PeopleArm,
+    PlanReview,
+    Sustainment,
+)
 from sim.analysis.types.shared import Interval
 
 
@@ -20,6 +29,9 @@ class Criteria(TypedDict):
     max_added_release_delay_hours: float
     max_added_change_failure_rate: float
     min_incidents_per_class: int
+    concentration_share: float
+    max_hero_serious_share: float | None
+    max_hero_consults_per_week: float | None
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,15 @@ class Overall(Document):
 
 
 @dataclass(frozen=True)
+class NextOut(Document):
+    """The third arm (`--also-without`): the heroes and the next person out absent, each class
+    judged against the hero-present arm by the same rules."""
+
+    passed: bool
+    classes: dict[str, ClassRow]
+
+
+@dataclass(frozen=True)
 class Checkpoint(Document):
     """One checkpoint week of a check."""
 
@@ -114,6 +135,14 @@ class Checkpoint(Document):
     hero_interruptions_per_week: Interval
     plan_hero_hours: Interval
     plan_learner_hours: Interval | None = None
+    # The heroes' share of sev1/sev2 incidents and their consults per week, hero present.
+    hero_serious_share: float | None = None
+    hero_consults_per_week: float | None = None
+    # The plan run's weeks since the previous checkpoint: each hero's hours per week by kind.
+    hero_time: dict[str, HeroTime] = field(default_factory=dict)
+    # Per arm (present, absent, next_out): everyone's figures in the window.
+    people: dict[str, PeopleArm] = field(default_factory=dict)
+    next_out: NextOut | None = None
 
 
 @dataclass(frozen=True)
@@ -182,3 +211,9 @@ class CheckDocument(Document):
     time_to_independence: TimeToIndependence
     final: FinalVerdict
     skills: SkillTables | None = None
+    also_without: list[str] = field(default_factory=list)
+    hero_time: dict[str, HeroTimeSeries] = field(default_factory=dict)
+    plan_review: PlanReview | None = None
+    concentration: list[ConcentrationAlert] = field(default_factory=list)
+    sustainment: Sustainment | None = None
+    findings: list[Finding] = field(default_factory=list)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sim.analysis.document import OPTIONAL, Document
 from sim.analysis.types.check import CheckDocument, ReleaseRow, TimeToIndependence
+from sim.analysis.types.people import Finding, HeroTime
 from sim.analysis.types.shared import Interval
 
 
@@ -51,6 +52,13 @@ class PlanRow(Document):
     final_verdict: str
     holding_back: list[str]
     vs_baseline: Versus | None = None
+    # Each hero's time over the whole plan run (hours per week by kind, against capacity),
+    # their overloaded weeks, and the Gini of hours at the end per arm.
+    hero_time: dict[str, HeroTime] = field(default_factory=dict)
+    overloaded_weeks: dict[str, int] = field(default_factory=dict)
+    gini_hours_end: dict[str, float] = field(default_factory=dict)
+    budget_fits: bool = True
+    findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

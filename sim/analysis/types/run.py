@@ -34,6 +34,24 @@ class HeroHours(TypedDict, Generic[N]):
     by_hero: dict[str, N]
 
 
+class HeroTimeRow(TypedDict, Generic[N]):
+    """One hero's time in a replication: hours per week by kind (over the whole run), their
+    capacity (working hours a week x (1 - project_share)) and what is left of it for
+    improvement work, and the full weeks whose total went past the capacity."""
+
+    rescue: N
+    backup: N
+    consult: N
+    review: N
+    transfer: N
+    triage: N
+    total: N
+    capacity: N
+    improvement_left: N
+    peak_week: N
+    overloaded_weeks: N
+
+
 class PersonLoad(TypedDict, Generic[N]):
     """One person's load in a replication."""
 
@@ -122,6 +140,7 @@ class RunMetrics(TypedDict, Generic[N]):
     escalations_to: dict[str, dict[str, N]]
     hero_interruptions_per_week: HeroInterruptions[N]
     hero_hours: HeroHours[N]
+    hero_time: dict[str, HeroTimeRow[N]]
     load: dict[str, PersonLoad[N]]
     pages_gini: N | None
     struggled: Struggled[N]
@@ -160,3 +179,5 @@ class RunDocument(Document):
     metrics: MetricsSummary
     baseline: MetricsSummary | None
     fit_check: FitCheck
+    plan: str | None = None  # run --plan P --at-week N: the team as P leaves it at week N
+    at_week: int | None = None

@@ -12,7 +12,15 @@ import yaml
 from rich.markup import escape
 
 from cli.check import VERDICT_LABEL, VERDICT_STYLE
-from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
+from cli.common import (
+    EXIT_FAILED,
+    console,
+    err_console,
+    handle_errors,
+    print_answer,
+    print_item,
+    print_written,
+)
 from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.people import print_findings
@@ -38,6 +46,7 @@ from sim.outputs.artifacts_md import (
     improvements_markdown,
     pack_pages,
 )
+from sim.outputs.headline import advise_headline
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.report import write_report
 from sim.outputs.report_advise import (
@@ -118,6 +127,8 @@ def advise(
             if write_improvements is not None else None,
             pack=knowledge_pack(result.document, model, past) if write_pack is not None
             else None)
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_advise(result), advise_headline(result.document))
         folder = write_advise(result, scenario, out, model, artifacts, history)
         if write_plan is not None and result.plan is not None:
             write_plan.write_text(plan_yaml(result, scenario))
@@ -127,7 +138,7 @@ def advise(
                 (write_pack / name).write_text(text, encoding="utf-8")
         if artifacts.improvements is not None and write_improvements is not None:
             _write_improvements(write_improvements, artifacts.improvements)
-    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_advise(result))
+    print_written(result.to_json(), folder, as_json)
     if write_plan is not None:
         err_console.print(f"plan: {write_plan}" if result.plan is not None
                           else "no plan proposed: nothing written to --write-plan")
@@ -257,31 +268,36 @@ def print_advise(result: AdviseResult, limit: int = 15) -> None:
     doc = result.document
     console.print(
         f"[bold]{escape(doc.scenario)}[/bold]: {doc.weeks} weeks, {doc.replications} "
-        f"replications (seed {doc.seed}), budget {doc.budget_hero_hours:g} hero hours.")
+        f"replications (seed {doc.seed}), budget {doc.budget_hero_hours:g} hero hours.\n")
     console.print(new_table(
         "Why the hero is pulled today (per class; causes as shares of hero interruptions)",
         ["class", "hero in", "int./wk", "h/wk", "causes"],
         [[escape(str(c)) for c in row[:4]] + [_short_causes(doc.attribution[row[0]])]
-         for row in attribution_rows(doc)], left=1,
+         for row in attribution_rows(doc)], left=1, drop=["h/wk"],
         caption="causes: " + ", ".join(f"{SHORT[c]} {CAUSE_LABEL[c]}" for c in SHORT)))
     rows = []
     for r in doc.candidates[:limit]:
         red, per = r.figures.reduction, r.figures.per_hero_hour
         rows.append([str(r.rank), escape(r.name),
-                     f"{number(red.mean, 0)} [{number(red.low, 0)}, {number(red.high, 0)}]",
+                     f"{number(red.mean, 0)} [{number(red.low, 0)} to {number(red.high, 0)}]",
                      f"{number(per.mean, 1)}", number(r.figures.hero_hours, 0),
                      number(r.figures.learner_hours, 0)])
     console.print(new_table(
         f"Candidates by risk reduction per hero hour (top {min(limit, len(rows))} of "
         f"{len(doc.candidates)})",
         ["#", "candidate", "risk cut [95%]", "per hero h", "hero h", "lrn h"],
-        rows, left=2, caption=escape(doc.risk_definition) + "; doing nothing: "
+        rows, left=2, drop=["lrn h", "risk cut [95%]"],
+        caption=escape(doc.risk_definition) + "; doing nothing: "
         + number(doc.baseline_risk.mean)))
     print_proposal(result)
-    verdicts = ", ".join(f"{escape(cid)}: {r.verdict}" for cid, r in doc.classes.items()
-                         if r.verdict != "covered")
+    verdicts = [f"{escape(cid)}: {r.verdict}" for cid, r in doc.classes.items()
+                if r.verdict != "covered"]
     if verdicts:
-        console.print("[bold]Specialty or default rescue[/bold] — " + verdicts)
+        console.print("[bold]Specialty or default rescue[/bold] (true specialty: only "
+                      "specialists should handle it; default rescue: the hero is pulled in "
+                      "where others could learn it):")
+        for line in verdicts:
+            print_item(line)
     print_findings(doc.findings, "The proposal against people's time and the playbook")
 
 
@@ -297,7 +313,7 @@ def print_proposal(result: AdviseResult) -> None:
                       f"on {proposal.search_replications} replications, or {exact} when read "
                       "exactly):")
         for move in proposal.moves:
-            console.print(f"  [bold]{escape(move.name)}[/bold]: {escape(move.description)}")
+            print_item(f"[bold]{escape(move.name)}[/bold]: {escape(move.description)}")
     check = doc.check
     if check is not None:
         rows = []

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors
+from cli.common import console, err_console, handle_errors, print_headline, print_item, write_file
 from cli.format import new_table
 from cli.history import (
     ColumnOption,
@@ -24,11 +24,14 @@ from cli.history import (
     print_import,
     read_history,
 )
+from cli.options import creatable_folder
 from sim.analysis.calibrate import Calibration, TeamCalibration, parse_holdout
 from sim.analysis.calibrate import calibrate as fit_scenarios
 from sim.analysis.replicate import default_workers
 from sim.errors import InputError, Problem
+from sim.inputs.history import team_of
 from sim.outputs.calibration_yaml import calibration_yaml
+from sim.outputs.headline import calibrate_headline
 from sim.outputs.journal import dump_json
 from sim.schema import IDENTIFIER_PATTERN
 
@@ -72,6 +75,8 @@ def calibrate(
         loaded = read_history(history, mapping, column, class_pattern, strict, people,
                               timezone)
         print_import(loaded.report)
+        teams = len(team) if team else len({team_of(i) for i in loaded.incidents})
+        check_output(output, teams)
         err_console.print("Fitting each team, then simulating to check the fit"
                           + (" and to backtest" if weeks else "") + " ...")
         result = fit_scenarios(loaded, name=scenario_name, seed=seed, check=check,
@@ -81,58 +86,62 @@ def calibrate(
     if format is OutputFormat.JSON:
         sys.stdout.write(dump_json(result.to_json()))
         return
+    print_headline(calibrate_headline(result))
     for t, path in zip(result.teams, written):
         print_team(t, path)
 
 
+def check_output(output: Path, teams: int) -> None:
+    """Refuse, before fitting, an output that cannot take `teams` scenarios: one team needs a
+    file name (not an existing folder), several a folder (not an existing file)."""
+    if teams == 1 and output.is_dir():
+        raise InputError([Problem("command line", "--output", str(output),
+                                  "is a folder; name the scenario YAML to write, e.g. "
+                                  f"{output / 'scenario.yaml'}")])
+    if teams > 1 and output.exists() and not output.is_dir():
+        raise InputError([Problem("command line", "--output", str(output),
+                                  f"the history has {teams} teams (a scenario each): name a "
+                                  "folder, or pick one team with --team")])
+    creatable_folder(output if teams > 1 else output.parent, "--output")
+
+
 def write_calibration(result: Calibration, output: Path) -> list[Path]:
     """Write each team's YAML (and, for several, calibration.json); return the YAML paths."""
+    check_output(output, len(result.teams))
     if len(result.teams) == 1:
-        if output.is_dir():
-            raise InputError([Problem("command line", "--output", str(output),
-                                      "is a directory; name the scenario YAML to write")])
         paths = [output]
     else:
-        if output.exists() and not output.is_dir():
-            raise InputError([Problem("command line", "--output", str(output),
-                                      f"the history has {len(result.teams)} teams (a scenario "
-                                      "each): name a directory, or pick one with --team")])
         paths = [output / f"{t.scenario.name}.yaml" for t in result.teams]
     paths[0].parent.mkdir(parents=True, exist_ok=True)
     for t, path in zip(result.teams, paths):
-        _write(path, calibration_yaml(result, t))
+        write_file(path, calibration_yaml(result, t))
     if len(result.teams) > 1:
-        _write(output / "calibration.json", dump_json(result.to_json()))
+        write_file(output / "calibration.json", dump_json(result.to_json()))
     return paths
-
-
-def _write(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 def print_team(t: TeamCalibration, path: Path) -> None:
     """What was fitted for one team, the check's misfit and the backtest."""
     s = t.scenario
-    console.print(f"[green]✓[/green] {escape(t.team)}: wrote {escape(str(path))}: "
-                  f"{len(s.classes)} classes, {len(s.people)} people, zone {s.timezone}, "
-                  f"heroes: {escape(', '.join(s.heroes) or 'none')}", soft_wrap=True)
+    console.print(f"[green]✓[/green] {escape(t.team)}: {len(s.classes)} classes, "
+                  f"{len(s.people)} people, zone {s.timezone}, heroes: "
+                  f"{escape(', '.join(s.heroes) or 'none')}; written to")
+    console.print(f"[bold]{escape(str(path))}[/bold]", soft_wrap=True, highlight=False)
     for position, fit in t.fit.rotation.items():
-        console.print(f"  {position}: {escape(fit.note)}", soft_wrap=True)
-    console.print(f"  learning: {escape(t.fit.learning.note)}", soft_wrap=True)
+        print_item(f"{position}: {escape(fit.note)}")
+    print_item(f"learning: {escape(t.fit.learning.note)}")
     if t.consistency is not None:
         c = t.consistency
         inside = sum(x.inside for x in c.checks)
-        console.print(f"  Self-consistency ({c.replications} replications): {inside} of "
-                      f"{len(c.checks)} figures inside the model's 90% band"
-                      + ("." if not c.misfit else "; misfit (reported, not absorbed):"))
+        print_item(f"Self-consistency ({c.replications} replications): {inside} of "
+                   f"{len(c.checks)} figures inside the model's 90% band"
+                   + ("." if not c.misfit else "; misfit (reported, not absorbed):"))
         for line in c.misfit:
-            console.print(f"    [yellow]-[/yellow] {escape(line)}", soft_wrap=True)
+            print_item(f"[yellow]-[/yellow] {escape(line)}", 4)
     if t.backtest is not None:
         b = t.backtest
         rows = [[("✓" if ch.inside else "✗"), escape(ch.figure), escape(ch.subject),
-                 f"{ch.history:.3g}", f"{ch.low:.3g}-{ch.high:.3g}"] for ch in b.checks]
+                 f"{ch.history:.3g}", f"{ch.low:.3g} to {ch.high:.3g}"] for ch in b.checks]
         console.print(new_table(
             f"Backtest of {escape(t.team)}: fitted on the weeks before {b.split[:10]}, the "
             f"{b.holdout_weeks:g} weeks after predicted",

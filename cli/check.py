@@ -7,10 +7,18 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from cli.common import EXIT_FAILED, console, err_console, handle_errors, show
-from cli.format import new_table, number
+from cli.common import (
+    EXIT_FAILED,
+    console,
+    err_console,
+    handle_errors,
+    load_plan_warning,
+    print_answer,
+    print_item,
+    print_written,
+)
+from cli.format import FittedTable, new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.people import (
     budget_table,
@@ -26,7 +34,8 @@ from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import CheckDocument, Checkpoint
 from sim.analysis.whatif import check_people
 from sim.errors import InputError, Problem
-from sim.inputs.scenario import load_plan, load_scenario
+from sim.inputs.scenario import load_scenario
+from sim.outputs.headline import check_headline
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown import independence_markdown, week_span
 from sim.outputs.report import write_report
@@ -62,7 +71,7 @@ def check(
     """
     with handle_errors():
         model = load_scenario(scenario)
-        chosen = load_plan(plan, model) if plan else None
+        chosen = load_plan_warning(plan, model) if plan else None
         next_out = tuple(dict.fromkeys(also_without or ()))
         _check_next_out(model, next_out)
         workers = workers or default_workers()
@@ -70,8 +79,10 @@ def check(
             result = run_check(
                 Replications(model, reps, seed, min(workers, reps), progress=progress.update),
                 chosen, weeks=weeks, every=every, also_without=next_out)
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_check(result), check_headline(result.document))
         folder = write_check(result, scenario, plan, out)
-    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_check(result))
+    print_written(result.to_json(), folder, as_json)
     if not result.passed:
         raise typer.Exit(EXIT_FAILED)
 
@@ -107,12 +118,12 @@ def write_check(result: CheckResult, scenario_path: Path, plan_ref: str | None,
 def print_check(result: CheckResult) -> None:
     """The check as rich tables: checkpoints, classes at the end, releases, the verdict."""
     doc = result.document
-    plan = doc.plan or "no plan (today's team)"
+    plan = f"plan [bold]{escape(doc.plan)}[/bold]" if doc.plan else "no plan (today's team)"
     console.print(
-        f"[bold]{escape(doc.scenario)}[/bold] — plan [bold]{escape(plan)}[/bold]: "
+        f"[bold]{escape(doc.scenario)}[/bold] — {plan}: "
         f"{doc.weeks} weeks, {doc.replications} replications, seed {doc.seed}; each "
         f"checkpoint replays {doc.evaluation_days} days with heroes "
-        f"({escape(', '.join(doc.heroes) or 'none named')}) present and absent."
+        f"({escape(', '.join(doc.heroes) or 'none named')}) present and absent.\n"
     )
     console.print(checkpoint_table(doc))
     last = doc.checkpoints[-1]
@@ -133,13 +144,13 @@ def print_check(result: CheckResult) -> None:
     style = "green" if final.passed else "red"
     console.print(f"[bold {style}]Verdict: {final.verdict}[/bold {style}] at week "
                   f"{final.week}. Time to independence: "
-                  f"{escape(week_span(doc.time_to_independence))}.")
+                  f"{escape(week_span(doc.time_to_independence, weeks=doc.weeks))}.")
     for item in final.holding_back:
-        console.print(f"  [bold]{escape(item.class_id)}[/bold] ({item.verdict}):")
+        print_item(f"[bold]{escape(item.class_id)}[/bold] ({item.verdict}):")
         for reason in item.reasons:
-            console.print(f"    - {escape(reason)}")
+            print_item(f"- {escape(reason)}", 4)
     for cid, verdict in final.specialty.items():
-        console.print(f"  specialty [bold]{escape(cid)}[/bold]: {verdict} (reported apart)")
+        print_item(f"specialty [bold]{escape(cid)}[/bold]: {verdict} (reported apart)")
     print_people(doc)
 
 
@@ -162,7 +173,7 @@ def shift(here, gone, digits: int = 0, scale: float = 1.0, suffix: str = "") -> 
     return f"{number(here, digits, scale, suffix)}→{number(gone, digits, scale, suffix)}"
 
 
-def checkpoint_table(doc: CheckDocument) -> Table:
+def checkpoint_table(doc: CheckDocument) -> FittedTable:
     """One row per checkpoint: passes, pooled p90 and hand-offs present→absent, hero load."""
     rows = []
     for cp in doc.checkpoints:
@@ -183,10 +194,10 @@ def checkpoint_table(doc: CheckDocument) -> Table:
         "Independence by checkpoint (hero present→absent, pooled across replications)",
         ["week", "passes", "TTM p90 min", "ratio", "hand-offs /incident", "hero int. /week",
          "plan hero hours", "classes indep."],
-        rows, left=2)
+        rows, left=2, drop=["hand-offs /incident", "plan hero hours", "TTM p90 min"])
 
 
-def class_table(checkpoint: Checkpoint, title: str) -> Table:
+def class_table(checkpoint: Checkpoint, title: str) -> FittedTable:
     """One row per class at a checkpoint: verdict and the criteria's figures."""
     rows = []
     for cid, row in checkpoint.classes.items():
@@ -203,8 +214,8 @@ def class_table(checkpoint: Checkpoint, title: str) -> Table:
         ])
     return new_table(
         f"{title} (hero present→absent)",
-        ["class", "verdict", "TTM p90 min", "ratio", "breach +", "hand- offs", "pulls /inc",
-         "resp."], rows, left=2,
+        ["class", "verdict", "TTM p90 min", "ratio", "breach +", "hand-offs", "pulls /inc",
+         "resp."], rows, left=2, drop=["pulls /inc", "hand-offs", "TTM p90 min"],
         caption="*: specialty class (reported apart); indep./partly/HERO: independent, partly, "
                 "hero-dependent; breach +: SLO breaches the absence adds; hand-offs: "
                 "escalations per incident; pulls: informal pulls per incident (present); "

@@ -8,10 +8,17 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from cli.common import console, err_console, handle_errors, show
-from cli.format import new_table, number
+from cli.common import (
+    console,
+    err_console,
+    handle_errors,
+    load_plan_warning,
+    print_answer,
+    print_item,
+    print_written,
+)
+from cli.format import FittedTable, new_table, number
 from cli.options import Every, Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Weeks, Workers
 from cli.people import plan_time_table, print_plan_findings
 from cli.progress import DelayedProgress
@@ -20,7 +27,8 @@ from sim.analysis.compare import NO_PLAN, CompareResult, run_compare
 from sim.analysis.replicate import Replications, default_workers
 from sim.analysis.types import CompareDocument
 from sim.errors import InputError, Problem
-from sim.inputs.scenario import load_plan, load_scenario
+from sim.inputs.scenario import load_scenario
+from sim.outputs.headline import compare_headline
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown import compare_markdown, week_span
 from sim.outputs.report import write_report
@@ -46,7 +54,7 @@ def compare(
     dask: Annotated[
         Optional[str],
         typer.Option(help="Run on an existing Dask cluster: tcp://host:port (or set "
-                     "HEROSIM_DASK). Needs pip install 'herosim[dask]'."),
+                     "HEROSIM_DASK). Needs pip install 'herosim\\[dask]'."),
     ] = None,
     format: Format = OutputFormat.TABLE,
     out: Out = Path("results"),
@@ -54,7 +62,7 @@ def compare(
     """Compare transfer plans from the same starting team with common random numbers."""
     with handle_errors():
         model = load_scenario(scenario)
-        plans = [load_plan(ref, model) for ref in plan]
+        plans = [load_plan_warning(ref, model) for ref in plan]
         names = [p.name for p in plans]
         _check_names(names, plan, baseline)
         address = cluster_address(dask)
@@ -68,8 +76,10 @@ def compare(
                                  progress=progress.update),
                     plans, baseline=baseline, weeks=weeks, every=every,
                 )
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_compare(result), compare_headline(result.document))
         folder = write_compare(result, scenario, plan, out, model)
-    show(result.to_json(), folder, format is OutputFormat.JSON, lambda: print_compare(result))
+    print_written(result.to_json(), folder, as_json)
 
 
 def _check_names(names: list[str], refs: list[str], baseline: str) -> None:
@@ -114,29 +124,29 @@ def print_compare(result: CompareResult) -> None:
     console.print(
         f"[bold]{escape(doc.scenario)}[/bold]: {len(doc.plans)} plans over "
         f"{doc.weeks} weeks, {doc.replications} replications with common random numbers "
-        f"(seed {doc.seed}); baseline: {escape(doc.baseline)}."
+        f"(seed {doc.seed}); baseline: {escape(doc.baseline)}.\n"
     )
     console.print(plans_table(doc))
     console.print(plan_time_table(doc))
     console.print("[bold]Ranking[/bold] — " + escape(doc.rule))
     for entry in doc.ranking:
-        line = f"  {entry.rank}. [bold]{escape(entry.plan)}[/bold]"
+        line = f"{entry.rank}. [bold]{escape(entry.plan)}[/bold]"
         if entry.difference is not None and entry.next is not None:
             diff = entry.difference
             style = "green" if diff.beyond_noise else "yellow"
             line += (f" vs {escape(entry.next)}: [{style}]{escape(diff.verdict)}"
                      f"[/{style}]")
-        console.print(line)
+        print_item(line)
     for row in doc.plans:
         if row.vs_baseline:
             v = row.vs_baseline
             style = "green" if v.beyond_noise else "yellow"
-            console.print(f"  {escape(row.plan)} vs baseline: [{style}]"
-                          f"{escape(v.verdict)}[/{style}]")
+            print_item(f"{escape(row.plan)} vs baseline: [{style}]{escape(v.verdict)}"
+                       f"[/{style}]")
     print_plan_findings(doc)
 
 
-def plans_table(doc: CompareDocument) -> Table:
+def plans_table(doc: CompareDocument) -> FittedTable:
     """The plans at the end, in ranking order."""
     rows = []
     for row in doc.ranked_plans:
@@ -157,10 +167,10 @@ def plans_table(doc: CompareDocument) -> Table:
         "Plans at the end, in ranking order (means over replications)",
         ["plan", "independent", "hours hero/ learner", "hero int./ week (vs base)",
          "p90 w/o hero", "breach absent (+)", "resp. crit."],
-        rows, left=1,
-        caption="independent: week [95% interval] or no (share of resamples "
-                "reaching it); p90 w/o hero: p90 time to mitigate with the heroes absent, in "
-                "minutes; breach absent: SLO breach rate with the heroes absent (points the "
-                "absence adds); resp. crit.: non-hero effective responders per critical "
-                "service ("
+        rows, left=1, drop=["hero int./ week (vs base)", "p90 w/o hero", "resp. crit."],
+        caption="independent: week [95% interval], or no (share of resamples reaching it "
+                f"within {doc.weeks} weeks); p90 w/o hero: p90 time to mitigate with the heroes "
+                "absent, in minutes; breach absent: SLO breach rate with the heroes absent "
+                "(points the absence adds); resp. crit.: non-hero effective responders per "
+                "critical service ("
                 + ", ".join(doc.plans[0].effective_responders_critical_end) + ")")

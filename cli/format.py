@@ -1,6 +1,20 @@
-"""Formatting of estimates for rich tables: one way to show a number with its interval."""
+"""Formatting for the terminal: one way to show a number with its interval, and one way to
+build a table that fits the terminal it is printed on.
+
+A table never crops a cell. At its natural width it is printed as is; on a narrower terminal
+its columns shrink towards their narrowest readable width (a header wraps between words, an
+estimate's `±half-width` moves under its mean); when even that is too wide, whole columns are
+left out in the order the command states (`drop`), and a line under the table says which, and
+how wide the terminal must be to show them.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.text import Text
 
 from sim.analysis.types import Estimate, Interval
 from sim.outputs.markdown import num as number  # noqa: F401  (re-exported: one way to write a number or "–")
@@ -36,76 +50,147 @@ def mean_of(leaf: Estimate | None) -> float:
     return leaf["mean"] if isinstance(leaf, dict) and leaf.get("mean") is not None else 0.0
 
 
-def new_table(title: str, columns: list[str], rows: list[list[str]], left: int = 1,
-              caption: str | None = None):
-    """A rich table: the first `left` columns (names) left-aligned, the others (numbers)
-    right-aligned. Cells never wrap or truncate; headers wrap between words instead, only as
-    far as the terminal's width needs, so a table stays readable on an 80-column terminal."""
-    from rich import box
-    from rich.text import Text
+def new_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1,
+              caption: str | None = None, drop: Sequence[str] = ()) -> FittedTable:
+    """A table that fits the terminal it is printed on (see the module docstring).
 
-    table = FitTable(title=title, title_justify="left", caption=caption,
-                     caption_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True,
-                     pad_edge=False)
-    for i, column in enumerate(columns):
-        width = max((Text.from_markup(row[i]).cell_len for row in rows), default=1)
-        table.add_column(column, justify="left" if i < left else "right", min_width=width)
-    for row in rows:
-        table.add_row(*row)
-    table.cell_widths = [c.min_width for c in table.columns]
-    return table
-
-
-def _table_class():
-    from rich.measure import Measurement
-    from rich.table import Table
-
-    class FitTable(Table):
-        """A table that wraps its headers only as far as the width it is given needs.
-
-        rich shrinks the widest wrappable column first, even one whose cells cannot shrink,
-        and then crops the table; this narrows headers that can wrap, those that save most
-        first, down to their widest word (or their cells), until the table fits. When even
-        that is too wide, the first column (names) folds: a long name breaks over lines, and
-        no number is lost.
-        """
-
-        def __rich_console__(self, console, options):
-            widths = getattr(self, "cell_widths", [c.min_width for c in self.columns])
-            for column, width in zip(self.columns, widths):
-                column.max_width, column.min_width, column.overflow = None, width, "ellipsis"
-
-            def natural() -> int:
-                return Measurement.get(console, options.update_width(10_000), self).maximum
-
-            width = natural()
-            for saving, column in sorted(
-                    ((_header_width(c) - _floor(c), c) for c in self.columns),
-                    key=lambda pair: -pair[0]):
-                if width <= options.max_width or saving <= 0:
-                    break
-                column.max_width = _floor(column)
-                width = natural()
-            first = self.columns[0] if self.columns else None
-            if first is not None and width > options.max_width:
-                narrow = max(8, _floor(first) - (width - options.max_width))
-                if narrow < _floor(first):
-                    first.min_width = first.max_width = narrow
-                    first.overflow = "fold"
-            yield from super().__rich_console__(console, options)
-
-    return FitTable
+    Args:
+        title: printed above the table (rich markup).
+        columns: the headers; a header may wrap between its words.
+        rows: cells as rich markup; a cell wraps only between words.
+        left: the first `left` columns (names) are left-aligned, the others (numbers) right.
+        caption: printed under the table, wrapped at the terminal's width.
+        drop: headers of the columns that may be left out, first left out first, when the
+            terminal is too narrow for every column. The others are always shown.
+    """
+    unknown = [c for c in drop if c not in columns]
+    if unknown:
+        raise ValueError(f"drop names no column: {unknown}")
+    return FittedTable(title, list(columns), [list(r) for r in rows], left, caption,
+                       list(drop))
 
 
-def _header_width(column) -> int:
-    return len(str(column.header))
+def _words(markup: str) -> tuple[int, int]:
+    """(whole width, widest word) of a cell or header given as rich markup."""
+    text = Text.from_markup(markup).plain
+    lines = text.split("\n")
+    whole = max(Text(line).cell_len for line in lines)
+    word = max((Text(w).cell_len for w in text.split()), default=0)
+    return whole, word
 
 
-def _floor(column) -> int:
-    """The narrowest a column gets: its widest cell, or its header's longest word."""
-    words = str(column.header).split()
-    return max(column.min_width or 1, *(len(w) for w in words)) if words else (
-        column.min_width or 1)
+class FittedTable:
+    """A rich renderable: the table laid out for the width it is given (`new_table`)."""
+
+    def __init__(self, title: str, columns: list[str], rows: list[list[str]], left: int,
+                 caption: str | None, drop: list[str]):
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.left = left
+        self.caption = caption
+        self.drop = drop
+        sizes = [[_words(c) for c in column] for column in zip(columns, *rows)]
+        self.natural = [max(s[0] for s in column) for column in sizes]
+        self.minimum = [max(max(s[1] for s in column), 1) for column in sizes]
+        # Narrowest width at which no cell wraps (only the header does).
+        self.cells = [max(max((s[0] for s in column[1:]), default=1), column[0][1])
+                      for column in sizes]
+
+    def _table(self, keep: Sequence[int], widths: Sequence[int], rows: bool = True):
+        from rich import box
+        from rich.table import Table
+
+        table = Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False,
+                      show_edge=False)
+        for position, i in enumerate(keep):
+            table.add_column(self.columns[i], justify="left" if i < self.left else "right",
+                             width=widths[position], overflow="fold")
+        for row in self.rows if rows else ():
+            table.add_row(*(row[i] for i in keep))
+        return table
+
+    def _overhead(self, console: Console, options: ConsoleOptions, keep: Sequence[int]) -> int:
+        """Columns of the screen a table of these columns takes beyond its cells' widths."""
+        probe = self._table(keep, [1] * len(keep), rows=False)
+        measured = Measurement.get(console, options.update_width(10_000), probe)
+        return measured.maximum - len(keep)
+
+    def layout(self, console: Console, options: ConsoleOptions
+               ) -> tuple[list[int], list[int], list[str], int]:
+        """(the columns kept, their widths, the headers left out, the width every column
+        needs) for a terminal `options.max_width` wide."""
+        available = options.max_width
+        keep = list(range(len(self.columns)))
+        everything = self._overhead(console, options, keep) + sum(self.minimum)
+        dropped: list[str] = []
+        order = iter(self.drop)
+        while True:
+            room = available - self._overhead(console, options, keep)
+            if sum(self.minimum[i] for i in keep) <= room:
+                break
+            header = next(order, None)
+            if header is None:
+                break  # nothing more may go: cells fold rather than crop
+            keep.remove(self.columns.index(header))
+            dropped.append(header)
+        widths = [self.natural[i] for i in keep]
+        figures = [i >= self.left for i in keep]
+        names = [not f for f in figures]
+        excess = sum(widths) - room
+        # Headers wrap first (figures', then names'); then figures' cells (an estimate's
+        # ±half-width moves under its mean); then names'; past every word, anything.
+        for floor in ([self.cells[i] for i in keep], [self.minimum[i] for i in keep]):
+            for may in (figures, names):
+                excess = _shrink(widths, floor, excess, may)
+        _shrink(widths, [1] * len(keep), excess, [True] * len(keep))
+        return keep, widths, dropped, everything
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        keep, widths, dropped, needed = self.layout(console, options)
+        folded = any(w < self.minimum[i] for w, i in zip(widths, keep))
+        if self.title:
+            yield Text.from_markup(self.title, style="bold")
+        yield self._table(keep, widths)
+        if self.caption:
+            yield Text.from_markup(self.caption, style="dim")
+        if dropped:
+            yield Text.from_markup(
+                f"[yellow]Left out to fit {options.max_width} columns:[/yellow] "
+                f"{', '.join(dropped)} (shown from {needed} columns; report.html and "
+                "--format json have every figure).")
+        if folded:
+            yield Text.from_markup(
+                f"[yellow]Some cells are broken over lines to fit {options.max_width} "
+                f"columns[/yellow] (a terminal {needed} columns wide shows them whole).")
+        yield Text("")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(sum(self.minimum), options.max_width), options.max_width)
 
 
-FitTable = _table_class()
+def _shrink(widths: list[int], floor: list[int], excess: int, may: list[bool]) -> int:
+    """Narrow `widths` in place by up to `excess` columns of screen, only the columns `may`
+    allows, the widest first, none below its `floor`. Returns what is left of `excess`."""
+    while excess > 0:
+        slack = [w - f if m else 0 for w, f, m in zip(widths, floor, may)]
+        if not any(s > 0 for s in slack):
+            return excess
+        widest = max(range(len(widths)), key=lambda k: (slack[k] > 0, widths[k]))
+        widths[widest] -= 1
+        excess -= 1
+    return excess
+
+
+# A table of a large organisation shows its first rows and then one row for the others.
+TOP_ROWS = 20
+
+
+def top_rows(rows: Iterable[Sequence[str]], others: Sequence[str] | None,
+             limit: int = TOP_ROWS) -> list[Sequence[str]]:
+    """The first `limit` rows, then the summary row `others` of the rest when there are
+    more (a table of a large organisation shows its top rows and "N others")."""
+    rows = list(rows)
+    if len(rows) <= limit or others is None:
+        return rows
+    return [*rows[:limit], others]

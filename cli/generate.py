@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, handle_errors
+from cli.common import console, handle_errors, write_file
+from cli.options import output_folder
 from sim.errors import InputError, Problem
 from sim.inputs.generate import (
     CSV_COLUMNS,
@@ -27,7 +28,8 @@ PEOPLE_COLUMNS = ("id", "name", "email", "time_zone", "role", "job_title", "team
 
 
 def generate(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Directory to write.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Directory to write.",
+                                         callback=output_folder)],
     teams: Annotated[int, typer.Option(min=1, max=MAX_TEAMS, help=(
         "Teams, each in its own time zone: the first with --heroes heroes, the next with one "
         "fewer, a team without heroes has a busy non-hero instead."))] = 1,
@@ -46,9 +48,6 @@ def generate(
     import yaml
 
     with handle_errors():
-        if output.exists() and not output.is_dir():
-            raise InputError([Problem("command line", "--output", str(output),
-                                      "exists and is not a directory; name a directory")])
         first = heroes if heroes is not None else (1 if teams == 1 else 2)
         if first >= people:
             raise InputError([Problem("command line", "--heroes", str(first),
@@ -58,18 +57,18 @@ def generate(
         output.mkdir(parents=True, exist_ok=True)
         command = (f"herosim generate --teams {teams} --people {people} --weeks {weeks} "
                    f"--heroes {first} --seed {seed}" + (" --messy" if messy else ""))
-        write(output / "truth.json", dump_json({"command": command, **plan.truth}))
+        write_file(output / "truth.json", dump_json({"command": command, **plan.truth}))
         for team in plan.teams:
             doc = team.scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
             header = f"# Ground truth of team {team.name}: {command}\n"
             path = (output / "scenario.yaml" if teams == 1
                     else output / "scenarios" / f"{team.scenario.name}.yaml")
             path.parent.mkdir(exist_ok=True)
-            write(path, header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+            write_file(path, header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
         org = simulate_org(plan)
-        write(output / "history.json", dump_json(org.history))
-        write(output / "history.csv", _csv(CSV_COLUMNS, csv_rows(org.history["data"])))
-        write(output / "people.csv", _csv(PEOPLE_COLUMNS, (
+        write_file(output / "history.json", dump_json(org.history))
+        write_file(output / "history.csv", _csv(CSV_COLUMNS, csv_rows(org.history["data"])))
+        write_file(output / "people.csv", _csv(PEOPLE_COLUMNS, (
             [u["id"], u["name"], u["email"], u["time_zone"], u["role"], u["job_title"],
              ",".join(u["teams"])] for u in org.users)))
     incidents = sum(isinstance(r, dict) for r in org.history["data"])
@@ -77,13 +76,6 @@ def generate(
     console.print(f"[green]✓[/green] {escape(str(output))}: {len(plan.teams)} team(s), "
                   f"{len(plan.people)} people, {incidents} incidents over {weeks} weeks; "
                   f"heroes: {escape(', '.join(heroes_found) or 'none')} (truth.json)")
-
-
-def write(path: Path, text: str) -> None:
-    """Write a file whole (through a .partial file renamed into place)."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 def _csv(header, rows) -> str:

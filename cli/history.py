@@ -10,8 +10,9 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from cli.common import console, err_console, handle_errors, show
-from cli.format import new_table, number
+from cli.common import console, err_console, handle_errors, print_answer, print_item, print_written
+from cli.format import TOP_ROWS, new_table, number
+from cli.options import Out
 from sim.analysis.calibrate import ReplayComparison, replay_arrivals
 from sim.analysis.heromap import Finding, HeroMap, hero_map
 from sim.errors import InputError, Problem
@@ -24,6 +25,7 @@ from sim.inputs.history import (
     parse_class_patterns,
     parse_column_options,
 )
+from sim.outputs.headline import map_headline
 from sim.outputs.heromap_md import heromap_markdown
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.report import write_report
@@ -127,7 +129,7 @@ def map_command(
         Grouping.CLASS),
     format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
         OutputFormat.TABLE),
-    out: Annotated[Path, typer.Option(help="Where the results folder goes.")] = Path("results"),
+    out: Out = Path("results"),
     mapping: MappingOption = None,
     column: ColumnOption = None,
     class_pattern: PatternOption = None,
@@ -143,6 +145,9 @@ def map_command(
         loaded = read_history(history, mapping, column, class_pattern, strict, people,
                               timezone)
         doc = hero_map(loaded, by=by.value, half_life_days=half_life)
+        as_json = format is OutputFormat.JSON
+        print_import(loaded.report)
+        print_answer(as_json, lambda: print_map(doc), map_headline(doc))
         with ResultsFolder(out, "heromap", command_line(), None, None,
                            extra={"history_file": str(history), "by": by.value},
                            kind="map") as folder:
@@ -150,8 +155,7 @@ def map_command(
             folder.write_text("heromap.md", heromap_markdown(doc))
             write_report(folder.partial, folder.journal)
             path = folder.complete(verdict=", ".join(h.person for h in doc.heroes) or None)
-    print_import(loaded.report)
-    show(doc.to_json(), path, format is OutputFormat.JSON, lambda: print_map(doc))
+    print_written(doc.to_json(), path, as_json)
 
 
 def print_map(doc: HeroMap) -> None:
@@ -159,27 +163,40 @@ def print_map(doc: HeroMap) -> None:
     period = doc.period
     console.print(f"[bold]Hero map[/bold]: {doc.overall.incidents} incidents, "
                   f"{escape(period.start[:10])} to {escape(period.end[:10])} "
-                  f"({period.weeks:.1f} weeks), {len(doc.teams)} team(s), by {doc.by}.")
+                  f"({period.weeks:.1f} weeks), {len(doc.teams)} team(s), by {doc.by}.\n")
     console.print(new_table(
         "Teams", ["team", "zone", "incidents", "per week", "top handler", "share"],
         [[escape(t.name), t.zone, str(t.incidents), number(t.per_week, 1),
           escape(t.top_handler or "–"), number(t.top_handler_share, 0, 100, "%")]
-         for t in doc.teams], left=2))
+         for t in doc.teams], left=2, drop=["zone", "per week"]))
     rows = [[str(g.rank), escape(g.id), str(g.incidents), number(g.ttr_p50_min, 0),
              escape(g.top_person or "–"), number(g.top_share, 0, 100, "%"),
-             number(g.hhi, 2), str(g.effective_responders)] for g in doc.groups]
+             number(g.hhi, 2), str(g.effective_responders)] for g in doc.groups[:TOP_ROWS]]
+    rest = doc.groups[TOP_ROWS:]
+    if rest:
+        rows.append(["", f"{len(rest)} others", str(sum(g.incidents for g in rest)),
+                     *[""] * 5])
     console.print(new_table(
         f"By {doc.by}, riskiest first (risk x recurrence)",
         ["#", doc.by, "n", "TTR p50", "top person", "share", "HHI", "responders"],
-        rows, left=2,
+        rows, left=2, drop=["HHI", "TTR p50", "n"],
         caption="effective responders: people who handled it recently (recency-weighted; the "
                 "operational truck factor)"))
+    busiest = sorted(doc.people.items(), key=lambda kv: -kv[1].touched)
     people = [[escape(p), escape(r.name), f"{r.timezone} ({r.zone_source})", str(r.touched),
                number(r.touch_share, 0, 100, "%"), str(r.resolved), str(r.escalated_to),
                str(r.interruptions["off"]), str(r.interruptions["sleep"])]
-              for p, r in doc.people.items()]
+              for p, r in busiest[:TOP_ROWS]]
+    others = [r for _, r in busiest[TOP_ROWS:]]
+    if others:
+        people.append([f"{len(others)} others", "", "", str(sum(r.touched for r in others)),
+                       "", str(sum(r.resolved for r in others)),
+                       str(sum(r.escalated_to for r in others)),
+                       str(sum(r.interruptions["off"] for r in others)),
+                       str(sum(r.interruptions["sleep"] for r in others))])
     console.print(new_table("People", ["id", "name", "zone", "touched", "share", "resolved",
                                        "escalated to", "off", "sleep"], people, left=3,
+                            drop=["name", "zone", "resolved", "touched"],
                             caption="off / sleep: off-hour and sleep-hour interruptions in "
                                     "each person's own zone"))
     if not doc.heroes:
@@ -193,10 +210,10 @@ def print_map(doc: HeroMap) -> None:
 
 def _print_finding(f: Finding, title: str) -> None:
     services = ", ".join(f.services)
-    console.print(f"{title} [bold]{escape(f.person)}[/bold] ({escape(f.name)}, "
-                  f"{escape(f.team)}; {escape(services)})", soft_wrap=True)
+    print_item(f"{title} [bold]{escape(f.person)}[/bold] ({escape(f.name)}, "
+               f"{escape(f.team)}; {escape(services)})", 0)
     for reason in f.reasons:
-        console.print(f"  - {escape(reason)}", soft_wrap=True)
+        print_item(f"- {escape(reason)}")
 
 
 # -- herosim run --replay ----------------------------------------------------------------------
@@ -243,6 +260,7 @@ def print_replay(c: ReplayComparison) -> None:
         f"Replay of {escape(c.history_file)}: what really happened beside the model "
         "(all present)",
         ["class", "n", "TTR real", "TTR model", "share real", "share model"], rows, left=1,
+        drop=["share real", "share model"],
         caption="TTR: median minutes to resolve; share: of the class's incidents, those the "
                 "real top handler handled (replay.json names them)"))
     if gone:
@@ -250,6 +268,6 @@ def print_replay(c: ReplayComparison) -> None:
         console.print(new_table(
             f"The same incidents without {without}",
             ["class", "TTR with", "TTR w/o", "share with", "share w/o", "unresolved"],
-            gone, left=1,
+            gone, left=1, drop=["share with", "share w/o"],
             caption="TTR in minutes (replications pooled); top share: the real top handler's "
                     "share of the incidents"))

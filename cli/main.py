@@ -1,37 +1,74 @@
-"""The `herosim` typer app. Commands live here or in sibling modules added with `app.command`
-/ `app.add_typer`; shared helpers are in `cli.common`."""
+"""The `herosim` typer app. Commands live in sibling modules; `COMMANDS` names each one's
+module and function, imported only when that command runs (or when `--help` lists them all),
+so that `herosim check` does not wait for the imports of `calibrate` or `generate`. A command
+may also be added directly with `app.command` / `app.add_typer`. Shared helpers are in
+`cli.common`; the console script is `cli.entry:main` (signals, exit codes)."""
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+import importlib
+import inspect
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
+from typer.core import TyperGroup
 
-import sim
-from cli.advise import advise
-from cli.calibrate import calibrate
-from cli.check import check
-from cli.common import console, exit_with_problems
-from cli.compare import compare
-from cli.gameday import app as gameday_app
-from cli.generate import generate
-from cli.history import map_command
-from cli.report import report
-from cli.rotation import rotation
-from cli.run import run
-from cli.score import score
-from sim.errors import InputError, Problem
-from sim.inputs.files import load_document
-from sim.inputs.scenario import is_plan_document, load_model, load_plan, load_scenario
-from sim.model import ENGINE_BUILD
-from sim.schema import Plan, Scenario
+# name -> (module, function), in the order `herosim --help` lists them.
+COMMANDS = {
+    "validate": ("cli.validate", "validate"),
+    "schema": ("cli.validate", "schema"),
+    "run": ("cli.run", "run"),
+    "check": ("cli.check", "check"),
+    "compare": ("cli.compare", "compare"),
+    "advise": ("cli.advise", "advise"),
+    "score": ("cli.score", "score"),
+    "map": ("cli.history", "map_command"),
+    "calibrate": ("cli.calibrate", "calibrate"),
+    "generate": ("cli.generate", "generate"),
+    "report": ("cli.report", "report"),
+    "rotation": ("cli.rotation", "rotation"),
+    "gameday": ("cli.gameday", "app"),  # a group of commands (a typer app)
+}
+
+
+class LazyCommands(TyperGroup):
+    """A typer group that builds the commands of `COMMANDS` when they are asked for."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        """The commands added directly, then those of `COMMANDS`."""
+        return [*super().list_commands(ctx), *(c for c in COMMANDS if c not in self.commands)]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str):
+        """The command `cmd_name`, importing its module the first time."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, function = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), function)
+            if isinstance(command, typer.Typer):  # a group: its own subcommands
+                group = typer.main.get_group(command)
+                group.name = cmd_name
+                for sub in group.commands.values():
+                    sub.help = _unwrapped(sub.help)
+                self.commands[cmd_name] = group
+            else:
+                single = typer.Typer(add_completion=False, rich_markup_mode="rich",
+                                     pretty_exceptions_enable=False)
+                single.command(name=cmd_name, help=_unwrapped(command.__doc__))(command)
+                self.commands[cmd_name] = typer.main.get_command(single)
+        return super().get_command(ctx, cmd_name)
+
+
+def _unwrapped(doc: str | None) -> str | None:
+    """A docstring with each paragraph on one line: rich help keeps single line breaks, which
+    would cut the command list's summaries mid-sentence."""
+    if doc is None:
+        return None
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split("\n")) for p in paragraphs)
+
 
 app = typer.Typer(
     name="herosim",
+    cls=LazyCommands,
     help="Game-day simulator for operations teams that lean on heroes.",
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -41,6 +78,10 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        import sim
+        from cli.common import console
+        from sim.model import ENGINE_BUILD
+
         console.print(f"herosim {sim.__version__} (engine: {ENGINE_BUILD})")
         raise typer.Exit()
 
@@ -56,75 +97,22 @@ def main(
     """Game-day simulator for operations teams that lean on heroes."""
 
 
-@app.command()
-def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario or plan files (YAML or JSON).")],
-    scenario: Annotated[
-        Optional[Path],
-        typer.Option(help="Scenario to check plan files against (default: the scenario given "
-                     "among FILES, if exactly one)."),
-    ] = None,
-) -> None:
-    """Check scenario and plan files and report [bold]every[/bold] problem: file, field, value."""
-    problems: list[Problem] = []
-    scenarios: list[Scenario] = []
-    plan_files: list[Path] = []
-    for path in ([scenario] if scenario else []) + list(files):
-        try:
-            if is_plan_document(load_document(path)):
-                plan_files.append(path)
-                continue
-            model = load_scenario(path)
-        except InputError as error:
-            problems.extend(error.problems)
-            continue
-        scenarios.append(model)
-        if path != scenario:
-            console.print(f"[green]✓[/green] {escape(str(path))}: {_summary(model)}")
-    against = scenarios[0] if len(scenarios) == 1 else None
-    for path in plan_files:
-        try:
-            plan = load_plan(path, against) if against else load_model(path, Plan)
-        except InputError as error:
-            problems.extend(error.problems)
-            continue
-        checked = f"checked against {against.name}" if against else (
-            "not checked against a scenario: give --scenario")
-        console.print(f"[green]✓[/green] {escape(str(path))}: plan {escape(plan.name)}, "
-                      f"{len(plan.actions)} actions, {escape(checked)}")
-    if problems:
-        exit_with_problems(InputError(problems))
+def _flags_without_type() -> None:
+    """typer prints a value type beside every option; for a flag, which takes no value, it
+    prints `<bool>`: noise on every `--help` line (issue 19). Flags show no type."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "quiet_flags", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich.quiet_flags = True
+    TyperOption.display_type_rich = display_type_rich
 
 
-@app.command()
-def schema() -> None:
-    """Print the scenario format as JSON Schema (for editors and other tools)."""
-    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+_flags_without_type()
 
-
-app.command(name="run")(run)
-app.command(name="check")(check)
-app.command(name="advise")(advise)
-app.command(name="map")(map_command)
-app.command(name="calibrate")(calibrate)
-app.command(name="generate")(generate)
-app.command(name="score")(score)
-app.command(name="report")(report)
-app.command(name="compare")(compare)
-app.command(name="rotation")(rotation)
-app.add_typer(gameday_app, name="gameday")
-
-
-def _summary(scenario: Scenario) -> str:
-    def count(n: int, noun: str, plural: str | None = None) -> str:
-        return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-    parts = [count(len(scenario.people), "person", "people"),
-             count(len(scenario.classes), "class", "classes"),
-             count(len(scenario.services), "service")]
-    if scenario.heroes:
-        parts.append(f"heroes: {', '.join(scenario.heroes)}")
-    return ", ".join(escape(p) for p in parts)
-
-
-__all__ = ["app"]
+__all__ = ["COMMANDS", "app"]

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from cli.common import console, err_console, handle_errors, show
-from cli.format import new_table, number
+from cli.common import (
+    console,
+    err_console,
+    handle_errors,
+    load_plan_warning,
+    print_answer,
+    print_item,
+    print_path,
+    print_written,
+    write_file,
+)
+from cli.format import FittedTable, new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
 from cli.progress import DelayedProgress
 from sim.analysis.gameday import ScoreResult, score_gameday
@@ -20,7 +28,8 @@ from sim.analysis.replicate import Replications, default_workers
 from sim.errors import InputError, Problem
 from sim.inputs.files import read_text
 from sim.inputs.observations import load_observations
-from sim.inputs.scenario import load_plan, load_scenario
+from sim.inputs.scenario import load_scenario
+from sim.outputs.headline import score_headline
 from sim.outputs.journal import ResultsFolder, command_line
 from sim.outputs.markdown_score import score_markdown
 from sim.outputs.report import write_report
@@ -58,7 +67,7 @@ def score(
     """
     with handle_errors():
         model = load_scenario(scenario)
-        chosen = load_plan(plan, model) if plan else None
+        chosen = load_plan_warning(plan, model) if plan else None
         gameday = load_observations(observations, model)
         if update is not None:
             _check_writable(update, scenario)
@@ -67,17 +76,18 @@ def score(
             result = score_gameday(
                 Replications(model, reps, seed, min(workers, reps), progress=progress.update),
                 gameday, chosen)
+        as_json = format is OutputFormat.JSON
+        print_answer(as_json, lambda: print_score(result), score_headline(result))
         folder = write_score(result, model, chosen, scenario, observations, plan, out)
         if update is not None:
             text = updated_scenario_text(read_text(scenario), model, result, str(scenario))
-            _write_atomically(update, text)
-    as_json = format is OutputFormat.JSON
-    show(result.to_json(), folder, as_json, lambda: print_score(result))
+            write_file(update, text)
+    print_written(result.to_json(), folder, as_json)
     if update is not None:
         if as_json:
-            err_console.print(f"updated scenario: {update}")
+            err_console.print(f"updated scenario: {update}", soft_wrap=True, highlight=False)
         else:
-            console.print(f"Updated scenario written to [bold]{escape(str(update))}[/bold]")
+            print_path("Updated scenario written to", update)
 
 
 def _check_writable(path: Path, scenario: Path) -> None:
@@ -91,12 +101,6 @@ def _check_writable(path: Path, scenario: Path) -> None:
         problem = f"its folder {path.parent} does not exist"
     if problem:
         raise InputError([Problem("command line", "--update", repr(str(path)), problem)])
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def write_score(result: ScoreResult, scenario: Scenario, plan: Plan | None,
@@ -127,13 +131,14 @@ def print_score(result: ScoreResult) -> None:
         f"{result.scenario_day}, plan {escape(plan)}): heroes "
         f"({escape(', '.join(result.heroes) or 'none named')}) {result.hero_role}, absent: "
         f"{escape(', '.join(result.absent) or 'nobody')}; {result.replications} replications "
-        f"per injection, seed {result.seed}.")
+        f"per injection, seed {result.seed}.\n")
     console.print(injection_table(result))
     for row in result.injections:
         for text in row.hesitations:
-            console.print(f"  [red]hesitation[/red] {escape(row.id)}: {escape(text)}")
+            print_item(f"[red]hesitation[/red] {escape(row.id)}: {escape(text)}")
         for text in row.surprises:
-            console.print(f"  [cyan]surprise[/cyan] {escape(row.id)}: {escape(text)}")
+            print_item(f"[cyan]surprise[/cyan] {escape(row.id)}: {escape(text)}")
+    console.print()
     console.print(class_table(result))
     console.print(skill_table(result))
     score = result.score
@@ -144,7 +149,7 @@ def print_score(result: ScoreResult) -> None:
     console.print(f"Dependence: {escape(result.dependence.text)}.")
 
 
-def injection_table(result: ScoreResult) -> Table:
+def injection_table(result: ScoreResult) -> FittedTable:
     """Each injection: observed TTM, predicted p10–p50–p90, percentile, chances, verdict."""
     rows = []
     for r in result.injections:
@@ -164,19 +169,19 @@ def injection_table(result: ScoreResult) -> Table:
     return new_table(
         "Injections: observed vs predicted", ["injection", "TTM", "predicted", "pct",
                                               "escalated", "hero", "verdict"],
-        rows, left=1,
+        rows, left=1, drop=["escalated", "pct"],
         caption="TTM: minutes to mitigate; predicted: its p10–p50–p90; pct: the observation's "
                 "percentile among the predictions; escalated, hero: observed, then the model's "
                 "chance (of reaching a hero: when one is reachable)")
 
 
-def class_table(result: ScoreResult) -> Table:
+def class_table(result: ScoreResult) -> FittedTable:
     """Per class: injections, hero pulled, mean percentile, and what the dependence is."""
     rows = [[escape(cid) + (" [dim](specialty)[/dim]" if c.specialty else ""),
              str(c.injections), str(c.hero_pulled), number(c.ttm_percentile_mean, 0),
              _dependence_label(c)] for cid, c in result.classes.items()]
     return new_table("Classes", ["class", "inj.", "hero pulled", "mean pct", "dependence"],
-                     rows, left=1)
+                     rows, left=1, drop=["mean pct"])
 
 
 def _dependence_label(row: ClassScore) -> str:
@@ -187,7 +192,7 @@ def _dependence_label(row: ClassScore) -> str:
     return "[red]default rescue[/red]"
 
 
-def skill_table(result: ScoreResult) -> Table:
+def skill_table(result: ScoreResult) -> FittedTable:
     """The skill estimates as scenario values, before → after."""
     rows = []
     for u in result.skill_updates:
@@ -199,4 +204,4 @@ def skill_table(result: ScoreResult) -> Table:
                      f"{before.confidence:.2f}→{after.confidence:.2f}"])
     return new_table("Skill estimates (scenario values)", ["person", "class", "led/handed on",
                                                            "knowledge", "confidence"],
-                     rows, left=2)
+                     rows, left=2, drop=["led/handed on"])

@@ -316,7 +316,7 @@ def test_cli_generate_calibrate_validate_replay(tmp_path):
     assert bad.exit_code == 2 and "no such team" in bad.output
     (tmp_path / "file").write_text("")
     bad = runner.invoke(app, ["calibrate", history, "-o", str(tmp_path / "file"), "--no-check"])
-    assert bad.exit_code == 2 and "name a directory" in bad.output
+    assert bad.exit_code == 2 and "name a folder" in bad.output
 
 
 def test_cli_calibrate_bad_input_is_exit_2(tmp_path):

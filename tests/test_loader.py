@@ -14,7 +14,8 @@ import sim.model
 from cli.main import app
 from sim.errors import InputError, Problem
 from sim.inputs.files import MAX_FILE_BYTES
-from sim.inputs.scenario import format_path, load_model, load_scenario
+from sim.inputs.problems import format_path
+from sim.inputs.scenario import load_model, load_scenario
 from sim.schema import Scenario, WorkTime
 
 HERE = Path(__file__).parent

@@ -207,14 +207,17 @@ def test_charts_use_the_okabe_ito_palette():
 
 
 def test_compare_report_has_its_sections(tmp_path):
-    """A compare folder's report ranks the plans and draws their curves."""
+    """A compare folder's report ranks the plans (with the columns that decided the ranking),
+    charts cost against outcome, and draws their curves."""
     scenario = ROOT / "scenarios" / "platform-team.yaml"
     result = runner.invoke(app, ["compare", str(scenario), "--plan", "docs-only", "--weeks", "4",
                                  "--reps", "2", "--workers", "1", "--out", str(tmp_path)])
     assert result.exit_code in (0, 1), result.output
     html = build_report(load_results(_only_folder(tmp_path)))
-    assert _section_ids(html) == ["ranking", "curves", "people"]
-    assert html.count("<svg") == 1 and "docs-only" in html
+    assert _section_ids(html) == ["ranking", "cost", "curves", "people"]
+    assert html.count("<svg") == 2 and "docs-only" in html
+    assert "SLO breach rate with the heroes absent at the end" in html
+    assert "hero hours spent" in html  # the cost-against-outcome chart's axis
 
 
 # -- score and map ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ replications.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any
 
 from sim.analysis.metrics import replication_metrics
 from sim.analysis.types import ReplicationMetrics
+from sim.errors import InputError
+from sim.inputs.scenario import size_problems
 from sim.model import TeamModel, TeamState
 from sim.model.records import RunRecords
 from sim.model.skills import SkillBook
@@ -45,6 +48,11 @@ class Replications:
     workers: int = 1
     executor: Executor | None = field(default=None, compare=False, repr=False)
     progress: Callable[[int], None] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        too_large = size_problems(self.scenario)
+        if too_large:  # refused at once, before a model is built
+            raise InputError(too_large)
 
 
 @dataclass(frozen=True)
@@ -170,7 +178,7 @@ def run_tasks(
                 progress(done)
         return [r for batch in results for r in batch]
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = executor or ProcessPoolExecutor(max_workers=workers, initializer=_leave_signals)
     try:
         futures = {
             pool.submit(_run_batch, function, spec, reps): i
@@ -188,6 +196,14 @@ def run_tasks(
         if own:
             pool.shutdown(cancel_futures=True)
     return [r for batch in results for r in batch]
+
+
+def _leave_signals() -> None:
+    """In a worker process: leave Ctrl-C and SIGTERM to the parent, which cancels what is left
+    and ends the workers (a terminal sends Ctrl-C to every process of the command; each worker
+    would otherwise print a traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _batches(tasks: list[tuple[Any, int]], workers: int) -> list[tuple[Any, list[int]]]:

@@ -153,6 +153,7 @@ def run_scenario(
     incidents = _labelled(arm, "without" if without else "all")
     if base:
         incidents += _labelled(base, "baseline")
+    summary = summarize(per_rep)
     return RunResult(
         scenario=scenario,
         days=days,
@@ -160,8 +161,8 @@ def run_scenario(
         seed=seed,
         without=tuple(without),
         per_replication=per_rep,
-        summary=summarize(per_rep),
-        fit=fit_check(scenario, per_rep),
+        summary=summary,
+        fit=fit_check(scenario, summary),  # the summary, not summarised again
         incidents=incidents,
         baseline=summarize([r.metrics for r in base]) if base else None,
         plan=plan,

@@ -67,6 +67,22 @@ def kind_of(value: Any) -> str:
             bool: "boolean"}.get(type(value), type(value).__name__)
 
 
+def foreign_delimiter(name: str, header: list[str], where: str) -> InputError | None:
+    """The error for a CSV written with another delimiter (`;` from a spreadsheet set to a
+    European locale, or tabs), whose header then reads as one long column; else None."""
+    if len(header) != 1:
+        return None
+    for delimiter, label in ((";", "semicolons"), ("\t", "tabs")):
+        if delimiter in header[0]:
+            columns = [c.strip() for c in header[0].split(delimiter)]
+            return InputError([Problem(
+                name, where, value_repr(", ".join(columns[:6])),
+                f"the columns are separated by {label}; herosim reads comma-separated CSV: "
+                "export again with commas (in a spreadsheet: CSV, field separator ',') or "
+                "replace the delimiter")])
+    return None
+
+
 # -- bytes -------------------------------------------------------------------------------------
 
 
@@ -187,6 +203,38 @@ YamlLoader.add_implicit_resolver(
                      |[-+]?0x[0-9a-fA-F_]+)$""", re.X), list("-+0123456789")
 )
 
+# What each typed scalar is, in a user's words, for the message when its conversion fails.
+_SCALAR_KINDS = {
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:timestamp": "a date that exists",
+    "tag:yaml.org,2002:binary": "base64 data",
+}
+
+
+def _guarded(tag: str, construct):
+    """A scalar constructor whose conversion errors become YAML errors with a line: PyYAML
+    raises a bare ValueError (a date that does not exist, `!!int ninety`) with no position."""
+    def constructor(loader, node):
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, OverflowError) as error:
+            # Only a date's error says something a user can act on ("day is out of range").
+            detail = f" ({error})" if tag.endswith("timestamp") and str(error) else ""
+            # A plain scalar that merely looks typed (2026-02-30) vs an explicit `!!int` tag.
+            implicit = loader.resolve(yaml.ScalarNode, node.value, (True, False)) == tag
+            fix = ("correct it, or put it in quotes to keep it as text" if implicit else
+                   f"write {_SCALAR_KINDS[tag]}, or drop the tag")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not {_SCALAR_KINDS[tag]}{detail}; {fix}",
+                node.start_mark) from None
+    return constructor
+
+
+for _tag in _SCALAR_KINDS:
+    YamlLoader.add_constructor(_tag, _guarded(_tag, YamlLoader.yaml_constructors[_tag]))
+
 
 def parse_yaml(text: str, name: str) -> Any:
     """A YAML document as plain data, refusing what would hang, crash or mislead.
@@ -209,7 +257,7 @@ def parse_yaml(text: str, name: str) -> Any:
             line = error.problem_mark.line + 1 if error.problem_mark else "?"
             raise file_error(name, f"the document nests more than {MAX_NESTING} levels deep "
                              f"(at line {line}); a scenario needs a handful") from None
-        raise file_error(name, _yaml_message(error)) from None
+        raise file_error(name, _yaml_message(error, text)) from None
     except yaml.YAMLError as error:
         raise file_error(name, f"invalid YAML: {error}") from None
     loader = YamlLoader(text)
@@ -220,7 +268,7 @@ def parse_yaml(text: str, name: str) -> Any:
         _check_node_graph(node, name)
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        raise file_error(name, _yaml_message(error)) from None
+        raise file_error(name, _yaml_message(error, text)) from None
     except yaml.YAMLError as error:
         raise file_error(name, f"invalid YAML: {error}") from None
     finally:
@@ -245,9 +293,14 @@ def _check_nesting(text: str, name: str) -> None:
         loader.dispose()
 
 
-def _yaml_message(error: yaml.MarkedYAMLError) -> str:
+def _yaml_message(error: yaml.MarkedYAMLError, text: str = "") -> str:
     mark = error.problem_mark or error.context_mark
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and "\t" in _indent(lines[mark.line]):
+        # libyaml says "found character that cannot start any token" of a tab.
+        return (f"invalid YAML{where}: a tab character indents this line; YAML indents "
+                "with spaces only: replace the tab with spaces")
     message = f"invalid YAML{where}: {error.problem or 'cannot parse'}"
     context_mark = error.context_mark
     if error.context and context_mark and context_mark is not mark:
@@ -256,6 +309,10 @@ def _yaml_message(error: yaml.MarkedYAMLError) -> str:
     elif error.context:
         message += f" ({error.context})"
     return message
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def _check_node_graph(root: yaml.Node, name: str) -> None:

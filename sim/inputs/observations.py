@@ -23,8 +23,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import InputError, Problem
-from sim.inputs.files import load_document, read_text, value_repr
-from sim.inputs.scenario import format_path, problems_from_validation
+from sim.inputs.files import foreign_delimiter, load_document, read_text, value_repr
+from sim.inputs.problems import format_path, problems_from_validation
 from sim.schema import (
     MINUTES_PER_DAY,
     EscalationKind,
@@ -33,6 +33,7 @@ from sim.schema import (
     Injection,
     Observations,
     Scenario,
+    unknown,
 )
 
 # -- resolved form ------------------------------------------------------------------------------
@@ -108,20 +109,35 @@ def load_observations(path: str | Path, scenario: Scenario) -> GameDayRecord:
     Raises:
         InputError: every problem found, each naming the file, field or row, and value.
     """
+    observations, locate = read_observations(path)
+    return resolve(observations, scenario, str(path), locate)
+
+
+def read_observations(path: str | Path) -> tuple[Observations, Any]:
+    """A game-day observations file (YAML, JSON or CSV) as its model, not yet checked against
+    a scenario, and the locator that names its fields (rows and columns for a CSV).
+
+    Raises:
+        InputError: every problem found, each naming the file, field or row, and value.
+    """
     name = str(path)
     if Path(path).suffix.lower() == ".csv":
         data, locate = _csv_document(path)
     else:
         data, locate = load_document(path), format_path
     try:
-        observations = Observations.model_validate(data)
+        return Observations.model_validate(data), locate
     except ValidationError as error:
         problems = problems_from_validation(name, error, data, Observations)
         if locate is not format_path:
             problems = [Problem(p.file, _csv_path(p.field_path, locate), p.value, p.message)
                         for p in problems]
         raise InputError(problems) from None
-    return resolve(observations, scenario, name, locate)
+
+
+def is_observations_document(data: dict) -> bool:
+    """A document with `injections` or `gameday` and no `services` is a game day's file."""
+    return ("injections" in data or "gameday" in data) and "services" not in data
 
 
 def resolve(observations: Observations, scenario: Scenario, file: str = "observations",
@@ -199,14 +215,10 @@ def _problems(obs: Observations, scenario: Scenario):
     meta = obs.gameday
     people = {p.id for p in scenario.people}
     classes = {c.id for c in scenario.classes}
-    known = ", ".join(sorted(people))
 
     def person(loc, pid):
         if pid is not None and pid not in people:
-            close = difflib.get_close_matches(pid, people, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            yield loc, pid, f"unknown person '{pid}'; {hint}people in scenario " \
-                            f"'{scenario.name}': {known}"
+            yield loc, pid, unknown("person", pid, people)
 
     if meta.scenario_day is None:
         day = (meta.date - scenario.start_date).days
@@ -234,10 +246,7 @@ def _problems(obs: Observations, scenario: Scenario):
                        f"injections[{seen_ids[inj.id]}])")
             seen_ids.setdefault(inj.id, i)
         if inj.class_id not in classes:
-            close = difflib.get_close_matches(inj.class_id, classes, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            yield ((*loc, "class"), inj.class_id, f"unknown class '{inj.class_id}'; {hint}"
-                   f"classes in scenario '{scenario.name}': {', '.join(sorted(classes))}")
+            yield (*loc, "class"), inj.class_id, unknown("class", inj.class_id, classes)
         for field in ("acknowledged_by", "led_by"):
             pid = getattr(inj, field)
             yield from person((*loc, field), pid)
@@ -355,6 +364,9 @@ def _csv_document(path: str | Path) -> tuple[dict, Any]:
         raise InputError([Problem(name, "", None, "the file is empty; expected a header "
                                      "row and one row per injection")])
     header = [h.strip() for h in rows[0]]
+    delimiter = foreign_delimiter(name, header, "row 1 (header)")
+    if delimiter:
+        raise delimiter
     allowed = [*GAMEDAY_COLUMNS, *INJECTION_COLUMNS]
     problems = []
     for column in header:

@@ -10,23 +10,18 @@ however it likes.
 
 from __future__ import annotations
 
-import difflib
-import types
-import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import InputError, Problem
 from sim.inputs.files import file_error, load_document, value_repr
-from sim.schema import IDENTIFIER_PATTERN, Plan, Scenario, check_plan
+from sim.inputs.problems import defined_ids, problems_from_validation, reference_problems
+from sim.schema import Plan, Scenario, check_plan
 
 M = TypeVar("M", bound=BaseModel)
-
-# Error types meaning "this is not even the right kind of value"; in a union (e.g. a skill given
-# as a number or as a mapping) they are noise next to the branch that matched the kind.
-_KIND_ERRORS = ("_type", "_parsing")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -35,7 +30,31 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises:
         InputError: listing every problem found, each naming file, field and value.
     """
-    return load_model(path, Scenario)
+    return load_model(path, Scenario, lambda data: reference_problems(
+        str(path), data, defined_ids(data)))
+
+
+# What one simulation holds: every person's skill in every class (a table per replication),
+# and every page, hand-off and fall-back looks over the team. Past these, a run takes minutes
+# to hours and gigabytes (10,000 people x 2,000 classes did not finish in an hour); simulating
+# commands refuse it at once, saying what to do instead.
+MAX_PEOPLE = 2_000
+MAX_SKILL_CELLS = 1_000_000  # people x incident classes
+
+
+def size_problems(scenario: Scenario, file: str = "") -> list[Problem]:
+    """Why `scenario` is too large to simulate (empty when it is not): the sizes, the limits
+    and what to simulate instead."""
+    people, classes = len(scenario.people), len(scenario.classes)
+    if people <= MAX_PEOPLE and people * classes <= MAX_SKILL_CELLS:
+        return []
+    return [Problem(
+        file or f"scenario '{scenario.name}'", "people",
+        f"{people:,} people x {classes:,} classes",
+        f"too large to simulate: herosim simulates up to {MAX_PEOPLE:,} people and "
+        f"{MAX_SKILL_CELLS:,} person-class skills ({people * classes:,} here) in one "
+        "scenario. Simulate each team, or a group of teams that page each other, as a "
+        "scenario of its own (herosim calibrate writes one per team)")]
 
 
 def load_plan(ref: str | Path, scenario: Scenario) -> Plan:
@@ -48,7 +67,10 @@ def load_plan(ref: str | Path, scenario: Scenario) -> Plan:
     """
     path = Path(ref)
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
-        plan = load_model(path, Plan)
+        ids = {"person": {p.id for p in scenario.people}, "class": {c.id for c in
+               scenario.classes}, "service": {v.id for v in scenario.services}}
+        plan = load_model(path, Plan, lambda data: reference_problems(str(path), data, ids,
+                                                                       plan=True))
         try:
             check_plan(plan, scenario)
         except ValidationError as error:
@@ -70,8 +92,16 @@ def is_plan_document(data: dict) -> bool:
     return "actions" in data and "services" not in data
 
 
-def load_model(path: str | Path, model_cls: type[M]) -> M:
+def load_model(path: str | Path, model_cls: type[M],
+               references: Callable[[dict], list[Problem]] | None = None) -> M:
     """Load a YAML or JSON file and validate it as `model_cls`.
+
+    Args:
+        path: the file.
+        model_cls: the model to validate it as.
+        references: when the fields do not validate, the document's references to ids it
+            does not know (the model checks them only once its fields parse), reported with
+            the other problems.
 
     Raises:
         InputError: listing every problem found, each naming file, field and value.
@@ -81,158 +111,58 @@ def load_model(path: str | Path, model_cls: type[M]) -> M:
     try:
         return model_cls.model_validate(data)
     except ValidationError as error:
-        raise InputError(problems_from_validation(name, error, data, model_cls)) from None
+        problems = problems_from_validation(name, error, data, model_cls)
+        if references is not None:
+            where = {p.field_path for p in problems}
+            problems += [p for p in references(data) if p.field_path not in where]
+        raise InputError(problems) from None
     except RecursionError:
         raise file_error(name, "the document nests too deeply to validate") from None
 
 
-def problems_from_validation(
-    file: str, error: ValidationError, data: Any = None, model_cls: type[BaseModel] | None = None
-) -> list[Problem]:
-    """Turn pydantic's errors into Problems, folding the noise of union branches.
+def plan_warnings(plan: Plan, scenario: Scenario, file: str = "") -> list[Problem]:
+    """What in `plan` would do nothing on `scenario`: valid, but most likely not what its
+    author meant (removing a requirement nobody has, fixing a condition to its current value).
 
     Args:
-        file: The file name to report.
-        error: The pydantic error.
-        data: The raw document that was validated, used to tell real field names in an error's
-            location from pydantic's union-branch tags (e.g. 'Skill', 'constrained-float').
-        model_cls: The model validated, used to list the allowed fields next to an unknown one.
+        plan: the plan, already checked against the scenario.
+        scenario: the team it runs on.
+        file: the plan's file as the user named it (default: the plan in the scenario).
     """
-    entries = [(_real_location(d["loc"], d["type"], data), d) for d in error.errors()]
-    entries = _drop_kind_noise(entries)
-    grouped: dict[tuple, list[dict]] = {}
-    for loc, detail in entries:
-        grouped.setdefault(loc, []).append(detail)
-    problems = []
-    for loc, details in grouped.items():
-        messages = list(dict.fromkeys(_message(d, loc, model_cls) for d in details))
-        first = details[0]
-        value = None if first["type"] == "missing" else value_repr(first.get("input"))
-        problems.append(Problem(file, format_path(loc), value, _either(messages)))
-    return problems
+    where = file or f"plan {plan.name}"
+    warnings = []
 
+    def warn(i: int, field: str, value, message: str) -> None:
+        warnings.append(Problem(where, f"actions[{i}].{field}" if field else f"actions[{i}]",
+                                value_repr(value), message))
 
-def format_path(loc: tuple) -> str:
-    """('rotation', 'primary', 'members', 2) -> 'rotation.primary.members[2]'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _plain_key(str(part)):
-            out += f".{part}" if out else str(part)
-        else:
-            out += f"[{str(part)!r}]"
-    return out
-
-
-# -- validation errors -------------------------------------------------------------------------
-
-
-def _real_location(loc: tuple, error_type: str, data: Any) -> tuple:
-    """Drop pydantic's union-branch tags from a location, keeping the document's own keys."""
-    real: list = []
-    current = data
-    for i, part in enumerate(loc):
-        if isinstance(current, list) and isinstance(part, int):
-            real.append(part)
-            current = current[part] if -len(current) <= part < len(current) else None
-        elif isinstance(current, dict) and part in current:
-            real.append(part)
-            current = current[part]
-        elif isinstance(current, dict) and error_type == "missing" and i == len(loc) - 1:
-            real.append(part)  # a missing required field: absent from the document, yet real
-        elif current is None:
-            real.append(part)  # beyond what the document holds; trust pydantic
-        # else: a union-branch tag such as 'Skill' or 'constrained-float', not a field
-    return tuple(real)
-
-
-def _drop_kind_noise(entries: list[tuple[tuple, dict]]) -> list[tuple[tuple, dict]]:
-    """In a union, 'not a number' next to 'knowledge must be <= 1' is noise: keep the latter."""
-    def is_kind(detail: dict) -> bool:
-        return detail["type"].endswith(_KIND_ERRORS)
-
-    substantive = [loc for loc, d in entries if not is_kind(d)]
-    kept = []
-    for loc, detail in entries:
-        if is_kind(detail) and any(other[: len(loc)] == loc for other in substantive):
-            continue
-        kept.append((loc, detail))
-    return kept
-
-
-def _message(detail: dict, loc: tuple, model_cls: type[BaseModel] | None) -> str:
-    kind = detail["type"]
-    if kind == "missing":
-        return "this field is required"
-    if kind == "extra_forbidden":
-        return _unknown_field_message(loc, model_cls)
-    if kind == "string_pattern_mismatch" and detail.get("ctx", {}).get("pattern") == (
-        IDENTIFIER_PATTERN
-    ):
-        return ("not a valid id: use letters, digits, '_', '.' and '-', starting with a letter "
-                "or digit")
-    message = detail["msg"]
-    # pydantic prefixes errors raised in validators with "Value error, "; it adds nothing.
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-
-
-def _either(messages: list[str]) -> str:
-    """Join the complaints of a union's branches: 'Input should be A, or B'."""
-    rest = [m.removeprefix("Input should be ") for m in messages[1:]]
-    return ", or ".join([messages[0], *rest])
-
-
-def _unknown_field_message(loc: tuple, model_cls: type[BaseModel] | None) -> str:
-    model = _model_at(model_cls, loc[:-1]) if model_cls and loc else None
-    if model is None:
-        return "unknown field (check the spelling; `herosim schema` lists the fields)"
-    allowed = list(model.model_fields)
-    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown field; {hint}allowed here: {', '.join(allowed)}"
-
-
-def _model_at(model_cls: Any, loc: tuple) -> type[BaseModel] | None:
-    """The model class that validates the value at `loc`, when one does (best effort)."""
-    annotation = model_cls
-    for part in loc:
-        annotation = _unwrap(annotation)
-        origin = typing.get_origin(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(str(part))
-            if field is None:
-                return None
-            annotation = field.annotation
-        elif origin is list and isinstance(part, int):
-            annotation = typing.get_args(annotation)[0]
-        elif origin is dict:
-            annotation = typing.get_args(annotation)[1]
-        else:
-            return None
-    annotation = _unwrap(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
-
-
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated and pick the model (or container) out of a union such as `X | None`."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            members = [_unwrap(a) for a in typing.get_args(annotation) if a is not type(None)]
-            structured = [m for m in members if typing.get_origin(m) in (list, dict)
-                          or (isinstance(m, type) and issubclass(m, BaseModel))]
-            annotation = (structured or members)[0]
-        else:
-            return annotation
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def _plain_key(key: str) -> bool:
-    return key.replace("_", "a").replace("-", "a").isalnum()
+    conditions = scenario.conditions
+    for i, action in enumerate(plan.actions):
+        if action.kind == "remove_requires":
+            for cid in action.classes:
+                required = scenario.incident_class(cid).requires
+                if not required:
+                    warn(i, "classes", cid, f"class '{cid}' requires nobody: removing its "
+                         "requirement does nothing")
+                for pid in action.people:
+                    if required and pid not in required:
+                        warn(i, "people", pid, f"class '{cid}' does not require '{pid}' (it "
+                             f"requires {', '.join(required)}): this does nothing for them")
+        elif action.kind == "remove_needs":
+            for sid in action.services:
+                changes = scenario.service(sid).changes
+                if changes is not None and not changes.needs:
+                    warn(i, "services", sid, f"the changes of '{sid}' need nobody: removing "
+                         "the gate does nothing")
+        elif action.kind == "fix_condition":
+            current = getattr(conditions, action.condition.value)
+            if current == action.value:
+                warn(i, "value", action.value, f"{action.condition.value} is already "
+                     f"{current:g} in the scenario: this fix changes nothing")
+        elif action.kind == "stop_informal_pulls" and conditions.informal_pull == 0:
+            warn(i, "", action.kind, "the scenario's informal_pull is 0: nobody pulls the "
+                 "hero informally, so stopping it changes nothing")
+    if not plan.actions:
+        warnings.append(Problem(where, "actions", None, "the plan has no actions: it is the "
+                                "team as it is"))
+    return warnings

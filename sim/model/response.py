@@ -279,18 +279,22 @@ class Response:
         ctx = self.ctx
         candidates = tuple(ctx.state.requires[inc.cls.id]) or tuple(ctx.people)
         now = ctx.env.now
-        free = [p for p in candidates if ctx.slots.free[p] > 0
-                and self._may_fall_back_to(inc, candidates, p)]
+        # As `_may_fall_back_to` decides for each free person, with "could anyone available
+        # fix it" asked once, not once per person (a 1,000-person team asked it 10^6 times).
+        available = [p for p in candidates if ctx.calendar.available(p, now)]
+        fixers = any(not self._struggles(inc, p) for p in available)
+        free = [p for p in available if ctx.slots.free[p] > 0
+                and (not fixers or not self._struggles(inc, p))]
         if free:
             capable = [p for p in free if not self._struggles(inc, p)]
             person = ctx.most_knowledgeable(capable or free, inc.cls, now)
             ctx.slots.take(person)
             self._fell_back(inc, person)
             return
-        self._queue(inc, partial(self._may_fall_back_to, inc, candidates),
+        self._queue(inc, partial(self._may_fall_back_to, inc, frozenset(candidates)),
                     partial(self._fell_back, inc))
 
-    def _may_fall_back_to(self, inc: Incident, candidates: tuple[str, ...], person: str) -> bool:
+    def _may_fall_back_to(self, inc: Incident, candidates: frozenset[str], person: str) -> bool:
         """Whether `person`, free now, may take `inc` once the policy is exhausted."""
         ctx = self.ctx
         now = ctx.env.now

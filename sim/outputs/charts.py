@@ -21,7 +21,8 @@ import functools
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from sim.analysis.stats import quantile
@@ -132,12 +133,42 @@ def scope_ids(svg: str, prefix: str) -> str:
     return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
 
 
+# Every chart's drawing function by name, so that another process can draw it
+# (sim/outputs/chart_pool.py); and, while a report is being built, the charts asked for, to
+# be drawn side by side afterwards (None: draw each at once).
+DRAWINGS: dict[str, Callable] = {}
+PENDING: ContextVar[list | None] = ContextVar("herosim_pending_charts", default=None)
+PLACEHOLDER = "<!--herosim-chart-{}-->"
+
+
+def render(name: str, args: tuple, kwargs: dict) -> str:
+    """Draw the chart `name` (a function of this module) now and return its SVG."""
+    with _matplotlib().rc_context(_style()):
+        fig, title = DRAWINGS[name](*args, **kwargs)
+    return to_svg(fig, title)
+
+
+def load_matplotlib() -> None:
+    """Make matplotlib ready now: imported, its font list read and the report's font loaded,
+    by drawing a tiny chart (what the first chart drawn would otherwise pay for; done once
+    before forking, every child starts ready)."""
+    with _matplotlib().rc_context(_style()):
+        fig = _figure(1.0, 1.0)
+        fig.add_subplot().set_title("herosim 0123456789")
+    to_svg(fig, "warm-up")
+
+
 def chart(draw):
-    """Decorator: run `draw` under the report style and return its figure as SVG."""
+    """Decorator: run `draw` under the report style and return its figure as SVG; while
+    `PENDING` holds a list, note the chart there and return its placeholder instead."""
+    DRAWINGS[draw.__name__] = draw
+
     def wrapper(*args, **kwargs) -> str:
-        with _matplotlib().rc_context(_style()):
-            fig, title = draw(*args, **kwargs)
-        return to_svg(fig, title)
+        pending = PENDING.get()
+        if pending is None:
+            return render(draw.__name__, args, kwargs)
+        pending.append((draw.__name__, args, kwargs))
+        return PLACEHOLDER.format(len(pending) - 1)
     wrapper.__name__ = draw.__name__
     wrapper.__doc__ = draw.__doc__
     return wrapper
@@ -481,3 +512,56 @@ def injection_strips(rows: Sequence[Mapping]):
               *(f"observed: {v}" for v in VERDICT_STYLES)]
     fig.legend(handles, labels, loc="outside lower center", ncols=3)
     return fig, "Injections against their predictions"
+
+
+@chart
+def cost_outcome(points: Sequence[Mapping], weeks: int):
+    """Each plan's cost (hero hours) against its outcome (time to independence), with 95%
+    intervals both ways; plans that do not reach independence stand in a "not reached" zone
+    on the right, with the share of resamples that do.
+
+    Args:
+        points: per plan: `label`, `hours`, `hours_low`, `hours_high`, `week` (None: not
+            reached), `week_low`, `week_high` (None: not reached in some resamples),
+            `reached` (share of resamples reaching it).
+        weeks: how long the plans ran (the axis ends there; "not reached" lies beyond).
+    """
+    never = weeks * 1.18  # where "not reached" is drawn
+    fig = _figure(3.6)
+    ax = fig.add_subplot()
+    ax.axvspan(weeks * 1.06, weeks * 1.3, color="#eeeeee", linewidth=0, zorder=0)
+    ax.annotate("not reached", xy=(never, 1.0), xycoords=("data", "axes fraction"),
+                xytext=(0, -12), textcoords="offset points", ha="center", fontsize=8,
+                color="#595959")
+    top = max((p.get("hours_high") or p.get("hours") or 0.0 for p in points), default=1.0)
+    placed: list[tuple[float, float]] = []  # labels drawn so far (x, y in data units)
+    for i, p in enumerate(points):
+        colour = CYCLE[i % len(CYCLE)]
+        x = never if p.get("week") is None else p["week"]
+        low = x if p.get("week_low") is None else p["week_low"]
+        high = never if p.get("week_high") is None and p.get("week") is not None else (
+            p.get("week_high") if p.get("week_high") is not None else x)
+        hours = p.get("hours") or 0.0
+        h_low = p.get("hours_low") if p.get("hours_low") is not None else hours
+        h_high = p.get("hours_high") if p.get("hours_high") is not None else hours
+        ax.errorbar([x], [hours], xerr=[[max(x - low, 0.0)], [max(high - x, 0.0)]],
+                    yerr=[[max(hours - h_low, 0.0)], [max(h_high - hours, 0.0)]],
+                    fmt="o", color=colour, markersize=7, capsize=3, elinewidth=1.2,
+                    label=p["label"], zorder=3)
+        share = p.get("reached")
+        note = p["label"] if share is None or share >= 0.995 else (
+            f"{p['label']} ({share:.0%} reach it)")
+        # Plans at the same place (several not reached, at similar cost) stack their labels.
+        stacked = sum(1 for px, py in placed
+                      if abs(px - x) < weeks * 0.1 and abs(py - hours) < top * 0.08)
+        placed.append((x, hours))
+        ax.annotate(note, xy=(x, hours), xytext=(6, 6 + 11 * stacked),
+                    textcoords="offset points", fontsize=8, color=colour)
+    ax.set_xlim(0, weeks * 1.3)
+    ax.set_ylim(bottom=0)
+    ticks = [w for w in range(0, weeks + 1, max(weeks // 6, 1))]
+    ax.set_xticks(ticks)
+    ax.set_xlabel("time to independence (week of the plan; bars: 95% interval)")
+    ax.set_ylabel("hero hours spent (bars: 95% interval)")
+    ax.set_title("What each plan costs against when it gets the team independent")
+    return fig, "Cost against outcome"

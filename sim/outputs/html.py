@@ -122,3 +122,24 @@ class ReportBody:
     facts: list[tuple[str, str]] = field(default_factory=list)
     intro: str | None = None
     sections: list[Section] = field(default_factory=list)
+
+
+# A large organisation's report draws its first CHART_ROWS people (or classes) and lists its
+# first TABLE_ROWS in tables, then one row for the others: a chart with one label per person
+# of 10,000 is unreadable and takes minutes to draw. Every figure stays in the JSON files.
+CHART_ROWS = 25
+TABLE_ROWS = 100
+
+
+def busiest(weights: dict[str, float], limit: int) -> tuple[list[str], list[str]]:
+    """The keys of `weights`, heaviest first (ties in their given order), split into the
+    first `limit` and the rest."""
+    ranked = sorted(weights, key=lambda k: -weights[k])
+    return ranked[:limit], ranked[limit:]
+
+
+def others_note(rest: Sequence[str], what: str, where: str) -> str:
+    """' The 980 other people are in metrics.json.' (or '' when there are none)."""
+    if not rest:
+        return ""
+    return f" The {len(rest)} other {what} are in {where}."

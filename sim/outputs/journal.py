@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
+from sim.errors import InputError, Problem
 from sim.model import ENGINE_BUILD
 
 
@@ -113,7 +114,12 @@ class ResultsFolder:
         self._done = False
 
     def __enter__(self) -> ResultsFolder:
-        self.partial.mkdir(parents=True, exist_ok=False)
+        try:
+            self.partial.mkdir(parents=True, exist_ok=False)
+        except OSError as error:
+            raise InputError([Problem(
+                str(self.root), "", None, f"cannot create a results folder here "
+                f"({error.strerror or error}); choose a folder you can write")]) from None
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:

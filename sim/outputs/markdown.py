@@ -35,8 +35,14 @@ def table(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 
 
 def num(value: float | None, digits: int = 1, scale: float = 1.0, suffix: str = "") -> str:
-    """A number with `digits` decimals (times `scale`, then `suffix`), or '–' when undefined."""
-    return "–" if value is None else f"{value * scale:.{digits}f}{suffix}"
+    """A number with `digits` decimals (times `scale`, then `suffix`), or '–' when undefined
+    (never '-0': a figure that rounds to zero is 0)."""
+    if value is None:
+        return "–"
+    text = f"{value * scale:.{digits}f}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]
+    return text + suffix
 
 
 def hours(value: float | None) -> str:
@@ -54,21 +60,31 @@ def absent_in_arm(arm: str, heroes: Sequence[str], also_without: Sequence[str]) 
     return set(heroes) | (set(also_without) if arm == "next_out" else set())
 
 
-def week_span(ttl: TimeToIndependence, short: bool = False) -> str:
-    """'week 12 (95% interval: week 8 to week 16)' or 'not reached'; `short`: '12 [8–16]' or
-    'no (5%)' (the share of resamples that reach it)."""
+def week_span(ttl: TimeToIndependence, short: bool = False, weeks: int | None = None) -> str:
+    """When independence comes and how sure that is, from the share of resamples of the
+    replications that reach it (`weeks`: how long the plan ran, to say "within N weeks").
+
+    'week 12 (95% interval: weeks 8 to 16)'; 'week 20, reached in 62% of resamples (the rest:
+    not within 26 weeks)'; 'not reached within 26 weeks (reached in 3% of resamples)'.
+    `short`: '12 [8–16]', '20 (62%)', 'no (3%)'.
+    """
     week = ttl.week
     share = ttl.reached_share or 0.0
+    within = f" within {weeks} weeks" if weeks else ""
     if week is None:
         if short:
             return f"no ({share:.0%})"
-        return f"not reached (reached in {share:.0%} of bootstrap resamples)"
-    low = f"{ttl.low:.0f}" if ttl.low is not None else "?"
-    high = f"{ttl.high:.0f}" if ttl.high is not None else "never"
+        return f"not reached{within} (reached in {share:.0%} of resamples)"
+    if ttl.high is None:
+        if short:
+            return f"{week} ({share:.0%})"
+        return (f"week {week}, reached in {share:.0%} of resamples (the rest: not"
+                f"{within or ' by the end'})")
+    low, high = f"{ttl.low:.0f}" if ttl.low is not None else "?", f"{ttl.high:.0f}"
     if short:
         return f"{week} [{low}–{high}]"
-    high = f"week {high}" if high != "never" else "not reached"
-    return f"week {week} (95% interval: week {low} to {high})"
+    span = f"week {low}" if low == high else f"weeks {low} to {high}"
+    return f"week {week} (95% interval: {span})"
 
 
 def independence_markdown(doc: CheckDocument) -> str:
@@ -91,7 +107,7 @@ def independence_markdown(doc: CheckDocument) -> str:
         "",
         f"## Verdict: {final.verdict} at week {final.week}",
         "",
-        f"Time to independence: {week_span(doc.time_to_independence)}.",
+        f"Time to independence: {week_span(doc.time_to_independence, weeks=doc.weeks)}.",
         "",
     ]
     if final.holding_back:
@@ -259,7 +275,7 @@ def compare_markdown(doc: CompareDocument) -> str:
              "hero interruptions/week at the end", "change vs baseline",
              "hero-absent p90 at the end (min)", "hero-absent breach rate",
              "breaches added", "verdict"],
-            [[entry.rank, r.plan, week_span(r.time_to_independence),
+            [[entry.rank, r.plan, week_span(r.time_to_independence, weeks=doc.weeks),
               num(r.hero_hours.mean), num(r.learner_hours.mean),
               num(r.hero_interruptions_per_week_end.mean, 2),
               num(r.hero_interruptions_change.mean, 2), num(r.absent_p90_end),

@@ -18,6 +18,7 @@ tag forbids the browser to run or fetch anything even if something slipped in.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import re
@@ -26,39 +27,40 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import InputError, Problem
+from sim.outputs.chart_pool import drawn_together
 from sim.outputs.charts import scope_ids
-from sim.outputs.gameday_design import design_report
 from sim.outputs.html import Raw, ReportBody, esc, note, tag
-from sim.outputs.report_advise import advise_report
-from sim.outputs.report_check import check_report
-from sim.outputs.report_compare import compare_report
-from sim.outputs.report_map import map_report
-from sim.outputs.report_rotation import rotation_report
-from sim.outputs.report_run import run_report
-from sim.outputs.report_score import score_report
 
 REPORT_FILE = "report.html"
 
 
 @dataclass(frozen=True)
 class ReportKind:
-    """How to report a kind of results folder: its builder and the files it reads."""
+    """How to report a kind of results folder: its builder ("module:function", imported when
+    a report of that kind is built, so that a command imports only its own report and its
+    dependencies) and the files it reads."""
 
-    build: Callable[[dict], ReportBody]
+    builder: str
     needs: tuple[str, ...]
+
+    @property
+    def build(self) -> Callable[[dict], ReportBody]:
+        """The builder function: results-folder dict -> ReportBody."""
+        module, function = self.builder.split(":")
+        return getattr(importlib.import_module(module), function)
 
 
 # journal.json "kind" -> its report, one line each. A kind without one gets a page that says
-# so (add a `<kind>_report` function in sim/report_<kind>.py and a line).
+# so (add a `<kind>_report` function in sim/outputs/report_<kind>.py and a line).
 KINDS: dict[str, ReportKind] = {
-    "run": ReportKind(run_report, ("metrics.json", "incidents.csv")),
-    "check": ReportKind(check_report, ("independence.json",)),
-    "compare": ReportKind(compare_report, ("compare.json",)),
-    "score": ReportKind(score_report, ("gameday.json",)),
-    "map": ReportKind(map_report, ("heromap.json",)),
-    "rotation": ReportKind(rotation_report, ("rotation.json",)),
-    "design": ReportKind(design_report, ("design.json",)),
-    "advise": ReportKind(advise_report, ("advise.json",)),
+    "run": ReportKind("sim.outputs.report_run:run_report", ("metrics.json", "incidents.csv")),
+    "check": ReportKind("sim.outputs.report_check:check_report", ("independence.json",)),
+    "compare": ReportKind("sim.outputs.report_compare:compare_report", ("compare.json",)),
+    "score": ReportKind("sim.outputs.report_score:score_report", ("gameday.json",)),
+    "map": ReportKind("sim.outputs.report_map:map_report", ("heromap.json",)),
+    "rotation": ReportKind("sim.outputs.report_rotation:rotation_report", ("rotation.json",)),
+    "design": ReportKind("sim.outputs.gameday_design:design_report", ("design.json",)),
+    "advise": ReportKind("sim.outputs.report_advise:advise_report", ("advise.json",)),
 }
 
 # Folders written before the journal had a `kind`: told apart by their main file.
@@ -141,6 +143,12 @@ def _read_csv(path: Path) -> dict[str, list[str]]:
 def build_report(folder: dict) -> str:
     """The HTML page of a results folder read by `load_results`."""
     kind = folder.get("kind")
+    with drawn_together() as pending:
+        page = _page(_body(kind, folder), folder)
+    return _scope_chart_ids(pending.fill(page))
+
+
+def _body(kind: str | None, folder: dict) -> ReportBody:
     if kind in KINDS:
         body = KINDS[kind].build(folder)
     else:
@@ -150,12 +158,28 @@ def build_report(folder: dict) -> str:
                        f"'{kind}' yet: the folder's files ({', '.join(_files(folder))}) hold "
                        "the results."),
         )
-    return _page(body, folder)
+    return body
 
 
 def write_report(path: str | os.PathLike, journal: dict | None = None) -> Path:
-    """Build the report of the results folder at `path` and write it there as report.html."""
-    html = build_report(load_results(path, journal))
+    """Build the report of the results folder at `path` and write it there as report.html.
+
+    Raises:
+        InputError: the folder is not a herosim results folder, or (a folder already written,
+            `journal` None) its files do not hold what herosim writes there.
+    """
+    folder = load_results(path, journal)
+    try:
+        html = build_report(folder)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        if journal is not None:
+            raise  # the folder being written by this very process: a bug, not bad input
+        kind = folder.get("kind")
+        files = ", ".join(KINDS[kind].needs) if kind in KINDS else "its files"
+        raise InputError([Problem(str(path), "", None, (
+            f"{files} in this folder do not hold what herosim {kind or ''} writes "
+            f"({type(error).__name__}: {error}); was a file edited or cut short? Run the "
+            "command again to write a new folder"))]) from None
     target = Path(path) / REPORT_FILE
     partial = target.with_name(f".{REPORT_FILE}.partial")
     partial.write_text(html, encoding="utf-8")
@@ -273,7 +297,7 @@ def _page(body: ReportBody, folder: dict) -> str:
         f'{tag("nav", Raw(f"<ol>{toc}</ol>"), aria_label="Contents") if body.sections else ""}'
         f"<main>{sections}</main><footer>{footer}</footer></div></body></html>\n"
     )
-    return _scope_chart_ids(html)
+    return html
 
 
 def _scope_chart_ids(html: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sim.analysis.types import CheckDocument
 from sim.outputs import charts
+from sim.outputs.headline import check_headline
 from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num, week_span
 from sim.outputs.report_people import (
@@ -32,7 +33,7 @@ def check_report(folder: dict) -> ReportBody:
         verdict=f"{final.verdict.capitalize()} at week {final.week}",
         tone="good" if final.passed else "bad",
         facts=[
-            ("time to independence", week_span(doc.time_to_independence)),
+            ("time to independence", week_span(doc.time_to_independence, weeks=doc.weeks)),
             ("plan", f"{plan_name}: {doc.weeks} weeks, checkpoints every {doc.every} "
                      "weeks"),
             ("heroes tested", ", ".join(doc.heroes) or "none named"),
@@ -41,6 +42,7 @@ def check_report(folder: dict) -> ReportBody:
                           "the heroes present and absent"),
         ],
         intro=join([
+            para(tag("strong", check_headline(doc).text)),
             para(scenario.get("description") or ""),
             para(plan.get("description") or ""),
             note(f"A class passes when, without the heroes, its p90 time to mitigate is at most "

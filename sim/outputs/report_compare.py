@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from sim.analysis.types import CompareDocument, Interval
 from sim.outputs import charts
+from sim.outputs.headline import compare_headline
 from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num, week_span
 from sim.outputs.report_people import compare_people_section
 
 
 def _span(figure_: Interval | None, digits: int = 1) -> str:
-    """'28.2 (26.9–29.6)' from {mean, low, high}."""
+    """'28.2 (26.9 to 29.6)', '-1.65 (-1.88 to -1.42)' from {mean, low, high}."""
     if not figure_ or figure_.mean is None:
         return "–"
     if figure_.low is None or figure_.low == figure_.high:
         return num(figure_.mean, digits)
-    return (f"{num(figure_.mean, digits)} ({num(figure_.low, digits)}–"
+    return (f"{num(figure_.mean, digits)} ({num(figure_.low, digits)} to "
             f"{num(figure_.high, digits)})")
 
 
@@ -36,10 +37,12 @@ def compare_report(folder: dict) -> ReportBody:
                           f"{doc.replications} replications, seed {doc.seed}, the same "
                           "incidents for every plan"),
         ],
-        intro=join([para(scenario.get("description") or ""),
+        intro=join([para(tag("strong", compare_headline(doc).text)),
+                    para(scenario.get("description") or ""),
                     note("Ranking rule: " + (doc.rule or "–"))]),
         sections=[
             Section("ranking", "Ranking", ranking_section(doc)),
+            Section("cost", "Cost against outcome", cost_section(doc)),
             Section("curves", "The plans over time", curves_section(doc)),
             Section("people", "Hero time and each person's load",
                     compare_people_section(doc)),
@@ -61,16 +64,42 @@ def ranking_section(doc: CompareDocument) -> Raw:
             "not reached" if ttl is None or ttl.week is None else week_span(ttl),
             _span(p.hero_hours if p else None), _span(p.learner_hours if p else None),
             _span(p.hero_interruptions_change if p else None, 2),
-            num(p.absent_p90_end if p else None, 0), (p.final_verdict if p else "") or "",
+            num(p.absent_p90_end if p else None, 0),
+            (f"{num(p.absent_breach_rate_end, 1, 100, '%')} (+"
+             f"{num(p.added_breach_rate_end, 1, 100)})" if p else "–"),
+            " ".join(f"{svc} {num(n)}" for svc, n in
+                     p.effective_responders_critical_end.items()) if p else "–",
+            (p.final_verdict if p else "") or "",
         ])
         if row.next:
             differences.append(tag("li", f"{row.plan} vs {row.next}: {difference}"))
     return join([
         table(["rank", "plan", "time to independence", "hero hours", "learner hours",
-               "hero interruptions /week, change", "absent p90 min at the end", "verdict"],
-              rows, left=3, caption="Intervals: 95% paired bootstrap across replications."),
+               "hero interruptions /week, change", "absent p90 min at the end",
+               "SLO breach rate with the heroes absent at the end (points added)",
+               "non-hero effective responders per critical service", "verdict"],
+              rows, left=3, caption="Intervals: 95% paired bootstrap across replications. "
+              "The ranking is decided by time to independence, then hero hours, then (for "
+              "plans that do not reach it) the SLO breach rate with the heroes absent."),
         tag("ul", join(differences), class_="reasons") if differences else "",
     ])
+
+
+def cost_section(doc: CompareDocument) -> Raw:
+    """Hero hours against time to independence, each plan with its intervals."""
+    points = []
+    for row in doc.ranked_plans:
+        ttl, hours = row.time_to_independence, row.hero_hours
+        points.append({"label": row.plan, "hours": hours.mean, "hours_low": hours.low,
+                       "hours_high": hours.high, "week": ttl.week, "week_low": ttl.low,
+                       "week_high": ttl.high, "reached": ttl.reached_share})
+    if not points:
+        return note("compare.json holds no plans: nothing to plot.")
+    return figure(charts.cost_outcome(points, doc.weeks),
+                  "Each plan's hero hours (up) against its time to independence (right), "
+                  "means over the replications with 95% paired-bootstrap intervals; a plan "
+                  "that does not reach independence within the weeks stands in the grey zone, "
+                  "with the share of resamples that do reach it.")
 
 
 def curves_section(doc: CompareDocument) -> Raw:

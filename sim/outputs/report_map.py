@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sim.analysis.heromap import Finding, HeroMap, Source
 from sim.outputs import charts
-from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, table, tag
+from sim.outputs.headline import map_headline
+from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num
 
 # More people than this and the heatmap keeps the busiest (the table lists everyone).
@@ -41,7 +42,7 @@ def map_report(folder: dict) -> ReportBody:
             ("truck factor", f"recency half-life {num(doc.half_life_days, 0)} days, "
                              f"recent at weight {num(doc.recent_weight, 2)}"),
         ],
-        intro=_skipped(source),
+        intro=join([para(tag("strong", map_headline(doc).text)), _skipped(source)]),
         sections=[
             Section("heroes", "Likely heroes", heroes_section(doc)),
             Section("busy", "Busy, not heroes", busy_section(doc)),

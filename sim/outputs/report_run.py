@@ -9,18 +9,24 @@ from typing import Any
 from sim.analysis.metrics import ESCALATION_KINDS
 from sim.analysis.types import MetricsSummary, RunDocument
 from sim.outputs import charts
+from sim.outputs.headline import run_headline
 from sim.outputs.html import (
+    CHART_ROWS,
+    TABLE_ROWS,
     Raw,
     ReportBody,
     Section,
+    busiest,
     estimate_cell,
     figure,
     interval,
     join,
     mean_of,
     note,
+    others_note,
     para,
     table,
+    tag,
 )
 from sim.outputs.report_people import run_hero_time_section
 
@@ -65,6 +71,7 @@ def run_report(folder: dict) -> ReportBody:
             ("heroes", ", ".join(doc.heroes or []) or "none named"),
         ],
         intro=join([
+            para(tag("strong", run_headline(doc).text)),
             para(scenario.get("description") or ""),
             para(fit.reason if fit else ""),
             note("Figures are means per replication; the small figures under them are the 95% "
@@ -165,7 +172,7 @@ def escalation_section(arms: Arms) -> Raw:
     for bars in panels.values():
         for person, stack in bars.items():
             totals[person] = totals.get(person, 0.0) + sum(stack.values())
-    people = [p for p, t in sorted(totals.items(), key=lambda kv: -kv[1]) if t > 0]
+    people, rest = busiest({p: t for p, t in totals.items() if t > 0}, CHART_ROWS)
     rows = [[label, *(estimate_cell((m.get("escalations") or {}).get(k)) for k in KINDS),
              estimate_cell((m.get("escalations") or {}).get("total"))] for label, m in arms]
     kinds_table = table(["per replication", *KINDS, "total"], rows)
@@ -178,16 +185,20 @@ def escalation_section(arms: Arms) -> Raw:
     return join([
         figure(chart, "Who escalations reached, by kind: timeout (no acknowledgement in time), "
                       "manual (the responder asked for help), informal (the hero messaged "
-                      "directly, outside the policy), reroute (a misrouted page passed on)."),
+                      "directly, outside the policy), reroute (a misrouted page passed on)."
+                      + others_note(rest, "people escalated to", "metrics.json")),
         kinds_table,
     ])
 
 
 def hero_section(arms: Arms, doc: RunDocument) -> Raw:
     """Hero interruptions per week by the hero's local hour class, per arm."""
-    heroes = list(doc.heroes or [])
-    if not heroes:
+    if not doc.heroes:
         return note("The scenario names no heroes.")
+    load = {h: sum(mean_of(((m.get("hero_interruptions_per_week") or {}).get("by_hero") or {})
+                           .get(h, {}).get("total")) for _, m in arms) for h in doc.heroes}
+    heroes, rest = busiest(load, CHART_ROWS)
+    listed = heroes + busiest({h: load[h] for h in rest}, TABLE_ROWS - len(heroes))[0]
     panels = {}
     rows = []
     for label, m in arms:
@@ -195,7 +206,7 @@ def hero_section(arms: Arms, doc: RunDocument) -> Raw:
         hours = (m.get("hero_hours") or {}).get("by_hero") or {}
         panels[label] = {h: {c: mean_of((by_hero.get(h) or {}).get(c)) for c in HOUR_CLASSES}
                          for h in heroes}
-        for hero in heroes:
+        for hero in listed:
             row = by_hero.get(hero) or {}
             rows.append([hero, label, *(estimate_cell(row.get(k), 2) for k in
                                         (*HOUR_CLASSES, "total", "pull")),
@@ -208,16 +219,22 @@ def hero_section(arms: Arms, doc: RunDocument) -> Raw:
         figure(chart, "Every page, pull or backup call that reached a hero, by the hero's "
                       "local hour class: business (08-18 Mon-Fri), off (evenings, weekends), "
                       "sleep (22-08)."
-                      + (f" Absent in the what-if arm: {', '.join(gone)}." if gone else "")),
+                      + (f" Absent in the what-if arm: {', '.join(gone)}." if gone else "")
+                      + others_note(rest, "heroes (the least interrupted)", "the table")),
         table(["hero", "arm", *HOUR_CLASSES, "total", "of which pulls", "hours per run"], rows,
-              left=2),
+              left=2, caption=others_note(doc.heroes[len(listed):], "heroes",
+                                          "metrics.json") or None),
     ])
 
 
 def load_section(arms: Arms, scenario: dict, without: list[str]) -> Raw:
-    """Pages and hours per person, with intervals."""
+    """Pages and hours per person, with intervals (the people paged most, in a large team)."""
     names = {p.get("id"): p.get("name") or p.get("id") for p in scenario.get("people") or []}
-    people = list(dict.fromkeys([*names, *(p for _, m in arms for p in m.get("load") or {})]))
+    everyone = list(dict.fromkeys([*names, *(p for _, m in arms for p in m.get("load") or {})]))
+    pages = {p: sum(mean_of(((m.get("load") or {}).get(p) or {}).get("pages")) for _, m in arms)
+             for p in everyone}
+    # Few people: everyone in their order; many: the people paged most.
+    people, rest = (everyone, []) if len(everyone) <= CHART_ROWS else busiest(pages, CHART_ROWS)
     panels = {
         "pages per replication": {
             label: {p: interval(((m.get("load") or {}).get(p) or {}).get("pages"))
@@ -231,18 +248,24 @@ def load_section(arms: Arms, scenario: dict, without: list[str]) -> Raw:
     chart = charts.interval_bars(panels, colours, "Load per person")
     label, m = arms[-1]
     load = m.get("load") or {}
+    listed = (everyone if len(everyone) <= TABLE_ROWS
+              else busiest(pages, TABLE_ROWS)[0])
     rows = [[person, names.get(person, person) + (" (absent)" if person in without else ""),
              estimate_cell((load.get(person) or {}).get("pages")),
              estimate_cell((load.get(person) or {}).get("pulls")),
              estimate_cell((load.get(person) or {}).get("hours")),
              estimate_cell((load.get(person) or {}).get("incidents_led")),
              estimate_cell((m.get("utilisation") or {}).get(person), 1, 100)]
-            for person in people]
+            for person in listed]
+    unlisted = [p for p in everyone if p not in set(listed)]
     return join([
         figure(chart, "Pages received and hours worked per replication; whiskers are 95% "
-                      "intervals across replications."),
+                      "intervals across replications."
+                      + (f" The {len(people)} people paged most." if rest else "")),
         table(["person", "name", "pages", "pulls", "hours worked", "incidents led",
-               "utilisation %"], rows, left=2, caption=f"Arm: {label}."),
+               "utilisation %"], rows, left=2, caption=f"Arm: {label}."
+              + (f" The {len(listed)} people paged most." if unlisted else "")
+              + others_note(unlisted, "people", "metrics.json")),
     ])
 
 
@@ -251,7 +274,16 @@ def class_table(m: MetricsSummary, scenario: dict) -> Raw:
     by_class = m.get("by_class") or {}
     responders = (m.get("effective_responders") or {}).get("by_class") or {}
     rows = []
-    for cls in scenario.get("classes") or [{"id": c} for c in by_class]:
+    classes = scenario.get("classes") or [{"id": c} for c in by_class]
+    if len(classes) > TABLE_ROWS:  # the classes with the most incidents
+        counts = {c.get("id"): mean_of((by_class.get(c.get("id")) or {}).get("count"))
+                  for c in classes}
+        kept = set(busiest(counts, TABLE_ROWS)[0])
+        unlisted = [c.get("id") for c in classes if c.get("id") not in kept]
+        classes = [c for c in classes if c.get("id") in kept]
+    else:
+        unlisted = []
+    for cls in classes:
         cid = cls.get("id")
         row = by_class.get(cid) or {}
         rows.append([cid + (" (specialty)" if cls.get("specialty") else ""),
@@ -267,4 +299,7 @@ def class_table(m: MetricsSummary, scenario: dict) -> Raw:
                  left=2,
                  caption="TTM counts an incident nobody mitigated with its time so far (a "
                          "lower bound); unresolved says how many. Effective responders: people "
-                         "who would handle the class alone, without escalating.")
+                         "who would handle the class alone, without escalating."
+                         + (f" The {len(classes)} classes with the most incidents."
+                            if unlisted else "")
+                         + others_note(unlisted, "classes", "metrics.json"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sim.analysis.gameday.types import Quantiles, ScoreResult
 from sim.outputs import charts
+from sim.outputs.headline import score_headline
 from sim.outputs.html import Raw, ReportBody, Section, esc, figure, join, note, para, table, tag
 from sim.outputs.markdown import num
 
@@ -55,6 +56,7 @@ def score_report(folder: dict) -> ReportBody:
             ("observations", doc.observations or "–"),
         ],
         intro=join([
+            para(tag("strong", score_headline(doc).text)),
             para(scenario.get("description") or ""),
             para(f"Dependence: {(doc.dependence.text if doc.dependence else None) or '–'}."),
         ]),

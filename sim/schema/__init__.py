@@ -29,6 +29,7 @@ from sim.schema.base import (
     Weekday,
     check_zone,
     hour_class_of,
+    unknown,
 )
 from sim.schema.observations import GameDay, HeroRole, Injection, Observations, ObservedEscalation
 from sim.schema.plan import (
@@ -107,6 +108,7 @@ __all__ = [
     "Minutes",
     "Model",
     "check_zone",
+    "unknown",
     "Service",
     "WorkDistribution",
     "WorkTime",

@@ -3,6 +3,8 @@ model: unknown keys are errors, values are not coerced loosely."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from enum import Enum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -140,3 +142,26 @@ def check_zone(zone: str) -> str:
             {"zone": zone},
         ) from None
     return zone
+
+
+# How each kind of identifier is listed after "unknown ...": "known people: ann, bob".
+_KNOWN = {"person": "known people", "class": "classes", "service": "services"}
+MAX_LISTED = 12  # a 10,000-person team's message lists a dozen, not everyone
+
+
+def unknown(kind: str, value: str, known: Iterable[str]) -> str:
+    """The message for a reference to an id nobody has: "unknown class 'pg-falover'; did you
+    mean 'pg-failover'? classes: ...", the closest known id first when one is close.
+
+    Args:
+        kind: "person", "class" or "service".
+        value: the id written.
+        known: the ids that exist.
+    """
+    ids = sorted(known)
+    close = difflib.get_close_matches(str(value), ids, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    listed = ", ".join(ids[:MAX_LISTED]) + (f", ... ({len(ids)} in all)"
+                                            if len(ids) > MAX_LISTED else "")
+    return f"unknown {kind} '{value}'; {hint}{_KNOWN.get(kind, kind + 's')}: {listed or 'none'}"
+

@@ -18,7 +18,15 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from sim.schema.base import MAX_RATE_PER_WEEK, Identifier, LevelTarget, Model, Unit, check_zone
+from sim.schema.base import (
+    MAX_RATE_PER_WEEK,
+    Identifier,
+    LevelTarget,
+    Model,
+    Unit,
+    check_zone,
+    unknown,
+)
 from sim.schema.plan import Plan
 from sim.schema.policy import (
     Behaviour,
@@ -223,16 +231,14 @@ def _reference_errors(s: Scenario):
     people = {p.id for p in s.people}
     services = {v.id for v in s.services}
     classes = {c.id for c in s.classes}
-    known_people = ", ".join(sorted(people))
 
     def unknown_person(loc: tuple, pid: str):
-        return _error(loc, f"unknown person '{pid}'; known people: {known_people}", pid)
+        return _error(loc, unknown("person", pid, people), pid)
 
     for i, c in enumerate(s.classes):
         if c.service not in services:
-            yield _error(("classes", i, "service"),
-                         f"class '{c.id}' points to missing service '{c.service}'; "
-                         f"services: {', '.join(sorted(services))}", c.service)
+            yield _error(("classes", i, "service"), f"class '{c.id}' points to a missing "
+                         f"service: {unknown('service', c.service, services)}", c.service)
         for j, pid in enumerate(c.requires):
             if pid not in people:
                 yield unknown_person(("classes", i, "requires", j), pid)
@@ -240,8 +246,7 @@ def _reference_errors(s: Scenario):
         for cid in p.skills:
             if cid not in classes:
                 yield _error(("people", i, "skills", cid),
-                             f"skill for unknown class '{cid}'; classes: "
-                             f"{', '.join(sorted(classes))}", cid)
+                             f"skill for an {unknown('class', cid, classes)}", cid)
     for i, pid in enumerate(s.heroes):
         if pid not in people:
             yield unknown_person(("heroes", i), pid)
@@ -275,8 +280,9 @@ def _reference_errors(s: Scenario):
                 if pid not in people:
                     yield unknown_person((*loc, field_name, j), pid)
         if changes.rollback_class not in classes:
-            yield _error((*loc, "rollback_class"), f"unknown class '{changes.rollback_class}'; "
-                         f"classes: {', '.join(sorted(classes))}", changes.rollback_class)
+            yield _error((*loc, "rollback_class"),
+                         unknown("class", changes.rollback_class, classes),
+                         changes.rollback_class)
         if changes.unsafe_failure_rate < changes.failure_rate:
             yield _error((*loc, "unsafe_failure_rate"),
                          f"unsafe_failure_rate ({changes.unsafe_failure_rate:g}) is below "
@@ -284,8 +290,8 @@ def _reference_errors(s: Scenario):
                          "people cannot be safer", changes.unsafe_failure_rate)
     for i, runbook in enumerate(s.runbooks):
         if runbook.class_id not in classes:
-            yield _error(("runbooks", i, "class"), f"runbook for unknown class "
-                         f"'{runbook.class_id}'; classes: {', '.join(sorted(classes))}",
+            yield _error(("runbooks", i, "class"),
+                         f"runbook for an {unknown('class', runbook.class_id, classes)}",
                          runbook.class_id)
     seen_plans: set[str] = set()
     yield from _event_errors(s, people)
@@ -314,11 +320,10 @@ def _event_errors(s: Scenario, people: set[str]):
         for field_name in ("join", "leave", "away"):
             pid = getattr(event, field_name)
             if pid is not None and pid not in people:
-                yield _error(("events", i, field_name), f"unknown person '{pid}'; known "
-                             f"people: {', '.join(sorted(people))}", pid)
+                yield _error(("events", i, field_name), unknown("person", pid, people), pid)
         if event.appears is not None and event.appears not in classes:
-            yield _error(("events", i, "appears"), f"unknown class '{event.appears}'; "
-                         f"classes: {', '.join(sorted(classes))}", event.appears)
+            yield _error(("events", i, "appears"), unknown("class", event.appears, classes),
+                         event.appears)
         for field_name, seen in (("join", joins), ("leave", leaves)):
             pid = getattr(event, field_name)
             if pid is None:
@@ -342,36 +347,31 @@ def plan_reference_errors(plan: Plan, s: Scenario, prefix: tuple = ()):
         loc = (*prefix, "actions", i)
         for j, pid in enumerate(getattr(action, "learners", [])):
             if pid not in people:
-                yield _error((*loc, "learners", j), f"unknown person '{pid}'; known people: "
-                             f"{', '.join(sorted(people))}", pid)
+                yield _error((*loc, "learners", j), unknown("person", pid, people), pid)
         for j, sid in enumerate(getattr(action, "services", [])):
             if sid not in services:
-                yield _error((*loc, "services", j), f"unknown service '{sid}'; services: "
-                             f"{', '.join(sorted(services))}", sid)
+                yield _error((*loc, "services", j), unknown("service", sid, services), sid)
             elif s.service(sid).changes is None:
                 yield _error((*loc, "services", j), f"service '{sid}' has no `changes` to act "
                              "on", sid)
         for j, cid in enumerate(getattr(action, "classes", [])):
             if cid not in classes:
-                yield _error((*loc, "classes", j), f"unknown class '{cid}'; classes: "
-                             f"{', '.join(sorted(classes))}", cid)
+                yield _error((*loc, "classes", j), unknown("class", cid, classes), cid)
         for field_name in ("hero", "author"):
             pid = getattr(action, field_name, None)
             if pid is not None and pid not in people:
-                yield _error((*loc, field_name), f"unknown person '{pid}'; known people: "
-                             f"{', '.join(sorted(people))}", pid)
+                yield _error((*loc, field_name), unknown("person", pid, people), pid)
         for j, pid in enumerate(getattr(action, "people", [])):
             if pid not in people:
-                yield _error((*loc, "people", j), f"unknown person '{pid}'; known people: "
-                             f"{', '.join(sorted(people))}", pid)
+                yield _error((*loc, "people", j), unknown("person", pid, people), pid)
         for layer in ("schedule", "primary", "secondary"):
             layers = getattr(action, layer, None)
             for index, schedule in enumerate(layers or ()):
                 where = (*loc, layer) if len(layers) == 1 else (*loc, layer, index)
                 for j, pid in enumerate(schedule.members):
                     if pid not in people:
-                        yield _error((*where, "members", j), f"unknown person '{pid}'; known "
-                                     f"people: {', '.join(sorted(people))}", pid)
+                        yield _error((*where, "members", j), unknown("person", pid, people),
+                                     pid)
         if action.kind in ("pair", "lead_with_backup", "lead_changes_with_backup") \
                 and not s.heroes:
             yield _error((*loc, "kind"), f"'{action.kind}' needs a hero to pair with or back "

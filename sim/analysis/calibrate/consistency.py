@@ -163,7 +163,7 @@ def compare(real: dict[Key, float | None], simulated: list[dict[Key, float | Non
         figure, subject = key
         text = (f"{FIGURE_WORDS.get(figure, figure)} of {label(subject)}: history "
                 f"{_fmt(figure, value)}, model {_fmt(figure, mid)} "
-                f"({_fmt(figure, low)}-{_fmt(figure, high)})")
+                f"({_fmt(figure, low)} to {_fmt(figure, high)})")
         checks.append(Check(figure, subject, value, mid, low, high, inside, text))
     return checks
 

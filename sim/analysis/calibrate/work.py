@@ -248,7 +248,7 @@ def _work(items: list[HistoryIncident], table: _Samples, c: str, mu: np.ndarray,
     low, high = (math.exp(v) for v in percentiles(boot[:, k], (5.0, 95.0)))
     note = (f"lognormal from {int(mask.sum())} solo resolutions ({experts} by the team's "
             "fastest people), each less its resolver's slowness relative to them; the "
-            f"median's 90% interval {low:.1f}-{high:.1f} min"
+            f"median's 90% interval {low:.1f} to {high:.1f} min"
             + ("" if experts else "; none of the fastest people worked it alone, so an "
                "expert may well be faster"))
     return WorkFit(max(median, 0.5), max(median * math.exp(spread), median, 0.5),

@@ -16,9 +16,11 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, field_validator
 
 from sim.errors import InputError, Problem
+from sim.inputs.files import foreign_delimiter
 from sim.inputs.history.pagerduty import PAGERDUTY_FIELDS, PAGERDUTY_MARKERS, TooLong
 from sim.inputs.history.records import short
-from sim.inputs.scenario import load_model, problems_from_validation
+from sim.inputs.problems import problems_from_validation
+from sim.inputs.scenario import load_model
 from sim.schema import Model, check_zone
 
 
@@ -108,6 +110,9 @@ def csv_records(text: str, name: str, mapping: ColumnMapping | None):
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error) as error:
         raise InputError([Problem(name, "line 1", None, f"no CSV header: {error}")]) from None
+    delimiter = foreign_delimiter(name, header, "line 1")
+    if delimiter:
+        raise delimiter
     if mapping is None:
         if not PAGERDUTY_MARKERS & set(header) or "created_at" not in header:
             raise InputError([Problem(

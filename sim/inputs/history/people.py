@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.errors import InputError, Problem
+from sim.inputs.files import foreign_delimiter
 from sim.inputs.history.records import PersonRecord, SkippedRow, short
 from sim.schema import check_zone
 
@@ -221,6 +222,9 @@ def _json_users(text: str, name: str) -> list[tuple[int, str, object]]:
 def _csv_users(text: str, name: str) -> list[tuple[int, str, object]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
+    delimiter = foreign_delimiter(name, header, "line 1")
+    if delimiter:
+        raise delimiter
     if not set(header) & set(ID_COLUMNS) or not set(header) & set(NAME_COLUMNS):
         raise InputError([Problem(name, "line 1", short(header[:8]),
                                   "a people CSV needs an id (or user_id) and a name (or "

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from sim.errors import InputError
-from sim.outputs import charts
+from sim.outputs import charts, charts_ranges
 from sim.outputs.report import KINDS, REPORT_FILE, build_report, load_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,7 +352,7 @@ def test_report_command_regenerates_score_and_map(history_folders, key):
 
 def test_injection_strips_handle_never_and_gave_up():
     """A prediction never mitigated and an abandoned injection still draw, with no error."""
-    svg = charts.injection_strips([
+    svg = charts_ranges.injection_strips([
         {"label": "a", "p10": 5.0, "p50": 10.0, "p90": 40.0, "observed": 12.0,
          "verdict": "as predicted"},
         {"label": "b", "p10": None, "p50": None, "p90": None, "observed": 30.0,

@@ -2,10 +2,11 @@
 build a table that fits the terminal it is printed on.
 
 A table never crops a cell. At its natural width it is printed as is; on a narrower terminal
-its columns shrink towards their narrowest readable width (a header wraps between words, an
-estimate's `±half-width` moves under its mean); when even that is too wide, whole columns are
-left out in the order the command states (`drop`), and a line under the table says which, and
-how wide the terminal must be to show them.
+headers wrap between words, then names (the left columns) wrap, and a long name folds over
+lines; a figure stays whole on its line. When even that is too wide, whole columns are left
+out in the order the command states (`drop`), and a line under the table says which, and how
+wide the terminal must be to show them. Only a table with nothing left to leave out breaks
+its figures over lines (an estimate's `±half-width` under its mean), and says so.
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ def new_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
                        list(drop))
 
 
+# When no column is left to leave out, a name (a left-aligned column) folds over lines down to
+# this width before a figure wraps.
+NAME_FOLD = 8
+
+
 def _words(markup: str) -> tuple[int, int]:
     """(whole width, widest word) of a cell or header given as rich markup."""
     text = Text.from_markup(markup).plain
@@ -116,39 +122,50 @@ class FittedTable:
         measured = Measurement.get(console, options.update_width(10_000), probe)
         return measured.maximum - len(keep)
 
+    def fit_floor(self, i: int) -> int:
+        """The narrowest column `i` gets before columns are left out: a figure's widest cell
+        (a number never wraps), a name's widest word (a name wraps between words)."""
+        return self.cells[i] if i >= self.left else self.minimum[i]
+
     def layout(self, console: Console, options: ConsoleOptions
                ) -> tuple[list[int], list[int], list[str], int]:
         """(the columns kept, their widths, the headers left out, the width every column
         needs) for a terminal `options.max_width` wide."""
         available = options.max_width
         keep = list(range(len(self.columns)))
-        everything = self._overhead(console, options, keep) + sum(self.minimum)
+        everything = self._overhead(console, options, keep) + sum(
+            self.fit_floor(i) for i in keep)
         dropped: list[str] = []
         order = iter(self.drop)
         while True:
             room = available - self._overhead(console, options, keep)
-            if sum(self.minimum[i] for i in keep) <= room:
+            if sum(self.fit_floor(i) for i in keep) <= room:
                 break
             header = next(order, None)
             if header is None:
-                break  # nothing more may go: cells fold rather than crop
+                break  # nothing more may go: figures wrap, then fold, rather than crop
             keep.remove(self.columns.index(header))
             dropped.append(header)
         widths = [self.natural[i] for i in keep]
         figures = [i >= self.left for i in keep]
         names = [not f for f in figures]
         excess = sum(widths) - room
-        # Headers wrap first (figures', then names'); then figures' cells (an estimate's
-        # ±half-width moves under its mean); then names'; past every word, anything.
-        for floor in ([self.cells[i] for i in keep], [self.minimum[i] for i in keep]):
-            for may in (figures, names):
-                excess = _shrink(widths, floor, excess, may)
+        # Headers wrap first (figures', then names'); then names wrap between words, then
+        # fold; only then do figures' cells wrap (an estimate's ±half-width under its mean);
+        # past every floor, anything.
+        cells = [self.cells[i] for i in keep]
+        excess = _shrink(widths, cells, excess, figures)
+        excess = _shrink(widths, cells, excess, names)
+        excess = _shrink(widths, [self.minimum[i] for i in keep], excess, names)
+        excess = _shrink(widths, [min(self.minimum[i], NAME_FOLD) for i in keep], excess, names)
+        excess = _shrink(widths, [self.minimum[i] for i in keep], excess, figures)
         _shrink(widths, [1] * len(keep), excess, [True] * len(keep))
         return keep, widths, dropped, everything
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         keep, widths, dropped, needed = self.layout(console, options)
-        folded = any(w < self.minimum[i] for w, i in zip(widths, keep))
+        # A figure broken over lines is said; a long name folding is plain to see.
+        folded = any(w < self.cells[i] for w, i in zip(widths, keep) if i >= self.left)
         if self.title:
             yield Text.from_markup(self.title, style="bold")
         yield self._table(keep, widths)

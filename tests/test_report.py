@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from sim.errors import InputError
-from sim.outputs import charts
+from sim.outputs import charts, charts_ranges
 from sim.outputs.report import KINDS, REPORT_FILE, build_report, load_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,7 +352,7 @@ def test_report_command_regenerates_score_and_map(history_folders, key):
 
 def test_injection_strips_handle_never_and_gave_up():
     """A prediction never mitigated and an abandoned injection still draw, with no error."""
-    svg = charts.injection_strips([
+    svg = charts_ranges.injection_strips([
         {"label": "a", "p10": 5.0, "p50": 10.0, "p90": 40.0, "observed": 12.0,
          "verdict": "as predicted"},
         {"label": "b", "p10": None, "p50": None, "p90": None, "observed": 30.0,
@@ -370,3 +370,21 @@ def test_advise_report_shows_the_proposal_and_its_check(folders):
     ids = _section_ids(html)
     assert {"check", "check-classes", "search", "attribution", "candidates"} <= set(ids)
     assert "beside today" in html and "today: week 0 with no plan" in html
+
+
+def test_charts_drawn_together_are_the_charts_drawn_one_by_one():
+    """The report's charts drawn side by side (chart_pool) are byte for byte the SVGs drawn in
+    turn, in the order they were asked for; placeholders stand in for them meanwhile."""
+    from sim.outputs.chart_pool import drawn_together
+
+    arms = {"a": [1.0, 5.0, 10.0], "b": [2.0, 8.0, 30.0]}
+    colours = {"a": charts.PRESENT, "b": charts.ABSENT}
+    one_by_one = [charts.ttm_distribution(arms, colours),
+                  charts.stacked_bars({"x": {"p": {"off": 1.0}}}, charts.HOUR_CLASS_COLOURS,
+                                      "per week", "T")]
+    with drawn_together() as pending:
+        page = (charts.ttm_distribution(arms, colours) + "|"
+                + charts.stacked_bars({"x": {"p": {"off": 1.0}}}, charts.HOUR_CLASS_COLOURS,
+                                      "per week", "T"))
+    assert "<svg" not in page and page.count("herosim-chart") == 2
+    assert pending.fill(page) == "|".join(one_by_one)

@@ -20,6 +20,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -81,8 +82,11 @@ def _usable_cores() -> int:
 
 
 def _can_fork() -> bool:
-    """Forking is cheap and safe enough on Linux; elsewhere the charts are drawn in turn."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    """Forking is cheap on Linux, and safe while this process runs one thread (a Dask client's
+    threads, say, may hold a lock a child would wait on for ever); otherwise the charts are
+    drawn in turn."""
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
 
 
 def _leave_signals() -> None:

@@ -241,7 +241,9 @@ def score_headline(result: ScoreResult) -> Headline:
     hesitations = [r.id for r in result.injections if r.verdict == "hesitation"]
     if hesitations:
         text += f"; hesitation on {_names(hesitations)}"
-    return Headline(f"{text}; {result.dependence.text}.", ("percentile", "minutes"))
+    if result.dependence is not None and result.dependence.text:  # older folders lack it
+        text += f"; {result.dependence.text}"
+    return Headline(text + ".", ("percentile", "minutes"))
 
 
 def map_headline(doc: HeroMap) -> Headline:

@@ -4,7 +4,7 @@ time to independence and hero hours, each with its interval."""
 from __future__ import annotations
 
 from sim.analysis.types import CompareDocument, Interval
-from sim.outputs import charts
+from sim.outputs import charts, charts_ranges
 from sim.outputs.headline import compare_headline
 from sim.outputs.html import Raw, ReportBody, Section, figure, join, note, para, table, tag
 from sim.outputs.markdown import num, week_span
@@ -95,7 +95,7 @@ def cost_section(doc: CompareDocument) -> Raw:
                        "week_high": ttl.high, "reached": ttl.reached_share})
     if not points:
         return note("compare.json holds no plans: nothing to plot.")
-    return figure(charts.cost_outcome(points, doc.weeks),
+    return figure(charts_ranges.cost_outcome(points, doc.weeks),
                   "Each plan's hero hours (up) against its time to independence (right), "
                   "means over the replications with 95% paired-bootstrap intervals; a plan "
                   "that does not reach independence within the weeks stands in the grey zone, "

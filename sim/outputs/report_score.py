@@ -8,7 +8,7 @@ that a folder written by an older version lacks reads as None and shows as '–'
 from __future__ import annotations
 
 from sim.analysis.gameday.types import Quantiles, ScoreResult
-from sim.outputs import charts
+from sim.outputs import charts_ranges
 from sim.outputs.headline import score_headline
 from sim.outputs.html import Raw, ReportBody, Section, esc, figure, join, note, para, table, tag
 from sim.outputs.markdown import num
@@ -103,7 +103,7 @@ def injections_section(doc: ScoreResult) -> Raw:
                "p90": r.predicted.ttm.p90,
                "observed": None if r.observed.abandoned else r.observed.ttm,
                "verdict": r.verdict} for r in rows]
-    chart = charts.injection_strips(strips)
+    chart = charts_ranges.injection_strips(strips)
     table_rows = []
     for r in rows:
         obs, pred = r.observed, r.predicted

@@ -333,10 +333,17 @@ def test_slots_go_to_the_oldest_waiting_request_that_accepts_the_person(make_sce
     back to the queue keeps its place; one naming someone else is skipped."""
     import simpy
 
+    import numpy as np
+
+    from sim.model.arrivals import Arrival
     from sim.model.calendar import Calendar
+    from sim.model.incident import Incident
     from sim.model.slots import Slots, Waiting
 
     scenario = make_scenario(people=[{"id": "ann"}, {"id": "bob"}, {"id": "hero"}])
+    # The compiled engine checks types: every request carries a real incident.
+    incident = Incident(Arrival(0, 0.0, 0, 0.0), scenario.classes[0], [], 0,
+                        np.random.default_rng(0))
     env = simpy.Environment()
     slots = Slots(env, {"ann": 1, "bob": 1}, Calendar(scenario, 7))
     assert slots.take_any(("ann", "bob")) == "ann" and slots.take_any(("ann", "bob")) == "bob"
@@ -344,7 +351,7 @@ def test_slots_go_to_the_oldest_waiting_request_that_accepts_the_person(make_sce
 
     def request(name: str, accepts: tuple[str, ...], seq: int | None = None) -> Waiting:
         return Waiting(seq or slots.next_seq(), lambda p: p in accepts,
-                       lambda p: given.append((name, p)), None)
+                       lambda p: given.append((name, p)), incident)
 
     slots.wait(request("bob-only", ("bob",)))
     first = request("pool-early", ("ann", "bob"))

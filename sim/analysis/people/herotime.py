@@ -96,6 +96,8 @@ class HeroTimeData:
                 overloaded_weeks=[w.week for w in weeks if w.overloaded],
                 over_budget_weeks=[w for w, row in enumerate(table)
                                    if budget_used(row) > budget + EPSILON],
-                mean=hero_time(table.mean(axis=0), person),
+                # A check of no weeks (a checkpoint at week 0 only) asked for no time.
+                mean=hero_time(table.mean(axis=0) if len(table) else np.zeros(len(COLUMNS)),
+                               person),
             )
         return out

@@ -80,9 +80,8 @@ def _version(value: bool) -> None:
     if value:
         import sim
         from cli.common import console
-        from sim.model import ENGINE_BUILD
 
-        console.print(f"herosim {sim.__version__} (engine: {ENGINE_BUILD})")
+        console.print(f"herosim {sim.__version__} (engine: {sim.engine_build()})")
         raise typer.Exit()
 
 

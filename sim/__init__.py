@@ -12,4 +12,18 @@ from __future__ import annotations
 # the installed distributions' metadata (importlib.metadata: 70 ms of every start-up).
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+
+def engine_build() -> str:
+    """Which engine an import of `sim.model` runs: "mypyc" (compiled, a wheel) or "python"
+    (an editable install, a checkout), found as the import system finds the model's core
+    module (an extension module before a source file) without importing it, so that `herosim
+    --version` does not pay for the model's imports."""
+    from importlib.machinery import PathFinder
+    from pathlib import Path
+
+    spec = PathFinder.find_spec("team", [str(Path(__file__).parent / "model")])
+    origin = spec.origin if spec is not None else None
+    return "python" if origin is None or origin.endswith(".py") else "mypyc"
+
+
+__all__ = ["__version__", "engine_build"]

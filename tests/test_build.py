@@ -34,6 +34,8 @@ def test_engine_build_says_where_the_engine_was_loaded_from():
     compiled = {name: _loaded_compiled(name) for name in MODEL_MODULES}
     assert len(set(compiled.values())) == 1, compiled
     assert sim.model.ENGINE_BUILD == ("mypyc" if all(compiled.values()) else "python")
+    # `herosim --version` finds it without importing the model: the same answer.
+    assert sim.engine_build() == sim.model.ENGINE_BUILD
 
 
 def test_a_source_tree_runs_its_source():

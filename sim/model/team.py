@@ -194,6 +194,10 @@ class TeamModel:
             self.work.record_unresolved(waiting.incident)
         ctx.slots.waiting.clear()
         ctx.records.incidents.sort(key=_by_incident_id)
+        # Response and Paging refer to each other; unlinked, the model and everything it
+        # holds (the records too) go when the last reference goes, instead of waiting for the
+        # cyclic collector, which would otherwise rescan the records of every run.
+        self.response.paging = None
         return ctx.records
 
     def _onboard(self, person: str, join: float) -> Generator:

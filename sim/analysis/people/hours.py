@@ -21,6 +21,7 @@ happen (`skipped`) counts nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 import numpy as np
@@ -86,7 +87,10 @@ def hours_table(records: RunRecords, people: Sequence[str], edges: Sequence[floa
         person -> array (bins x len(COLUMNS)) of hours.
     """
     bins = len(edges) - 1
-    table = {p: np.zeros((bins, len(COLUMNS))) for p in people}
+    edges = [float(e) for e in edges]
+    # Rows of Python floats while adding (a span at a time), arrays at the end: the same sums
+    # in the same order, without numpy's cost per scalar.
+    table = {p: [[0.0] * len(COLUMNS) for _ in range(bins)] for p in people}
     paired = {s.incident_id: s.person for s in records.work if s.role is Role.PAIRED}
     stretch = pairing_overhead / (1.0 + pairing_overhead)
     for span in records.work:
@@ -113,25 +117,26 @@ def hours_table(records: RunRecords, people: Sequence[str], edges: Sequence[floa
         row = table.get(charged_person(cost, plan, heroes) or "")
         if row is None:
             continue
-        b = int(np.searchsorted(edges, cost.at, side="right")) - 1
+        b = bisect_right(edges, cost.at) - 1
         if 0 <= b < bins:
-            row[b, charges] += cost.hero_hours
-    return table
+            row[b][charges] += cost.hero_hours
+    return {p: np.array(rows, dtype=float).reshape(bins, len(COLUMNS))
+            for p, rows in table.items()}
 
 
-def _add(row: np.ndarray, edges: Sequence[float], start: float, end: float, kind: int,
+def _add(row: list[list[float]], edges: list[float], start: float, end: float, kind: int,
          weight: float) -> None:
     """Add the span's hours (x weight) to each bin it overlaps."""
     if end <= start:
         return
-    first = max(0, int(np.searchsorted(edges, start, side="right")) - 1)
+    first = max(0, bisect_right(edges, start) - 1)
     for b in range(first, len(edges) - 1):
         low, high = edges[b], edges[b + 1]
         if low >= end:
             break
         overlap = min(end, high) - max(start, low)
         if overlap > 0:
-            row[b, kind] += weight * overlap / 60.0
+            row[b][kind] += weight * overlap / 60.0
 
 
 def as_kinds(values: Sequence[float]) -> dict[str, float]:

@@ -65,10 +65,11 @@ def arm_people(records: RunRecords, scenario: Scenario, days: int, probes: set[i
     index = {p: i for i, p in enumerate(people)}
     critical = critical_classes(scenario)
     class_index = {c: k for k, c in enumerate(critical)}
-    load = np.zeros((len(people), len(FIELDS)))
-    led = np.zeros((len(people), len(critical)))
-    class_n = np.zeros(len(critical))
-    escalations = np.zeros(len(people))
+    # Python lists while counting (numpy's cost per scalar would dominate), arrays at the end.
+    load = [[0.0] * len(FIELDS) for _ in people]
+    led = [[0.0] * len(critical) for _ in people]
+    class_n = [0.0] * len(critical)
+    escalations = [0.0] * len(people)
     total = serious = serious_hero = 0
     for x in records.interruptions:
         i = index.get(x.person)
@@ -76,8 +77,8 @@ def arm_people(records: RunRecords, scenario: Scenario, days: int, probes: set[i
             continue
         name = INTERRUPTION_FIELD.get(x.kind)
         if name is not None:
-            load[i, FIELD_INDEX[name]] += 1
-        load[i, FIELD_INDEX[x.hour_class.value]] += 1
+            load[i][FIELD_INDEX[name]] += 1
+        load[i][FIELD_INDEX[x.hour_class.value]] += 1
     for incident in records.incidents:
         probe = incident.incident_id in probes
         k = class_index.get(incident.class_id)
@@ -85,7 +86,7 @@ def arm_people(records: RunRecords, scenario: Scenario, days: int, probes: set[i
         if k is not None:
             class_n[k] += 1
             if lead is not None:
-                led[lead, k] += 1
+                led[lead][k] += 1
         for e in incident.escalations:
             target = index.get(e.to_person) if e.to_person is not None else None
             if target is None:
@@ -93,11 +94,11 @@ def arm_people(records: RunRecords, scenario: Scenario, days: int, probes: set[i
             total += 1
             escalations[target] += 1
             if not probe:
-                load[target, FIELD_INDEX["escalations_received"]] += 1
+                load[target][FIELD_INDEX["escalations_received"]] += 1
         if probe:
             continue
         if lead is not None:
-            load[lead, FIELD_INDEX["incidents_led"]] += 1
+            load[lead][FIELD_INDEX["incidents_led"]] += 1
         if incident.severity in SERIOUS:
             serious += 1
             serious_hero += incident.hero_involved
@@ -106,12 +107,14 @@ def arm_people(records: RunRecords, scenario: Scenario, days: int, probes: set[i
     for p, row in hours.items():
         kinds = as_kinds(row[0])
         for kind in KINDS:
-            load[index[p], FIELD_INDEX[kind]] = kinds[kind]
+            load[index[p]][FIELD_INDEX[kind]] = kinds[kind]
     hero_set = set(records.heroes)
     consults = sum(1 for x in records.interruptions if x.kind is InterruptionKind.CONSULT
                    and x.person in hero_set and x.incident_id not in probes)
-    return {"load": load.astype(np.float32), "led": led, "class_n": class_n,
-            "escalations": escalations, "escalation_total": total, "serious": serious,
+    return {"load": np.array(load, dtype=np.float32).reshape(len(people), len(FIELDS)),
+            "led": np.array(led, dtype=float).reshape(len(people), len(critical)),
+            "class_n": np.array(class_n, dtype=float),
+            "escalations": np.array(escalations, dtype=float), "escalation_total": total, "serious": serious,
             "serious_hero": serious_hero, "hero_consults": consults}
 
 

@@ -331,9 +331,8 @@ def test_a_slot_passed_on_through_a_long_queue_does_not_recurse(make_scenario):
 def test_slots_go_to_the_oldest_waiting_request_that_accepts_the_person(make_scenario):
     """A freed slot goes to the oldest request that accepts the person; a request that goes
     back to the queue keeps its place; one naming someone else is skipped."""
-    import simpy
-
     import numpy as np
+    import simpy
 
     from sim.model.arrivals import Arrival
     from sim.model.calendar import Calendar
@@ -366,3 +365,34 @@ def test_slots_go_to_the_oldest_waiting_request_that_accepts_the_person(make_sce
     assert given[-1] == ("pool-late", "bob")
     slots.release("bob")
     assert slots.free == {"ann": 0, "bob": 1} and not slots.waiting
+
+
+def test_a_finished_run_leaves_its_records_to_reference_counting():
+    """Once a run is over and its reader lets go, the records are freed at once: nothing of
+    them waits as cyclic garbage for Python's collector, which would rescan them (it took a
+    tenth of a check). Only SimPy's environment, which refers to itself, is left to it."""
+    import gc
+    from pathlib import Path
+
+    from sim.inputs.scenario import load_scenario
+    from sim.model.records import IncidentRecord, Interruption, RunRecords, WorkSpan
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios"
+                             / "platform-team.yaml")
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        records = TeamModel(scenario, 28, seed=0, replication=0).run()
+        assert records.incidents and records.interruptions and records.work
+        del records
+        gc.collect()
+        left = [o for o in gc.garbage
+                if isinstance(o, RunRecords | IncidentRecord | Interruption | WorkSpan)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert not left, f"{len(left)} records were freed only by the cyclic collector"

@@ -114,8 +114,8 @@ def arm_people(records: RunRecords, scenario: Scenario, days: int, probes: set[i
     return {"load": np.array(load, dtype=np.float32).reshape(len(people), len(FIELDS)),
             "led": np.array(led, dtype=float).reshape(len(people), len(critical)),
             "class_n": np.array(class_n, dtype=float),
-            "escalations": np.array(escalations, dtype=float), "escalation_total": total, "serious": serious,
-            "serious_hero": serious_hero, "hero_consults": consults}
+            "escalations": np.array(escalations, dtype=float), "escalation_total": total,
+            "serious": serious, "serious_hero": serious_hero, "hero_consults": consults}
 
 
 class PeopleData:

@@ -197,6 +197,24 @@ def test_a_plan_that_does_nothing_is_warned(tmp_path):
     assert result.output.count("warning:") == 3
 
 
+def test_a_fix_of_a_named_target_to_its_value_is_warned_per_target(tmp_path):
+    """`release_fragility` and `ownership` act on named services and classes, not on a
+    team-wide condition: each target already at the value is warned about, the others not."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "name: idle\nactions:\n"
+        "  - {kind: fix_condition, condition: release_fragility, value: 0.05,\n"
+        "     services: [api-gateway, postgres]}\n"
+        "  - {kind: fix_condition, condition: ownership, value: 0.1,\n"
+        "     classes: [pg-failover]}\n")
+    result = invoke("validate", PLATFORM, plan)
+    assert result.exit_code == 0, result.output
+    assert "release_fragility of 'api-gateway' is already 0.05" in result.output
+    assert "'postgres'" not in result.output  # its changes fail 8% of the time
+    assert "ownership of 'pg-failover' is already 0.1" in result.output
+    assert result.output.count("warning:") == 2
+
+
 def test_check_warns_about_a_plan_that_does_nothing(tmp_path):
     """check runs the plan and warns on stderr, too."""
     plan = tmp_path / "plan.yaml"

@@ -155,10 +155,19 @@ def plan_warnings(plan: Plan, scenario: Scenario, file: str = "") -> list[Proble
                     warn(i, "services", sid, f"the changes of '{sid}' need nobody: removing "
                          "the gate does nothing")
         elif action.kind == "fix_condition":
-            current = getattr(conditions, action.condition.value)
-            if current == action.value:
-                warn(i, "value", action.value, f"{action.condition.value} is already "
-                     f"{current:g} in the scenario: this fix changes nothing")
+            name = action.condition.value
+            if name == "release_fragility":  # per service: its changes' failure rate
+                targets = [(sid, changes.failure_rate) for sid in action.services
+                           if (changes := scenario.service(sid).changes) is not None]
+            elif name == "ownership":  # per class: the team-wide routing ambiguity
+                targets = [(cid, conditions.routing_ambiguity) for cid in action.classes]
+            else:
+                targets = [(None, getattr(conditions, name))]
+            for target, current in targets:
+                if current == action.value:
+                    of = f" of '{target}'" if target is not None else ""
+                    warn(i, "value", action.value, f"{name}{of} is already {current:g} in "
+                         "the scenario: this fix changes nothing")
         elif action.kind == "stop_informal_pulls" and conditions.informal_pull == 0:
             warn(i, "", action.kind, "the scenario's informal_pull is 0: nobody pulls the "
                  "hero informally, so stopping it changes nothing")

@@ -92,6 +92,19 @@ def test_did_you_mean_names_the_documented_key(tmp_path):
     assert "from" in by.split("allowed here:")[1] and "from_person" not in by
 
 
+def test_an_unknown_key_of_a_plan_action_lists_that_action_s_keys(tmp_path):
+    """The actions are told apart by `kind`: a misspelt key of a `fix_condition` lists the
+    keys of `fix_condition`, not those of another kind of action."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("name: p\nactions:\n"
+                    "  - {kind: fix_condition, condition: alert_noise, value: 0.2, "
+                    "start_week: 2}\n")
+    [problem] = problems(invoke("validate", plan))
+    allowed = problem.split("allowed here:")[1]
+    assert "did you mean 'start_day'?" in problem
+    assert "condition" in allowed and "value" in allowed and "learners" not in allowed
+
+
 def test_a_tab_is_named_as_a_tab(tmp_path):
     """A tab that indents a line is named, with what to write instead."""
     bad = edited(TINY, tmp_path / "s.yaml", ("    severity: sev2\n    rate_per_week: 2.0",

@@ -164,7 +164,7 @@ def _unknown_field_message(loc: tuple, model_cls: type[BaseModel] | None, data: 
     split = _split_text(loc, data)
     if split:
         return split
-    model = _model_at(model_cls, loc[:-1]) if model_cls and loc else None
+    model = _model_at(model_cls, loc[:-1], data) if model_cls and loc else None
     if model is None:
         return "unknown field (check the spelling; `herosim schema` lists the fields)"
     allowed = list(_keys(model))
@@ -219,11 +219,12 @@ def _keys(model: type[BaseModel]) -> dict[str, Any]:
     return {field.alias or name: field for name, field in model.model_fields.items()}
 
 
-def _model_at(model_cls: Any, loc: tuple) -> type[BaseModel] | None:
-    """The model class that validates the value at `loc`, when one does (best effort)."""
+def _model_at(model_cls: Any, loc: tuple, data: Any = None) -> type[BaseModel] | None:
+    """The model class that validates the value at `loc`, when one does (best effort); with
+    the raw document `data`, a tagged union's branch is the one its `kind` names."""
     annotation = model_cls
-    for part in loc:
-        annotation = _unwrap(annotation)
+    for depth, part in enumerate(loc):
+        annotation = _unwrap(annotation, _at(data, loc[:depth]))
         origin = typing.get_origin(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = _keys(annotation).get(str(part)) or annotation.model_fields.get(str(part))
@@ -236,7 +237,7 @@ def _model_at(model_cls: Any, loc: tuple) -> type[BaseModel] | None:
             annotation = typing.get_args(annotation)[1]
         else:
             return None
-    annotation = _unwrap(annotation)
+    annotation = _unwrap(annotation, _at(data, loc))
     if typing.get_origin(annotation) is list:  # a list of layers given as one plain value
         annotation = _unwrap(typing.get_args(annotation)[0])
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -244,8 +245,9 @@ def _model_at(model_cls: Any, loc: tuple) -> type[BaseModel] | None:
     return None
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated and pick the model (or container) out of a union such as `X | None`."""
+def _unwrap(annotation: Any, value: Any = None) -> Any:
+    """Strip Annotated and pick the model (or container) out of a union such as `X | None`:
+    of a union tagged by `kind` (the plan's actions), the branch `value`'s kind names."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
@@ -254,9 +256,20 @@ def _unwrap(annotation: Any) -> Any:
             members = [_unwrap(a) for a in typing.get_args(annotation) if a is not type(None)]
             structured = [m for m in members if typing.get_origin(m) in (list, dict)
                           or (isinstance(m, type) and issubclass(m, BaseModel))]
-            annotation = (structured or members)[0]
+            annotation = _tagged(structured, value) or (structured or members)[0]
         else:
             return annotation
+
+
+def _tagged(members: list[Any], value: Any) -> type[BaseModel] | None:
+    """The member of a union whose `kind` literal is `value`'s kind, if any."""
+    kind = value.get("kind") if isinstance(value, dict) else None
+    for member in members:
+        field = member.model_fields.get("kind") if isinstance(member, type) and issubclass(
+            member, BaseModel) else None
+        if kind is not None and field is not None and kind in typing.get_args(field.annotation):
+            return member
+    return None
 
 
 # -- references on the raw document ------------------------------------------------------------

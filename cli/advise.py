@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,11 +14,13 @@ from cli.check import VERDICT_LABEL, VERDICT_STYLE
 from cli.common import (
     EXIT_FAILED,
     console,
+    csv_text,
     err_console,
     handle_errors,
     print_answer,
     print_item,
     print_written,
+    write_file,
 )
 from cli.format import new_table, number
 from cli.options import Format, Out, OutputFormat, Reps, ScenarioArg, Seed, Workers
@@ -131,11 +132,11 @@ def advise(
         print_answer(as_json, lambda: print_advise(result), advise_headline(result.document))
         folder = write_advise(result, scenario, out, model, artifacts, history)
         if write_plan is not None and result.plan is not None:
-            write_plan.write_text(plan_yaml(result, scenario))
+            write_file(write_plan, plan_yaml(result, scenario))
         if artifacts.pack is not None and write_pack is not None:
             write_pack.mkdir(parents=True, exist_ok=True)
             for name, text in pack_pages(artifacts.pack).items():
-                (write_pack / name).write_text(text, encoding="utf-8")
+                write_file(write_pack / name, text)
         if artifacts.improvements is not None and write_improvements is not None:
             _write_improvements(write_improvements, artifacts.improvements)
     print_written(result.to_json(), folder, as_json)
@@ -162,12 +163,9 @@ class Artifacts:
 
 def _write_improvements(path: Path, plan: ImprovementPlan) -> None:
     if path.suffix.lower() == ".csv":
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(IMPROVEMENT_CSV_COLUMNS)
-            writer.writerows(improvement_csv_rows(plan))
+        write_file(path, csv_text(IMPROVEMENT_CSV_COLUMNS, improvement_csv_rows(plan)))
     else:
-        path.write_text(improvements_markdown(plan), encoding="utf-8")
+        write_file(path, improvements_markdown(plan))
 
 
 def _check_targets(write_plan: Path | None, write_pack: Path | None,

@@ -7,9 +7,11 @@ wrap their body in `handle_errors()`.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -93,11 +95,20 @@ def write_file(path: Path, text: str) -> None:
     removed when the write fails (a reader never sees half a file; nothing is left behind)."""
     partial = path.with_name(f".{path.name}.partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        partial.write_text(text, encoding="utf-8", newline="")  # the text as given (CSV: \r\n)
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """`rows` under `header` as CSV text (for `write_file`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def print_headline(headline: Headline) -> None:

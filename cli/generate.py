@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
 
-from cli.common import console, handle_errors, write_file
+from cli.common import console, csv_text, handle_errors, write_file
 from cli.options import output_folder
 from sim.errors import InputError, Problem
 from sim.inputs.generate import (
@@ -67,8 +65,8 @@ def generate(
             write_file(path, header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
         org = simulate_org(plan)
         write_file(output / "history.json", dump_json(org.history))
-        write_file(output / "history.csv", _csv(CSV_COLUMNS, csv_rows(org.history["data"])))
-        write_file(output / "people.csv", _csv(PEOPLE_COLUMNS, (
+        write_file(output / "history.csv", csv_text(CSV_COLUMNS, csv_rows(org.history["data"])))
+        write_file(output / "people.csv", csv_text(PEOPLE_COLUMNS, (
             [u["id"], u["name"], u["email"], u["time_zone"], u["role"], u["job_title"],
              ",".join(u["teams"])] for u in org.users)))
     incidents = sum(isinstance(r, dict) for r in org.history["data"])
@@ -78,9 +76,3 @@ def generate(
                   f"heroes: {escape(', '.join(heroes_found) or 'none')} (truth.json)")
 
 
-def _csv(header, rows) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()

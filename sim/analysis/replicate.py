@@ -9,8 +9,6 @@ replications.
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from typing import Any
 
 from sim.analysis.metrics import replication_metrics
 from sim.analysis.types import ReplicationMetrics
+from sim.analysis.workers import leave_signals_to_parent, usable_cores
 from sim.errors import InputError
 from sim.inputs.scenario import size_problems
 from sim.model import TeamModel, TeamState
@@ -115,10 +114,7 @@ def _run_batch(function: Callable, spec, replications: list[int]) -> list:
 
 def default_workers() -> int:
     """All cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return usable_cores()
 
 
 def run_replications(
@@ -178,7 +174,8 @@ def run_tasks(
                 progress(done)
         return [r for batch in results for r in batch]
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=workers, initializer=_leave_signals)
+    pool = executor or ProcessPoolExecutor(max_workers=workers,
+                                           initializer=leave_signals_to_parent)
     try:
         futures = {
             pool.submit(_run_batch, function, spec, reps): i
@@ -196,14 +193,6 @@ def run_tasks(
         if own:
             pool.shutdown(cancel_futures=True)
     return [r for batch in results for r in batch]
-
-
-def _leave_signals() -> None:
-    """In a worker process: leave Ctrl-C and SIGTERM to the parent, which cancels what is left
-    and ends the workers (a terminal sends Ctrl-C to every process of the command; each worker
-    would otherwise print a traceback of its own)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _batches(tasks: list[tuple[Any, int]], workers: int) -> list[tuple[Any, list[int]]]:

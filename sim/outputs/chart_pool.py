@@ -16,15 +16,14 @@ are drawn one by one.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
-import signal
 import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
+from sim.analysis.workers import leave_signals_to_parent, usable_cores
 from sim.outputs import charts
 
 
@@ -36,14 +35,15 @@ class PendingCharts:
 
     def draw(self) -> list[str]:
         """Every chart's SVG, in the order they were asked for."""
-        jobs = min(len(self.items), _usable_cores())
+        jobs = min(len(self.items), usable_cores())
         if jobs <= 1 or not _can_fork():
             return [charts.render(*item) for item in self.items]
         charts.load_matplotlib()  # once, before the fork: every child has it
         # Longest first: the heatmaps and many-panel charts set the wall time.
         order = sorted(range(len(self.items)), key=lambda i: -_weight(self.items[i]))
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_leave_signals) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=context,
+                                 initializer=leave_signals_to_parent) as pool:
             drawn = dict(zip(order, pool.map(_render, [self.items[i] for i in order])))
         return [drawn[i] for i in range(len(self.items))]
 
@@ -75,21 +75,9 @@ def _weight(item: tuple[str, tuple, dict]) -> int:
     return len(repr(item[1])) + len(repr(item[2]))
 
 
-def _usable_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def _can_fork() -> bool:
     """Forking is cheap on Linux, and safe while this process runs one thread (a Dask client's
     threads, say, may hold a lock a child would wait on for ever); otherwise the charts are
     drawn in turn."""
     return (sys.platform.startswith("linux") and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods())
-
-
-def _leave_signals() -> None:
-    """In a child: leave Ctrl-C and SIGTERM to the parent (as the replications' workers do)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -28,6 +28,7 @@ class CheckAt(CheckSpec):
     """The check read at chosen weeks only (the search reads a plan's last week)."""
 
     at: tuple[int, ...] = ()
+    budget_weeks: bool = True  # the search reads where the budget stopped the plan
 
     @property
     def checkpoints(self) -> list[int]:

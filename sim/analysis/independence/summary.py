@@ -62,10 +62,11 @@ def run_check(
         every: weeks between checkpoints.
         also_without: the next person out: each checkpoint also replays the window without
             the heroes and them (a third arm, judged by the same rules).
-        observe: also handed each replication's result as it arrives (e.g. to read its
-            `over_budget` weeks, which the document does not hold).
+        observe: also handed each replication's result as it arrives; the replications
+            then also read their `over_budget` weeks, which the document does not hold.
     """
-    spec = CheckSpec(reps.scenario, plan, weeks, every, reps.seed, tuple(also_without))
+    spec = CheckSpec(reps.scenario, plan, weeks, every, reps.seed, tuple(also_without),
+                     budget_weeks=observe is not None)
     data = CheckData(spec, replications=reps.replications)
 
     def consume(i: int, rep: CheckReplication) -> None:

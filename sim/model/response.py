@@ -286,8 +286,8 @@ class Response:
         free = [p for p in available if ctx.slots.free[p] > 0
                 and (not fixers or not self._struggles(inc, p))]
         if free:
-            capable = [p for p in free if not self._struggles(inc, p)]
-            person = ctx.most_knowledgeable(capable or free, inc.cls, now)
+            # Only fixers when anyone available can fix it; else everyone free struggles.
+            person = ctx.most_knowledgeable(free, inc.cls, now)
             ctx.slots.take(person)
             self._fell_back(inc, person)
             return

@@ -20,6 +20,7 @@ from sim.analysis.replicate import Replications, default_workers
 from sim.inputs.scenario import load_plan, load_scenario
 from sim.outputs.gameday_design import observations_yaml, runsheet_markdown
 from sim.outputs.journal import ResultsFolder, command_line
+from sim.outputs.markdown import quantile_range
 from sim.outputs.report import write_report
 from sim.schema import HeroRole, Plan, Scenario
 
@@ -94,13 +95,10 @@ def print_design(doc: GameDayDesign) -> None:
     console.print(new_table(
         "Injections (minutes: p10-p50-p90 predicted)", ["at", "class", "TTA", "TTM", "esc",
                                                          "hero"],
-        [[i.at, escape(i.class_id), _range(i.predicted.tta), _range(i.predicted.ttm),
+        [[i.at, escape(i.class_id), quantile_range(i.predicted.tta, "-"),
+          quantile_range(i.predicted.ttm, "-"),
           f"{i.predicted.escalation_chance:.0%}", f"{i.predicted.hero_chance:.0%}"]
          for i in doc.injections], left=2))
     for i in doc.injections:
         console.print(f"[bold]{i.at} {escape(i.class_id)}[/bold]: "
                       + escape("; ".join(i.why)))
-
-
-def _range(q) -> str:
-    return "-".join("never" if v is None else f"{v:.0f}" for v in (q.p10, q.p50, q.p90))

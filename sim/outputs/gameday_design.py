@@ -8,13 +8,8 @@ import yaml
 
 from sim.analysis.gameday.design_types import DesignedInjection, GameDayDesign
 from sim.outputs.html import Raw, ReportBody, Section, join, note, para, table, tag
-from sim.outputs.markdown import cell, num
+from sim.outputs.markdown import cell, num, quantile_range
 from sim.outputs.markdown import table as md_table
-
-
-def _range(q) -> str:
-    values = (q.p10, q.p50, q.p90)
-    return "–".join("never" if v is None else f"{v:.0f}" for v in values)
 
 
 def _shares(shares: dict[str, float], limit: int = 3) -> str:
@@ -39,7 +34,7 @@ def injection_rows(doc: GameDayDesign) -> list[list[str]]:
     """Time, id, class, who will likely hold it, predicted TTA and TTM (p10–p50–p90),
     chances of escalating and of reaching for a hero."""
     return [[i.at, i.id, i.class_id, _shares(i.predicted.acknowledged_by_shares, 2),
-             _range(i.predicted.tta), _range(i.predicted.ttm),
+             quantile_range(i.predicted.tta), quantile_range(i.predicted.ttm),
              num(i.predicted.escalation_chance, 0, 100, "%"),
              num(i.predicted.hero_chance, 0, 100, "%")] for i in doc.injections]
 
@@ -82,7 +77,8 @@ def _injection_md(inj: DesignedInjection) -> list[str]:
     lines = [f"## {inj.at} — {cell(inj.id)}", "", "Why:", ""]
     lines += [f"- {cell(w)}" for w in inj.why]
     lines += ["", f"The model predicts: acknowledged by {cell(_shares(p.acknowledged_by_shares))}"
-              f"; led by {cell(_shares(p.lead_shares))}; time to mitigate {_range(p.ttm)} min"
+              f"; led by {cell(_shares(p.lead_shares))}; time to mitigate "
+              f"{quantile_range(p.ttm)} min"
               + (f", never mitigated in {p.unresolved_share:.0%} of replays"
                  if p.unresolved_share else "") + ".", "", "Watch for:", ""]
     lines += [f"- {cell(w)}" for w in inj.watch_for]

@@ -7,8 +7,12 @@ in a name must not break the table.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from sim.analysis.types import CheckDocument, ClassRow, CompareDocument, Finding, TimeToIndependence
+
+if TYPE_CHECKING:
+    from sim.analysis.gameday.types import Quantiles
 
 HOUR_KINDS = ("rescue", "backup", "consult", "review", "transfer", "triage")
 # How each kind of finding is labelled, in every output.
@@ -43,6 +47,13 @@ def num(value: float | None, digits: int = 1, scale: float = 1.0, suffix: str = 
     if text.startswith("-") and not text.strip("-0."):
         text = text[1:]
     return text + suffix
+
+
+def quantile_range(q: Quantiles | None, sep: str = "–") -> str:
+    """'11–24–64': a prediction's p10, p50 and p90 minutes (`q` has them, or is None);
+    'never' where those replays were never mitigated."""
+    values = (q.p10, q.p50, q.p90) if q is not None else (None, None, None)
+    return sep.join("never" if v is None else num(v, 0) for v in values)
 
 
 def hours(value: float | None) -> str:

@@ -7,11 +7,11 @@ that a folder written by an older version lacks reads as None and shows as '–'
 
 from __future__ import annotations
 
-from sim.analysis.gameday.types import Quantiles, ScoreResult
+from sim.analysis.gameday.types import ScoreResult
 from sim.outputs import charts_ranges
 from sim.outputs.headline import score_headline
 from sim.outputs.html import Raw, ReportBody, Section, esc, figure, join, note, para, table, tag
-from sim.outputs.markdown import num
+from sim.outputs.markdown import num, quantile_range
 
 VERDICT_TONE = {"as predicted": "good", "hesitation": "bad", "surprise": "warn"}
 
@@ -23,12 +23,6 @@ def _verdict_tag(verdict: str) -> Raw:
 def _chance(observed: bool, chance: float | None) -> str:
     """'yes (92%)': what happened, then the model's predicted chance of it."""
     return f"{'yes' if observed else 'no'} ({num(chance, 0, 100, '%')})"
-
-
-def _predicted(q: Quantiles | None) -> str:
-    """'11–24–64': p10–p50–p90 minutes; 'never' where those replays were never mitigated."""
-    values = (q.p10, q.p50, q.p90) if q is not None else (None, None, None)
-    return "–".join("never" if v is None else num(v, 0) for v in values)
 
 
 def score_report(folder: dict) -> ReportBody:
@@ -113,7 +107,7 @@ def injections_section(doc: ScoreResult) -> Raw:
                 f'{" (specialty)" if r.specialty else ""} · injected '
                 f'{esc(obs.injected)}</span>'),
             "gave up" if obs.abandoned else num(obs.ttm, 0),
-            _predicted(pred.ttm), num(r.ttm_percentile, 0),
+            quantile_range(pred.ttm), num(r.ttm_percentile, 0),
             f"{num(obs.tta, 0)} (p90 {num(pred.tta.p90 if pred.tta else None, 0)})",
             _chance(obs.escalated, pred.escalation_chance),
             _chance(hero, pred.hero_chance),

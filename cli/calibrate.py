@@ -29,7 +29,6 @@ from sim.analysis.calibrate import Calibration, TeamCalibration, parse_holdout
 from sim.analysis.calibrate import calibrate as fit_scenarios
 from sim.analysis.replicate import default_workers
 from sim.errors import InputError, Problem
-from sim.inputs.history import team_of
 from sim.outputs.calibration_yaml import calibration_yaml
 from sim.outputs.headline import calibrate_headline
 from sim.outputs.journal import dump_json
@@ -75,7 +74,7 @@ def calibrate(
         loaded = read_history(history, mapping, column, class_pattern, strict, people,
                               timezone)
         print_import(loaded.report)
-        teams = len(team) if team else len({team_of(i) for i in loaded.incidents})
+        teams = len(team) if team else len(loaded.teams)
         check_output(output, teams)
         err_console.print("Fitting each team, then simulating to check the fit"
                           + (" and to backtest" if weeks else "") + " ...")
@@ -106,7 +105,8 @@ def check_output(output: Path, teams: int) -> None:
 
 
 def write_calibration(result: Calibration, output: Path) -> list[Path]:
-    """Write each team's YAML (and, for several, calibration.json); return the YAML paths."""
+    """Write each team's YAML (and, for several, calibration.json); return the YAML paths.
+    The output is checked again: the fit takes a while, and the path may have changed."""
     check_output(output, len(result.teams))
     if len(result.teams) == 1:
         paths = [output]

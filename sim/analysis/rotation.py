@@ -225,12 +225,17 @@ def _learners(scenario: Scenario) -> set[str]:
 def _loads(scenario: Scenario, calendar: Calendar, hourly: dict[str, list[str | None]],
            per_rep: list[dict], learners: set[str], handoff: int) -> list[OnCallLoad]:
     heroes = set(scenario.heroes)
+    # Each layer's hours by holder, in one pass (not one pass per person).
+    hours_of: dict[str, dict[str, list[int]]] = {layer: defaultdict(list) for layer in LAYERS}
+    for layer in LAYERS:
+        for h, who in enumerate(hourly[layer]):
+            if who is not None:
+                hours_of[layer][who].append(h)
     out = []
     for p in scenario.people:
-        weeks_held = {layer: {week_of(h, handoff) for h, who in enumerate(hourly[layer])
-                              if who == p.id} for layer in LAYERS}
-        on_call = [h for layer in ("primary", "secondary")
-                   for h, who in enumerate(hourly[layer]) if who == p.id]
+        weeks_held = {layer: {week_of(h, handoff) for h in hours_of[layer][p.id]}
+                      for layer in LAYERS}
+        on_call = hours_of["primary"][p.id] + hours_of["secondary"][p.id]
         nights = set()
         for h in set(on_call):
             t = h * 60 + 30
@@ -288,10 +293,9 @@ def _flags(scenario: Scenario, hourly: dict[str, list[str | None]], learners: se
                 hourly["primary"]),
             message=f"{person} is primary and secondary at once for {len(both)} hours (first "
             f"on day {both[0] // 24}): the secondary adds no cover then"))
-    for layer in ("primary",):
-        gaps = sum(who is None for who in hourly[layer])
-        if gaps:
-            out.append(RotationFlag(
-                kind="uncovered", layer=layer, person=None, share=gaps / len(hourly[layer]),
-                message=f"nobody holds {layer} for {gaps} hours: pages go to the next level"))
+    gaps = sum(who is None for who in hourly["primary"])
+    if gaps:
+        out.append(RotationFlag(
+            kind="uncovered", layer="primary", person=None, share=gaps / len(hourly["primary"]),
+            message=f"nobody holds primary for {gaps} hours: pages go to the next level"))
     return out

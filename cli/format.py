@@ -133,12 +133,12 @@ class FittedTable:
         needs) for a terminal `options.max_width` wide."""
         available = options.max_width
         keep = list(range(len(self.columns)))
-        everything = self._overhead(console, options, keep) + sum(
-            self.fit_floor(i) for i in keep)
+        overhead = self._overhead(console, options, keep)  # measured again as columns go
+        everything = overhead + sum(self.fit_floor(i) for i in keep)
         dropped: list[str] = []
         order = iter(self.drop)
         while True:
-            room = available - self._overhead(console, options, keep)
+            room = available - overhead
             if sum(self.fit_floor(i) for i in keep) <= room:
                 break
             header = next(order, None)
@@ -146,6 +146,7 @@ class FittedTable:
                 break  # nothing more may go: figures wrap, then fold, rather than crop
             keep.remove(self.columns.index(header))
             dropped.append(header)
+            overhead = self._overhead(console, options, keep)
         widths = [self.natural[i] for i in keep]
         figures = [i >= self.left for i in keep]
         names = [not f for f in figures]

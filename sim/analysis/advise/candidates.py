@@ -3,6 +3,7 @@ from a class where the hero is the default rescue."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sim.analysis.metrics import effective_responders
@@ -53,14 +54,16 @@ def readiness(scenario: Scenario, person: str, class_id: str) -> float:
     return min(k, c) - cls.difficulty
 
 
-def closest_learners(scenario: Scenario, class_id: str, count: int = LEARNERS_PER_CLASS
-                     ) -> list[str]:
-    """Non-heroes with some knowledge of the class who are not yet effective, closest first."""
-    heroes = set(scenario.heroes)
+def closest_learners(scenario: Scenario, class_id: str, count: int = LEARNERS_PER_CLASS,
+                     skip: Sequence[str] = (), known_only: bool = True) -> list[str]:
+    """The `count` non-heroes closest to handling the class alone who do not yet (by
+    readiness: the worse of knowledge and confidence, minus the difficulty), leaving out
+    `skip`, and, with `known_only`, those who know nothing of the class."""
+    heroes = set(scenario.heroes) | set(skip)
     skills = SkillBook.from_scenario(scenario)
     effective = set(effective_responders(scenario, skills, class_id))
     people = [p.id for p in scenario.people if p.id not in heroes and p.id not in effective
-              and p.skill(class_id)[0] > 0]
+              and (not known_only or p.skill(class_id)[0] > 0)]
     people.sort(key=lambda p: -readiness(scenario, p, class_id))
     return people[:count]
 

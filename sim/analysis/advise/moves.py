@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.analysis.advise.candidates import CONDITION_TARGETS, readiness
+from sim.analysis.advise.candidates import CONDITION_TARGETS, closest_learners, readiness
 from sim.analysis.metrics import effective_responders
 from sim.model.plans import costs
 from sim.model.skills import SkillBook
@@ -54,17 +54,6 @@ class Move:
     def name(self) -> str:
         """'pair-then-lead:pg-failover'."""
         return f"{self.variant}:{self.target}"
-
-
-def learners_for(scenario: Scenario, class_id: str, count: int, skip: Sequence[str] = ()
-                 ) -> list[str]:
-    """The `count` non-heroes closest to handling the class alone who do not yet (by
-    readiness: the worse of knowledge and confidence, minus the difficulty), after `skip`."""
-    heroes = set(scenario.heroes) | set(skip)
-    able = set(effective_responders(scenario, SkillBook.from_scenario(scenario), class_id))
-    people = [p.id for p in scenario.people if p.id not in heroes and p.id not in able]
-    people.sort(key=lambda p: -readiness(scenario, p, class_id))
-    return people[:count]
 
 
 def needed_learners(scenario: Scenario, class_id: str) -> int:
@@ -102,13 +91,14 @@ def families(scenario: Scenario, classes: Sequence[str], services: Sequence[str]
         return out
     for class_id in classes:
         cls = scenario.incident_class(class_id)
-        learners = learners_for(scenario, class_id, needed_learners(scenario, class_id))
+        learners = closest_learners(scenario, class_id, needed_learners(scenario, class_id),
+                                    known_only=False)
         access = ([{"kind": "remove_requires", "classes": [class_id]}]
                   if set(cls.requires) & heroes else [])
         if learners:
             out[f"live:{class_id}"] = _live(class_id, learners, access, stages)
             out[f"drill:{class_id}"] = _drills(class_id, learners, access, stages)
-            spare = learners_for(scenario, class_id, 1, skip=learners)
+            spare = closest_learners(scenario, class_id, 1, skip=learners, known_only=False)
             if spare:
                 drill = {"kind": "drill", "learners": spare, "classes": [class_id],
                          "every_days": 14, "start_day": 0, "end_day": stages.last}

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sim.analysis.advise.attribution import CHANGES, NOISE
-from sim.analysis.advise.history import cite, informal_pull, matching, summoned_hero
+from sim.analysis.advise.history import CITED, informal_pull, matching, reference, summoned_hero
 from sim.analysis.types import AdviseDocument, CandidateRow
 from sim.analysis.types.artifacts import EvidenceRow, Improvement, ImprovementPlan
 from sim.inputs.history import History, HistoryIncident
@@ -137,7 +137,7 @@ def improvement_plan(doc: AdviseDocument, scenario: Scenario, history: History |
             classes, test = history_test(row, doc, scenario)
             found = matching(history, scenario, classes, test)
             matched = len(found)
-            incidents = [ref for c, i in found for ref in cite([i], c)][:8]
+            incidents = [reference(i, c) for c, i in found[:CITED]]
         out.append(Improvement(
             rank=rank, name=row.name, kind=row.kind, target=row.target,
             description=row.description, evidence=evidence,

@@ -113,10 +113,7 @@ def estimate_skills(spec: ScoreSpec, reps: list[DayReplication]) -> list[SkillUp
         # The runbook closes a share of the knowledge gap: k_eff = k + (1 - k) x lift.
         k_eff_day = float(np.mean([r.effective_knowledge[class_id][person] for r in reps]))
         lift = (k_eff_day - k_day) / (1 - k_day) if k_day < 1 else 0.0
-        k_eff = K + (1 - K) * lift
-        can = _ramp_array(k_eff - cls.difficulty, width)
-        will = _ramp_array(C - cls.difficulty, width)
-        lead_chance = LAPSE + (1 - 2 * LAPSE) * can * will
+        k_eff, lead_chance = _lead_chance(K, C, cls.difficulty, width, lift)
         log_post = np.log(prior)
         factor = float(np.mean([r.work_factor[class_id] for r in reps]))
         for e in mine:
@@ -172,11 +169,20 @@ def outcome_information(knowledge: float, confidence: float, difficulty: float, 
     grid = _grid()
     K, C = np.meshgrid(grid, grid, indexing="ij")
     prior = np.outer(_beta_prior(knowledge, grid), _beta_prior(confidence, grid))
-    k_eff = K + (1 - K) * lift
-    lead = LAPSE + (1 - 2 * LAPSE) * _ramp_array(k_eff - difficulty, width) * _ramp_array(
-        C - difficulty, width)
+    _, lead = _lead_chance(K, C, difficulty, width, lift)
     mean = float((prior * lead).sum())
     return _entropy(mean) - float((prior * _entropy_array(lead)).sum())
+
+
+def _lead_chance(K: np.ndarray, C: np.ndarray, difficulty: float, width: float, lift: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """On the (knowledge, confidence) grid: the effective knowledge (the runbook closes
+    `lift` of the gap: k + (1 - k) x lift) and the chance of leading (can x will, with a
+    lapse either way) -- the likelihood `estimate_skills` and `outcome_information` share."""
+    k_eff = K + (1 - K) * lift
+    can = _ramp_array(k_eff - difficulty, width)
+    will = _ramp_array(C - difficulty, width)
+    return k_eff, LAPSE + (1 - 2 * LAPSE) * can * will
 
 
 def _entropy(p: float) -> float:

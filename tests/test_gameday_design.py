@@ -130,3 +130,27 @@ def test_design_rejects_bad_input(tmp_path, args, message):
     result = CliRunner().invoke(app, ["gameday", "design", str(scenario), *args, "--reps",
                                       "2", "--out", str(tmp_path)])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_the_design_does_not_depend_on_python_s_string_hashing(tmp_path):
+    """Same seed, same design, whatever PYTHONHASHSEED: who is at stake for an injection
+    (several people holding it equally often) comes in the same order in every process."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    scenario = Path(__file__).resolve().parent.parent / "scenarios" / "platform-team.yaml"
+    documents = []
+    for hash_seed in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-c", "from cli.entry import main; main()", "gameday", "design",
+             str(scenario), "--date", "2026-03-02", "--reps", "4", "--format", "json",
+             "--out", str(tmp_path / hash_seed)],
+            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            timeout=300)
+        assert run.returncode == 0, run.stderr
+        document = json.loads(run.stdout)
+        document.pop("results", None)  # the folder written: its own per run
+        documents.append(document)
+    assert documents[0] == documents[1]

@@ -207,8 +207,11 @@ def _information_table(scenario: Scenario, first: DayReplication,
     return out
 
 
-def _holders(row, heroes: set[str]) -> set[str]:
-    return {p for p in (row.acknowledged_by, row.lead) if p is not None and p not in heroes}
+def _holders(row, heroes: set[str]) -> tuple[str, ...]:
+    """Who held the incident (acknowledged it, led it), heroes left out; in that order, so
+    that sums and ties over them do not depend on Python's hashing of strings."""
+    return tuple(dict.fromkeys(p for p in (row.acknowledged_by, row.lead)
+                               if p is not None and p not in heroes))
 
 
 def _candidates(spec: DesignSpec, rows: list[DayReplication],

@@ -118,6 +118,14 @@ def candidates(scenario: Scenario, attribution: dict[str, ClassAttribution], wee
     return out
 
 
+def misrouted_classes(classes: list[str], attribution: dict[str, ClassAttribution]
+                      ) -> list[str]:
+    """The `classes` whose pages reach the hero by a misroute today (what `fix-ownership`
+    gives a clear owner)."""
+    return [c for c in classes if c in attribution and "routing" in attribution[c].causes
+            and attribution[c].causes["routing"].interruptions_per_week > 0]
+
+
 def targeted_fixes(scenario: Scenario, attribution: dict[str, ClassAttribution],
                    classes: list[str]) -> list[Candidate]:
     """Condition fixes on named targets, where the hero is pulled for them today:
@@ -125,9 +133,7 @@ def targeted_fixes(scenario: Scenario, attribution: dict[str, ClassAttribution],
     owner: their misrouting chance goes to 0) and `fix-release-fragility-S` (a service whose
     change-failure rate is above RELEASE_FRAGILITY_TARGET and whose rollbacks summon a hero)."""
     out = []
-    misrouted = [c for c in classes if c in attribution
-                 and "routing" in attribution[c].causes
-                 and attribution[c].causes["routing"].interruptions_per_week > 0]
+    misrouted = misrouted_classes(classes, attribution)
     if misrouted and scenario.conditions.routing_ambiguity > 0:
         plan = Plan.model_validate({
             "name": "fix-ownership",

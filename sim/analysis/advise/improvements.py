@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sim.analysis.advise.attribution import CHANGES, NOISE
+from sim.analysis.advise.candidates import misrouted_classes
 from sim.analysis.advise.history import CITED, informal_pull, matching, reference, summoned_hero
 from sim.analysis.types import AdviseDocument, CandidateRow
 from sim.analysis.types.artifacts import EvidenceRow, Improvement, ImprovementPlan
@@ -40,8 +41,7 @@ def _action(row: CandidateRow, doc: AdviseDocument) -> tuple[str, list[str], lis
         condition, services = "release_fragility", [row.target]
     elif row.kind == "fix_condition" and row.target == "ownership":
         # The classes `targeted_fixes` named: hero classes the hero reaches by a misroute.
-        classes = [c for c in doc.hero_classes if "routing" in doc.attribution[c].causes
-                   and doc.attribution[c].causes["routing"].interruptions_per_week > 0]
+        classes = misrouted_classes(doc.hero_classes, doc.attribution)
     elif row.kind == "remove_requires":
         classes = [row.target]
     elif row.kind == "remove_needs":
